@@ -1,0 +1,9 @@
+/** The registry of methods `deno task bench --method M` can run. @module */
+import type { MethodSpec } from "./method.ts";
+import type { Config } from "./config.ts";
+import { drlim } from "../methods/drlim.ts";
+
+/** Every method by name. */
+export const METHODS: Record<string, MethodSpec<Config>> = {
+  drlim: drlim as unknown as MethodSpec<Config>,
+};

@@ -1,0 +1,149 @@
+/**
+ * Runs one method under one resolved configuration: checks the output folder first, picks the
+ * backend, logs (JSON lines: config and provenance first, then one line per epoch), writes plots,
+ * appends rows to results.csv and regenerates the folder's README.md report.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { join } from "node:path";
+import { configHash, configHelp, resolveConfig } from "./config.ts";
+import { type CliArgs, FLAGS } from "./cli.ts";
+import { METHODS } from "./methods.ts";
+import { deriveStreams } from "../core/rng.ts";
+import { type BackendInfo, initBackend, type InitBackendOptions } from "../core/backend.ts";
+import { writeFileAtomic } from "../core/atomic.ts";
+import { appendResults, type ResultRow } from "../core/csv.ts";
+import { provenance } from "../core/provenance.ts";
+import { writeReport } from "./report.ts";
+import type { RunOutput } from "./method.ts";
+
+/** What a finished run leaves behind. */
+export interface RunSummary {
+  runId: string;
+  outDir: string;
+  runDir: string;
+  rows: ResultRow[];
+  output: RunOutput;
+  backend: BackendInfo;
+  wallS: number;
+}
+
+/** Help text for the CLI and the chosen method, generated from the flags and defaults. */
+export function helpText(method: string): string {
+  const m = METHODS[method]!;
+  const flags = Object.entries(FLAGS).map(([f, h]) => `  --${f.padEnd(8)} ${h}`).join("\n");
+  return `deno task bench [flags] [key=value ...]\n\nFlags:\n${flags}\n\nMethods: ${
+    Object.keys(METHODS).join(", ")
+  }\n\n` +
+    `${m.name}: ${m.summary}\n${configHelp(m.defaults, m.docs, m.presets)}\n`;
+}
+
+/** Makes sure `dir` exists and is writable, before any training starts. */
+export async function ensureWritable(dir: string): Promise<void> {
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    const probe = join(dir, `.write-probe-${Deno.pid}`);
+    await Deno.writeTextFile(probe, "");
+    await Deno.remove(probe);
+  } catch (e) {
+    throw new Error(
+      `Cannot write to the output folder "${dir}" (${(e as Error).message}). ` +
+        `Choose a writable folder with --out DIR.`,
+    );
+  }
+}
+
+/** Runs the benchmark the arguments describe. */
+export async function runBenchmark(
+  args: CliArgs,
+  opts: { backendOptions?: InitBackendOptions; quiet?: boolean } = {},
+): Promise<RunSummary> {
+  const method = METHODS[args.method]!;
+  const config = resolveConfig(
+    method.defaults,
+    method.docs,
+    method.presets,
+    args.presets,
+    args.overrides,
+  );
+  const outDir = args.out ?? join("reports", `${method.name}-${args.presets.join("+")}`);
+  await ensureWritable(outDir);
+  const backend = await initBackend(args.backend, opts.backendOptions);
+  const prov = await provenance();
+  const hash = configHash(method.name, config);
+  const runId = `${method.name}-${args.presets.join("+")}-seed${args.seed}-${hash.slice(0, 8)}`;
+  const runDir = join(outDir, "runs", runId);
+  await Deno.mkdir(runDir, { recursive: true });
+  const logPath = join(runDir, "log.jsonl");
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const log = await Deno.open(logPath, { create: true, write: true, truncate: true });
+  const enc = new TextEncoder();
+  const writeLog = async (rec: Record<string, unknown>) => {
+    const bytes = enc.encode(JSON.stringify(rec) + "\n");
+    let off = 0;
+    while (off < bytes.length) off += await log.write(bytes.subarray(off));
+    await log.sync();
+  };
+  let output: RunOutput;
+  try {
+    await writeLog({
+      type: "config",
+      run_id: runId,
+      method: method.name,
+      presets: args.presets,
+      seed: args.seed,
+      config,
+      config_hash: hash,
+      ...prov,
+      backend: backend.backend,
+      adapter: backend.adapter,
+      fallback_adapter: backend.fallbackAdapter,
+      started_at: startedAt,
+    });
+    output = await method.run({
+      config,
+      seed: args.seed,
+      streams: deriveStreams(args.seed),
+      backend,
+      log: writeLog,
+      quiet: opts.quiet ?? args.quiet,
+    });
+    await writeLog({
+      type: "result",
+      rows: output.rows,
+      images_per_s: output.imagesPerS,
+      tensors: tf.memory().numTensors,
+    });
+  } catch (e) {
+    await writeLog({ type: "error", error: (e as Error).name, message: (e as Error).message });
+    throw e;
+  } finally {
+    log.close();
+  }
+  for (const p of output.plots) await writeFileAtomic(join(runDir, p.file), p.svg);
+  const wallS = (performance.now() - t0) / 1000;
+  const rows: ResultRow[] = output.rows.map((r) => ({
+    method: r.method,
+    dataset: r.dataset,
+    protocol: r.protocol,
+    metric: r.metric,
+    value: r.value,
+    seed: args.seed,
+    config_hash: hash,
+    backend: backend.backend,
+    adapter: backend.adapter,
+    commit: prov.commit + (prov.dirty ? "-dirty" : ""),
+    started_at: startedAt,
+    wall_s: Number(wallS.toFixed(1)),
+    images_per_s: Number(output.imagesPerS.toFixed(1)),
+    run_id: runId,
+    preset: args.presets.join("+"),
+    fallback_adapter: String(backend.fallbackAdapter),
+    deno: prov.deno,
+    tfjs: prov.tfjs,
+  }));
+  await appendResults(join(outDir, "results.csv"), rows);
+  await writeReport(outDir);
+  return { runId, outDir, runDir, rows, output, backend, wallS };
+}

@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { runBenchmark } from "./runner.ts";
+import { parseCli } from "./cli.ts";
+import { ConfigError } from "./config.ts";
+import { readResults, RESULT_COLUMNS } from "../core/csv.ts";
+import { METHODS } from "./methods.ts";
+
+const M = Object.keys(METHODS);
+const TINY = ["trainPerDigit=12", "testPerDigit=10", "batch=8", "epochs=1"];
+
+Deno.test("runBenchmark writes a log, a results.csv that parses back, plots and a report", async () => {
+  const out = await Deno.makeTempDir();
+  const s = await runBenchmark(parseCli(["--out", out, "--seed", "3", ...TINY], M), {
+    quiet: true,
+  });
+  const rows = await readResults(join(out, "results.csv"));
+  assert.equal(rows.length, s.rows.length);
+  for (const c of RESULT_COLUMNS) assert.ok(c in rows[0]!, c);
+  const acc = rows.find((r) => r.method === "drlim" && r.metric === "knn_digit_accuracy")!;
+  assert.ok(Number(acc.value) >= 0 && Number(acc.value) <= 1);
+  assert.equal(acc.seed, "3");
+  assert.match(acc.protocol!, /kNN \(k=5\)/);
+  const log = (await Deno.readTextFile(join(s.runDir, "log.jsonl"))).trim().split("\n").map((l) =>
+    JSON.parse(l)
+  );
+  assert.equal(log[0].type, "config");
+  assert.equal(log[0].seed, 3);
+  assert.equal(log[0].config.trainPerDigit, 12);
+  assert.ok("commit" in log[0] && "dirty" in log[0] && "adapter" in log[0] && "deno" in log[0]);
+  assert.ok(log.some((l) => l.type === "epoch"));
+  assert.equal(log.at(-1).type, "result");
+  const report = await Deno.readTextFile(join(out, "README.md"));
+  assert.ok(report.includes("knn_digit_accuracy") && report.includes("drlim_test_by_digit.svg"));
+  await Deno.stat(join(s.runDir, "drlim_test_by_digit.svg"));
+  // a second run appends to the same results.csv
+  await runBenchmark(parseCli(["--out", out, "--seed", "4", ...TINY], M), { quiet: true });
+  assert.equal((await readResults(join(out, "results.csv"))).length, 2 * s.rows.length);
+  await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("runBenchmark fails on an unwritable --out before training starts", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = join(dir, "a-file");
+  await Deno.writeTextFile(file, "x");
+  const t0 = performance.now();
+  await assert.rejects(
+    () => runBenchmark(parseCli(["--out", join(file, "sub"), ...TINY], M), { quiet: true }),
+    /Cannot write to the output folder .* --out DIR/,
+  );
+  assert.ok(performance.now() - t0 < 5000, "failed fast, before training");
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("runBenchmark rejects bad keys and values before doing anything", async () => {
+  const out = await Deno.makeTempDir();
+  await assert.rejects(
+    () => runBenchmark(parseCli(["--out", out, "epoch=3"], M)),
+    (e: unknown) => e instanceof ConfigError && /valid keys are/.test((e as Error).message),
+  );
+  await assert.rejects(
+    () => runBenchmark(parseCli(["--out", out, "network=lenet"], M)),
+    /expected one of paper, poster/,
+  );
+  await assert.rejects(
+    () => runBenchmark(parseCli(["--out", out, "--preset", "huge"], M)),
+    /valid presets are/,
+  );
+  assert.deepEqual([...Deno.readDirSync(out)], []);
+  await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("a NaN loss stops the run with a clear error and keeps the log written so far", async () => {
+  const out = await Deno.makeTempDir();
+  await assert.rejects(
+    () =>
+      runBenchmark(parseCli(["--out", out, ...TINY, "epochs=4", "optimizer=sgd", "lr=1e30"], M), {
+        quiet: true,
+      }),
+    /loss became NaN/,
+  );
+  const [run] = [...Deno.readDirSync(join(out, "runs"))];
+  const log = (await Deno.readTextFile(join(out, "runs", run!.name, "log.jsonl"))).trim().split(
+    "\n",
+  ).map((l) => JSON.parse(l));
+  assert.equal(log[0].type, "config");
+  assert.equal(log.at(-1).type, "error");
+  assert.equal(log.at(-1).error, "NonFiniteLossError");
+  // nothing was appended to results for the failed run
+  await assert.rejects(() => Deno.stat(join(out, "results.csv")));
+  await Deno.remove(out, { recursive: true });
+});

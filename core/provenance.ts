@@ -1,0 +1,41 @@
+/**
+ * Where a result came from: git commit (with a dirty flag) of the suite, Deno and TF.js versions.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** Provenance stamped on every log and results row. */
+export interface Provenance {
+  commit: string;
+  dirty: boolean;
+  deno: string;
+  tfjs: string;
+}
+
+const repoRoot = new URL("..", import.meta.url).pathname;
+
+async function git(args: string[]): Promise<string | null> {
+  try {
+    const out = await new Deno.Command("git", {
+      args,
+      cwd: repoRoot,
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    return out.success ? new TextDecoder().decode(out.stdout).trim() : null;
+  } catch {
+    return null; // git missing or not permitted
+  }
+}
+
+/** Reads the commit and dirty flag of the checkout the suite runs from ("unknown" outside git). */
+export async function provenance(): Promise<Provenance> {
+  const commit = await git(["rev-parse", "HEAD"]);
+  const status = commit ? await git(["status", "--porcelain", "--untracked-files=no"]) : null;
+  return {
+    commit: commit ?? "unknown",
+    dirty: status !== null && status.length > 0,
+    deno: Deno.version.deno,
+    tfjs: tf.version.tfjs,
+  };
+}

