@@ -46,3 +46,13 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
     );
   }
 }
+
+/** Reads `path`, returning `undefined` when it does not exist (other errors propagate). */
+export async function readFileIfExists(path: string): Promise<Uint8Array | undefined> {
+  try {
+    return await Deno.readFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return undefined;
+    throw err;
+  }
+}

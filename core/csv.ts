@@ -10,7 +10,7 @@
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { resolve } from "node:path";
-import { writeFileAtomic } from "./atomic.ts";
+import { readFileIfExists, writeFileAtomic } from "./atomic.ts";
 
 /** Required columns of every results CSV, in the order they are written. */
 export const RESULT_COLUMNS = [
@@ -107,14 +107,10 @@ function parseResultsCsv(text: string, path: string): ParsedCsv {
   return { header, rows };
 }
 
-/** Reads `path`, returning `undefined` when it does not exist. */
+/** Reads `path` as UTF-8, returning `undefined` when it does not exist. */
 async function readTextIfExists(path: string): Promise<string | undefined> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return undefined;
-    throw err;
-  }
+  const bytes = await readFileIfExists(path);
+  return bytes && new TextDecoder().decode(bytes);
 }
 
 /** Checks one row to append and returns its cells as strings. */

@@ -297,8 +297,9 @@ export function scatterSvg(opts: ScatterOptions): string {
   );
   const skipped = opts.points.length - valid.length;
 
-  const groups = new Set<number>(opts.groupNames.map((_, i) => i));
-  for (const p of valid) groups.add(p.group);
+  // the legend names the groups that appear (all names when nothing is drawn)
+  const groups = new Set<number>(valid.map((p) => p.group));
+  if (groups.size === 0) opts.groupNames.forEach((_, i) => groups.add(i));
   const entries = [...groups].sort((a, b) => a - b).map((g) => ({
     name: opts.groupNames[g] ?? `group ${g}`,
     colour: colour(g),

@@ -7,7 +7,7 @@
 
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { writeFileAtomic } from "../core/atomic.ts";
+import { readFileIfExists, writeFileAtomic } from "../core/atomic.ts";
 
 /**
  * Hex MD5 digest of `bytes`.
@@ -65,15 +65,6 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function readCached(path: string): Promise<Uint8Array | undefined> {
-  try {
-    return await Deno.readFile(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return undefined;
-    throw err;
-  }
-}
-
 /**
  * Returns the bytes of file `name`, verified against `md5`, downloading it if
  * no verified copy is cached.
@@ -97,7 +88,7 @@ export async function fetchVerified(opts: FetchVerifiedOptions): Promise<Uint8Ar
   const expected = md5.toLowerCase();
   const cachePath = join(cacheDir, name);
 
-  const cached = await readCached(cachePath);
+  const cached = await readFileIfExists(cachePath);
   if (cached !== undefined) {
     if (md5Hex(cached) === expected) return cached;
     // A corrupt cached copy must not survive under the final name.
