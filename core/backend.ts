@@ -70,6 +70,9 @@ export async function initBackend(
   opts: InitBackendOptions = {},
 ): Promise<BackendInfo> {
   const warn = opts.warn ?? ((m: string) => console.error(m));
+  // PROD silences TF.js's advice to install tfjs-node (its install downloads a native library,
+  // which cannot work here) on the cpu backend; it changes no numerics.
+  tf.env().set("PROD", true);
   if (choice === "cpu") {
     await setBackend("cpu");
     return { backend: "cpu", adapter: "none", fallbackAdapter: null };

@@ -271,11 +271,17 @@ export function createNetwork(kind: string, activation: string, init: Rng, outDi
   const weight = (shape: number[], fanIn: number, g = gain) => {
     const lim = Math.sqrt(g / fanIn);
     const size = shape.reduce((a, b) => a * b, 1);
-    return tf.variable(
-      tf.tensor(Float32Array.from({ length: size }, () => init.uniform(-lim, lim)), shape),
-    );
+    const t = tf.tensor(Float32Array.from({ length: size }, () => init.uniform(-lim, lim)), shape);
+    const v = tf.variable(t); // the variable keeps its own reference to the data
+    t.dispose();
+    return v;
   };
-  const bias = (n: number) => tf.variable(tf.zeros([n]));
+  const bias = (n: number) => {
+    const t = tf.zeros([n]);
+    const v = tf.variable(t);
+    t.dispose();
+    return v;
+  };
   if (kind === "paper") {
     // 32 -conv 6x6-> 27 -avg 3x3/3-> 9 -conv 9x9-> 1 -fc-> 2
     const w1 = weight([6, 6, 1, 15], 36), b1 = bias(15);
@@ -348,6 +354,39 @@ export async function embed(
 // ---------------------------------------------------------------------------------------------
 // Training
 
+/**
+ * One siamese training step: both halves of `xb` ([2B, 32, 32, 1]: the pairs' first items,
+ * then their second items) go through the shared network in one batch, then the contrastive
+ * loss over the B pairs and one optimiser update. Returns the loss tensor (read it, dispose it).
+ */
+export function drlimStep(
+  net: Network,
+  opt: tf.Optimizer,
+  xb: Float32Array,
+  yb: Float32Array,
+  margin: number,
+): tf.Scalar {
+  const b = yb.length;
+  return opt.minimize(
+    () =>
+      tf.tidy(() => {
+        const z = net.apply(tf.tensor4d(xb, [2 * b, SIDE, SIDE, 1])); // [2B, 2]
+        const za = tf.slice(z, [0, 0], [b, -1]) as tf.Tensor2D;
+        const zb = tf.slice(z, [b, 0], [b, -1]) as tf.Tensor2D;
+        return contrastiveLoss(za, zb, tf.tensor1d(yb), { margin });
+      }),
+    true,
+    net.vars,
+  )!;
+}
+
+/** Creates the optimiser a DrLIM config names. */
+export function drlimOptimizer(
+  cfg: Pick<DrlimConfig, "optimizer" | "lr" | "momentum">,
+): tf.Optimizer {
+  return cfg.optimizer === "adam" ? tf.train.adam(cfg.lr) : tf.train.momentum(cfg.lr, cfg.momentum);
+}
+
 /** Hooks the training loop calls; all optional. */
 export interface TrainHooks {
   onStep?: (step: number, total: number, loss: number, images: number) => void;
@@ -388,9 +427,7 @@ export async function trainDrlim(
   hooks: TrainHooks = {},
 ): Promise<TrainResult> {
   const net = createNetwork(cfg.network, cfg.activation, streams.init);
-  const opt = cfg.optimizer === "adam"
-    ? tf.train.adam(cfg.lr)
-    : tf.train.momentum(cfg.lr, cfg.momentum);
+  const opt = drlimOptimizer(cfg);
   const nSim = sim.length / 2;
   if (nSim === 0) throw new RangeError("DrLIM found no similar pairs: use more training images");
   const simSet = new Set<number>();
@@ -427,17 +464,7 @@ export async function trainDrlim(
           put(s, i, j);
           yb[s] = 0;
         }
-        const lossT = opt.minimize(
-          () =>
-            tf.tidy(() => {
-              const z = net.apply(tf.tensor4d(xb, [2 * cfg.batch, SIDE, SIDE, 1])); // [2B, 2]
-              const za = tf.slice(z, [0, 0], [cfg.batch, -1]) as tf.Tensor2D;
-              const zb = tf.slice(z, [cfg.batch, 0], [cfg.batch, -1]) as tf.Tensor2D;
-              return contrastiveLoss(za, zb, tf.tensor1d(yb), { margin: cfg.margin });
-            }),
-          true,
-          net.vars,
-        )!;
+        const lossT = drlimStep(net, opt, xb, yb, cfg.margin);
         const loss = (await lossT.data())[0]!;
         lossT.dispose();
         step++;

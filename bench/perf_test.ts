@@ -1,0 +1,23 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { median, runPeer, timeDrlimStep } from "./perf.ts";
+
+Deno.test("median handles odd and even lengths and rejects empty lists", () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.throws(() => median([]), /empty/);
+});
+
+Deno.test("timeDrlimStep returns one time per timed step and leaks no tensors", async () => {
+  await tf.setBackend("cpu");
+  const before = tf.memory().numTensors;
+  const t = await timeDrlimStep(2, 2, 1);
+  assert.equal(t.length, 2);
+  assert.ok(t.every((x) => x > 0));
+  assert.equal(tf.memory().numTensors, before);
+});
+
+Deno.test("runPeer reports why when the peer cannot run", async () => {
+  const r = await runPeer("/nonexistent/peer.py", []);
+  assert.ok("error" in r && r.error.length > 0);
+});
