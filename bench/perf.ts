@@ -15,7 +15,13 @@ import { BACKEND_CHOICES, type BackendChoice, initBackend } from "../core/backen
 import { writeFileAtomic } from "../core/atomic.ts";
 import { provenance } from "../core/provenance.ts";
 import { Rng } from "../core/rng.ts";
-import { createNetwork, drlimOptimizer, drlimStep, SIDE } from "../methods/drlim.ts";
+import {
+  createNetwork,
+  disposeOptimizer,
+  drlimOptimizer,
+  drlimStep,
+  SIDE,
+} from "../methods/drlim.ts";
 import { ConfigError } from "./config.ts";
 
 /** The PyTorch peer's answer for one workload. */
@@ -53,7 +59,7 @@ export async function timeDrlimStep(
     if (i >= warmup) times.push(performance.now() - t0);
   }
   net.dispose();
-  opt.dispose();
+  disposeOptimizer(opt);
   return times;
 }
 

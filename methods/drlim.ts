@@ -387,6 +387,18 @@ export function drlimOptimizer(
   return cfg.optimizer === "adam" ? tf.train.adam(cfg.lr) : tf.train.momentum(cfg.lr, cfg.momentum);
 }
 
+/**
+ * Disposes an optimiser completely. TF.js 4.22's MomentumOptimizer.dispose() forgets the
+ * learning-rate scalar its SGD base class keeps, leaking one tensor per optimiser.
+ */
+export function disposeOptimizer(opt: tf.Optimizer): void {
+  opt.dispose();
+  if (opt instanceof tf.MomentumOptimizer) {
+    const c = (opt as unknown as { c?: tf.Tensor }).c;
+    if (c && !c.isDisposed) c.dispose();
+  }
+}
+
 /** Hooks the training loop calls; all optional. */
 export interface TrainHooks {
   onStep?: (step: number, total: number, loss: number, images: number) => void;
@@ -496,7 +508,7 @@ export async function trainDrlim(
     net.dispose();
     throw e;
   } finally {
-    opt.dispose();
+    disposeOptimizer(opt);
   }
   const wall = (performance.now() - t0) / 1000;
   return { net, stepLosses, epochLosses, imagesPerS: images / wall, steps: step, tensorsPerStep };

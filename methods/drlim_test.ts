@@ -3,8 +3,10 @@ import * as tf from "@tensorflow/tfjs";
 import {
   buildData,
   createNetwork,
+  disposeOptimizer,
   type DrlimConfig,
   drlimDefaults,
+  drlimOptimizer,
   padShift,
   selectIndices,
   SIDE,
@@ -128,4 +130,12 @@ Deno.test("createNetwork maps [B, 32, 32, 1] to [B, 2] for both networks and rej
     net.dispose();
   }
   assert.throws(() => createNetwork("lenet", "relu", new Rng(1)), /Unknown DrLIM network "lenet"/);
+});
+
+Deno.test("disposeOptimizer frees every tensor of the optimisers DrLIM uses", () => {
+  for (const optimizer of ["adam", "sgd"]) {
+    const before = tf.memory().numTensors;
+    disposeOptimizer(drlimOptimizer({ optimizer, lr: 0.1, momentum: 0.9 }));
+    assert.equal(tf.memory().numTensors, before, optimizer);
+  }
 });
