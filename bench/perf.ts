@@ -144,6 +144,7 @@ if (import.meta.main) {
       batch_images: 2 * batch,
       backend: backend.backend,
       adapter: backend.adapter,
+      kernels: backend.kernels,
       median_ms: Number(ms.toFixed(2)),
       images_per_s: Number((2 * batch / (ms / 1000)).toFixed(1)),
       peer: ok ? `PyTorch ${peer.torch}` : "none",

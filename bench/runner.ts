@@ -99,6 +99,7 @@ export async function runBenchmark(
       backend: backend.backend,
       adapter: backend.adapter,
       fallback_adapter: backend.fallbackAdapter,
+      kernels: backend.kernels,
       started_at: startedAt,
     });
     output = await method.run({
@@ -140,6 +141,7 @@ export async function runBenchmark(
     run_id: runId,
     preset: args.presets.join("+"),
     fallback_adapter: String(backend.fallbackAdapter),
+    kernels: backend.kernels,
     deno: prov.deno,
     tfjs: prov.tfjs,
   }));

@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-webgpu";
 import { tmpdir } from "node:os";
+import { registerSuiteKernels, unregisterSuiteKernels } from "./kernels/conv2d_webgpu.ts";
 
 /** What the user asked for: `auto` prefers WebGPU and falls back to `cpu` with a warning. */
 export type BackendChoice = "auto" | "webgpu" | "cpu";
@@ -23,6 +24,8 @@ export interface BackendInfo {
   fallbackAdapter: boolean | null;
   /** the warning printed when falling back, if any */
   warning?: string;
+  /** which convolution kernels run on webgpu: the suite's (core/kernels) or TF.js's stock ones */
+  kernels: "suite" | "stock" | "n/a";
 }
 
 /** The message shown when WebGPU has no adapter: what happened and how to fix it. */
@@ -75,7 +78,7 @@ export async function initBackend(
   tf.env().set("PROD", true);
   if (choice === "cpu") {
     await setBackend("cpu");
-    return { backend: "cpu", adapter: "none", fallbackAdapter: null };
+    return { backend: "cpu", adapter: "none", fallbackAdapter: null, kernels: "n/a" };
   }
   const adapter = await (opts.requestAdapter ?? defaultRequestAdapter)();
   if (!adapter) {
@@ -86,14 +89,22 @@ export async function initBackend(
       `slow cpu backend now; pass --backend cpu to choose it knowingly.\n${"!".repeat(78)}\n`;
     warn(warning);
     await setBackend("cpu");
-    return { backend: "cpu", adapter: "none", fallbackAdapter: null, warning };
+    return { backend: "cpu", adapter: "none", fallbackAdapter: null, warning, kernels: "n/a" };
   }
   await setBackend("webgpu");
+  // TF.js 4.22's stock Conv2DBackpropFilter returns wrong gradients on lavapipe for long sums
+  // (DrLIM's first layer at 256 images: errors of the size of the values), and its Conv2D is
+  // slow for few input channels; the suite's kernels are correct and deterministic.
+  // SSL_BENCH_KERNELS=stock restores TF.js's own kernels for comparison.
+  const kernels = Deno.env.get("SSL_BENCH_KERNELS") === "stock" ? "stock" : "suite";
+  if (kernels === "suite") registerSuiteKernels();
+  else unregisterSuiteKernels();
   const info = adapter.info ?? {};
   return {
     backend: "webgpu",
     adapter: info.description || info.vendor || "unknown WebGPU adapter",
     fallbackAdapter: Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false),
+    kernels,
   };
 }
 

@@ -1,0 +1,329 @@
+/**
+ * Convolution kernels for TF.js's `webgpu` backend that suit a software adapter (Mesa lavapipe)
+ * and keep results deterministic (no atomics: every sum has one fixed order).
+ *
+ * - Conv2D forward, direct: one invocation per output element. TF.js's tiled Conv2DMM program
+ *   spends ~850 ms on DrLIM's first layer (1 input channel, 6x6, 256 images) on lavapipe.
+ * - Conv2DBackpropFilter in two passes: the stock kernel runs one invocation per filter element,
+ *   each looping over batch x height x width (only 540 invocations for DrLIM's first layer, each
+ *   summing ~190,000 products). Here pass 1 splits that sum into S fixed chunks (S x 540
+ *   invocations), pass 2 adds the S partial sums in order.
+ *
+ * NHWC ("channelsLast") only, dilation 1; anything else goes to the stock kernel.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { webgpu_util } from "@tensorflow/tfjs-backend-webgpu";
+
+type TensorInfo = tf.TensorInfo;
+// The backend's program interface (not exported by TF.js as a type).
+interface Program {
+  variableNames: string[];
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout: { x: number[]; y?: number[]; z?: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number];
+  uniforms?: string;
+  size?: boolean;
+  getUserCode(): string;
+}
+interface WebGPUBackendLike {
+  runWebGPUProgram(
+    p: Program,
+    inputs: TensorInfo[],
+    dtype: tf.DataType,
+    uniforms?: { type: string; data: number[] }[],
+  ): TensorInfo;
+  disposeData(dataId: unknown): boolean;
+}
+
+const WG = 64;
+
+function flat(
+  outputShape: number[],
+  key: string,
+  variableNames: string[],
+  uniforms: string,
+  code: string,
+): Program {
+  const layout = webgpu_util.flatDispatchLayout(outputShape);
+  return {
+    variableNames,
+    outputShape,
+    shaderKey: key,
+    dispatchLayout: layout,
+    dispatch: webgpu_util.computeDispatch(layout, outputShape, [WG, 1, 1]) as [
+      number,
+      number,
+      number,
+    ],
+    workgroupSize: [WG, 1, 1],
+    uniforms,
+    size: true,
+    getUserCode: () => code,
+  };
+}
+
+/**
+ * Direct NHWC convolution: each invocation computes 4 consecutive output channels of one output
+ * pixel, so each input value is read once for 4 products.
+ */
+function conv2dDirect(
+  backend: WebGPUBackendLike,
+  x: TensorInfo,
+  w: TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): TensorInfo {
+  const co4 = Math.ceil(info.outChannels / 4);
+  const code = `
+    fn main(index : i32) {
+      if (index >= uniforms.size) { return; }
+      let c4 = index % uniforms.co4;
+      let p = index / uniforms.co4;
+      let ox = p % uniforms.outDims.y;
+      let oy = (p / uniforms.outDims.y) % uniforms.outDims.x;
+      let b = p / (uniforms.outDims.y * uniforms.outDims.x);
+      let co = c4 * 4;
+      let CO = uniforms.wShape[3];
+      let y0 = oy * uniforms.strides.x - uniforms.pads.x;
+      let x0 = ox * uniforms.strides.y - uniforms.pads.y;
+      var acc = vec4<f32>(0.0);
+      for (var ky = 0; ky < uniforms.filterDims.x; ky++) {
+        let iy = y0 + ky;
+        if (iy < 0 || iy >= uniforms.xShape[1]) { continue; }
+        for (var kx = 0; kx < uniforms.filterDims.y; kx++) {
+          let ix = x0 + kx;
+          if (ix < 0 || ix >= uniforms.xShape[2]) { continue; }
+          for (var ci = 0; ci < uniforms.xShape[3]; ci++) {
+            let v = getX(b, iy, ix, ci);
+            let wi = ((ky * uniforms.filterDims.y + kx) * uniforms.xShape[3] + ci) * CO + co;
+            var wv = vec4<f32>(0.0);
+            wv.x = W[wi];
+            if (co + 1 < CO) { wv.y = W[wi + 1]; }
+            if (co + 2 < CO) { wv.z = W[wi + 2]; }
+            if (co + 3 < CO) { wv.w = W[wi + 3]; }
+            acc = acc + v * wv;
+          }
+        }
+      }
+      let o = p * CO + co;
+      result[o] = acc.x;
+      if (co + 1 < CO) { result[o + 1] = acc.y; }
+      if (co + 2 < CO) { result[o + 2] = acc.z; }
+      if (co + 3 < CO) { result[o + 3] = acc.w; }
+    }`;
+  const n = info.batchSize * info.outHeight * info.outWidth * co4;
+  const p = flat(
+    info.outShape,
+    "ssl_conv2d_direct4",
+    ["x", "W"],
+    "filterDims : vec2<i32>, pads : vec2<i32>, strides : vec2<i32>, outDims : vec2<i32>, co4 : i32, n : i32,",
+    code.replaceAll("uniforms.size", "uniforms.n"),
+  );
+  p.size = false;
+  p.dispatchLayout = webgpu_util.flatDispatchLayout([n]);
+  p.dispatch = webgpu_util.computeDispatch(p.dispatchLayout, [n], [WG, 1, 1]) as [
+    number,
+    number,
+    number,
+  ];
+  return backend.runWebGPUProgram(p, [x, w], "float32", [
+    { type: "int32", data: [info.filterHeight, info.filterWidth] },
+    { type: "int32", data: [info.padInfo.top, info.padInfo.left] },
+    { type: "int32", data: [info.strideHeight, info.strideWidth] },
+    { type: "int32", data: [info.outHeight, info.outWidth] },
+    { type: "int32", data: [co4] },
+    { type: "int32", data: [n] },
+  ]);
+}
+
+/** Number of chunks the filter-gradient sum is split into: enough invocations to fill the device. */
+export function filterGradChunks(filterSize: number, sumLength: number, target = 1 << 18): number {
+  return Math.max(1, Math.min(sumLength, Math.ceil(target / filterSize), 1024));
+}
+
+/** Two-pass, deterministic NHWC filter gradient. */
+function conv2dFilterGrad(
+  backend: WebGPUBackendLike,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): TensorInfo {
+  const F = info.filterHeight * info.filterWidth * info.inChannels * info.outChannels;
+  const N = info.batchSize * info.outHeight * info.outWidth; // length of each filter element's sum
+  const S = filterGradChunks(
+    info.filterHeight * info.filterWidth * info.inChannels * Math.ceil(info.outChannels / 4),
+    N,
+  );
+  const chunk = Math.ceil(N / S);
+  // pass 1: partial[s, f] = sum over n in chunk s of x[n's input pixel for f] * dy[n, co(f)];
+  // each invocation does 4 consecutive output channels, reading each x value once.
+  const co4 = Math.ceil(info.outChannels / 4);
+  const F4 = info.filterHeight * info.filterWidth * info.inChannels * co4;
+  const n1 = S * F4;
+  const code1 = `
+    fn main(index : i32) {
+      if (index >= uniforms.n) { return; }
+      let s = index / uniforms.F4;
+      let f4 = index % uniforms.F4;
+      let c4 = f4 % uniforms.co4;
+      let ci = (f4 / uniforms.co4) % uniforms.inC;
+      let kx = (f4 / (uniforms.co4 * uniforms.inC)) % uniforms.filterDims.y;
+      let ky = f4 / (uniforms.co4 * uniforms.inC * uniforms.filterDims.y);
+      let CO = uniforms.outC;
+      let co = c4 * 4;
+      let n0 = s * uniforms.chunk;
+      let nEnd = min(n0 + uniforms.chunk, uniforms.N);
+      let ohw = uniforms.dyShape[1] * uniforms.dyShape[2];
+      var acc = vec4<f32>(0.0);
+      for (var n = n0; n < nEnd; n++) {
+        let b = n / ohw;
+        let r = n % ohw;
+        let oy = r / uniforms.dyShape[2];
+        let ox = r % uniforms.dyShape[2];
+        let iy = oy * uniforms.strides.x - uniforms.pads.x + ky;
+        let ix = ox * uniforms.strides.y - uniforms.pads.y + kx;
+        if (iy >= 0 && iy < uniforms.xShape[1] && ix >= 0 && ix < uniforms.xShape[2]) {
+          let v = getX(b, iy, ix, ci);
+          let di = n * CO + co;
+          var d = vec4<f32>(0.0);
+          d.x = dy[di];
+          if (co + 1 < CO) { d.y = dy[di + 1]; }
+          if (co + 2 < CO) { d.z = dy[di + 2]; }
+          if (co + 3 < CO) { d.w = dy[di + 3]; }
+          acc = acc + v * d;
+        }
+      }
+      let o = s * uniforms.F + ((ky * uniforms.filterDims.y + kx) * uniforms.inC + ci) * CO + co;
+      result[o] = acc.x;
+      if (co + 1 < CO) { result[o + 1] = acc.y; }
+      if (co + 2 < CO) { result[o + 2] = acc.z; }
+      if (co + 3 < CO) { result[o + 3] = acc.w; }
+    }`;
+  const p1 = flat(
+    [S, F],
+    "ssl_conv2d_filter_grad_partial4",
+    ["x", "dy"],
+    "filterDims : vec2<i32>, pads : vec2<i32>, strides : vec2<i32>, F : i32, N : i32, chunk : i32, inC : i32, outC : i32, F4 : i32, co4 : i32, n : i32,",
+    code1,
+  );
+  p1.size = false;
+  p1.dispatchLayout = webgpu_util.flatDispatchLayout([n1]);
+  p1.dispatch = webgpu_util.computeDispatch(p1.dispatchLayout, [n1], [WG, 1, 1]) as [
+    number,
+    number,
+    number,
+  ];
+  const partial = backend.runWebGPUProgram(p1, [x, dy], "float32", [
+    { type: "int32", data: [info.filterHeight, info.filterWidth] },
+    { type: "int32", data: [info.padInfo.top, info.padInfo.left] },
+    { type: "int32", data: [info.strideHeight, info.strideWidth] },
+    { type: "int32", data: [F] },
+    { type: "int32", data: [N] },
+    { type: "int32", data: [chunk] },
+    { type: "int32", data: [info.inChannels] },
+    { type: "int32", data: [info.outChannels] },
+    { type: "int32", data: [F4] },
+    { type: "int32", data: [co4] },
+    { type: "int32", data: [n1] },
+  ]);
+  // pass 2: dW[f] = sum over s in order of partial[s, f]
+  const code2 = `
+    fn main(index : i32) {
+      if (index >= uniforms.size) { return; }
+      var acc = 0.0;
+      for (var s = 0; s < uniforms.S; s++) {
+        acc = acc + getPartial(s, index);
+      }
+      setOutputAtIndex(index, acc);
+    }`;
+  const filterShape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
+  const p2 = flat(filterShape, "ssl_conv2d_filter_grad_reduce", ["partial"], "S : i32,", code2);
+  const out = backend.runWebGPUProgram(p2, [partial], "float32", [{ type: "int32", data: [S] }]);
+  backend.disposeData(partial.dataId);
+  return out;
+}
+
+type KernelFunc = tf.KernelConfig["kernelFunc"];
+type Attrs = Record<string, unknown>;
+
+function supported(attrs: Attrs): boolean {
+  const d = attrs.dilations as number | [number, number] | undefined;
+  const dil = d === undefined || d === 1 || (Array.isArray(d) && d[0] === 1 && d[1] === 1);
+  return dil && (attrs.dataFormat === undefined || attrs.dataFormat === "NHWC") &&
+    attrs.dimRoundingMode == null;
+}
+
+let stock: { conv2d: KernelFunc; filter: KernelFunc } | null = null;
+
+/** Whether the suite's convolution kernels are registered for the webgpu backend. */
+export function suiteKernelsActive(): boolean {
+  return stock !== null;
+}
+
+/**
+ * Registers the suite's Conv2D and Conv2DBackpropFilter kernels for `webgpu` (idempotent),
+ * keeping the stock kernels for the cases they do not cover.
+ */
+export function registerSuiteKernels(): void {
+  if (stock) return;
+  const c = tf.getKernel("Conv2D", "webgpu"), f = tf.getKernel("Conv2DBackpropFilter", "webgpu");
+  if (!c || !f) {
+    throw new Error(
+      "The webgpu backend's Conv2D kernels are not registered: import @tensorflow/tfjs-backend-webgpu first",
+    );
+  }
+  stock = { conv2d: c.kernelFunc, filter: f.kernelFunc };
+  const s = stock;
+  tf.unregisterKernel("Conv2D", "webgpu");
+  tf.registerKernel({
+    kernelName: "Conv2D",
+    backendName: "webgpu",
+    kernelFunc: (args) => {
+      const attrs = args.attrs as Attrs;
+      if (!supported(attrs)) return s.conv2d(args);
+      const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
+      const info = tf.backend_util.computeConv2DInfo(
+        x.shape as [number, number, number, number],
+        filter.shape as [number, number, number, number],
+        attrs.strides as [number, number],
+        1,
+        attrs.pad as "valid" | "same" | number,
+      );
+      return conv2dDirect(args.backend as unknown as WebGPUBackendLike, x, filter, info);
+    },
+  });
+  tf.unregisterKernel("Conv2DBackpropFilter", "webgpu");
+  tf.registerKernel({
+    kernelName: "Conv2DBackpropFilter",
+    backendName: "webgpu",
+    kernelFunc: (args) => {
+      const attrs = args.attrs as Attrs;
+      if (!supported(attrs)) return s.filter(args);
+      const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+      const info = tf.backend_util.computeConv2DInfo(
+        x.shape as [number, number, number, number],
+        attrs.filterShape as [number, number, number, number],
+        attrs.strides as [number, number],
+        1,
+        attrs.pad as "valid" | "same" | number,
+      );
+      return conv2dFilterGrad(args.backend as unknown as WebGPUBackendLike, x, dy, info);
+    },
+  });
+}
+
+/** Restores the stock kernels (for comparisons and tests). */
+export function unregisterSuiteKernels(): void {
+  if (!stock) return;
+  tf.unregisterKernel("Conv2D", "webgpu");
+  tf.registerKernel({ kernelName: "Conv2D", backendName: "webgpu", kernelFunc: stock.conv2d });
+  tf.unregisterKernel("Conv2DBackpropFilter", "webgpu");
+  tf.registerKernel({
+    kernelName: "Conv2DBackpropFilter",
+    backendName: "webgpu",
+    kernelFunc: stock.filter,
+  });
+  stock = null;
+}

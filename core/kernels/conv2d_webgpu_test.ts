@@ -1,0 +1,97 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../backend.ts";
+import { filterGradChunks, registerSuiteKernels, suiteKernelsActive } from "./conv2d_webgpu.ts";
+import { Rng } from "../rng.ts";
+
+// Checked against TF.js's cpu backend, on WebGPU (lavapipe in CI, which must have an adapter).
+const info = await initBackend("auto", { warn: () => {} });
+const onWebgpu = info.backend === "webgpu";
+if (Deno.env.get("CI")) assert.ok(onWebgpu, "CI must test the WebGPU kernels");
+
+interface Case {
+  b: number;
+  h: number;
+  w: number;
+  ci: number;
+  co: number;
+  k: [number, number];
+  stride: number;
+  pad: "same" | "valid";
+}
+
+async function forwardAndFilterGrad(c: Case, backend: "cpu" | "webgpu", seed: number) {
+  await tf.setBackend(backend);
+  const r = new Rng(seed, "conv");
+  const x = tf.tensor4d(
+    Float32Array.from({ length: c.b * c.h * c.w * c.ci }, () => r.uniform(0, 1)),
+    [c.b, c.h, c.w, c.ci],
+  );
+  const f = tf.tensor4d(
+    Float32Array.from({ length: c.k[0] * c.k[1] * c.ci * c.co }, () => r.uniform(-1, 1)),
+    [c.k[0], c.k[1], c.ci, c.co],
+  );
+  const y = tf.conv2d(x, f, c.stride, c.pad);
+  const dy = tf.tensor(Float32Array.from({ length: y.size }, () => r.uniform(-1, 1)), y.shape);
+  const g = tf.grad((w: tf.Tensor) =>
+    tf.sum(tf.mul(tf.conv2d(x, w as tf.Tensor4D, c.stride, c.pad), dy))
+  )(f);
+  const out = { y: await y.data() as Float32Array, dw: await g.data() as Float32Array };
+  tf.dispose([x, f, y, dy, g]);
+  return out;
+}
+
+function relErr(a: Float32Array, ref: Float32Array): number {
+  let m = 0, s = 1;
+  for (let i = 0; i < ref.length; i++) {
+    m = Math.max(m, Math.abs(a[i]! - ref[i]!));
+    s = Math.max(s, Math.abs(ref[i]!));
+  }
+  return m / s;
+}
+
+const cases: Case[] = [
+  { b: 4, h: 32, w: 32, ci: 1, co: 15, k: [6, 6], stride: 1, pad: "valid" }, // DrLIM layer 1
+  { b: 3, h: 9, w: 9, ci: 15, co: 30, k: [9, 9], stride: 1, pad: "valid" }, // DrLIM layer 2
+  { b: 1, h: 7, w: 5, ci: 3, co: 5, k: [3, 3], stride: 2, pad: "same" }, // batch 1, odd sizes, stride 2
+  { b: 2, h: 11, w: 13, ci: 6, co: 7, k: [5, 3], stride: 2, pad: "valid" },
+  { b: 2, h: 8, w: 8, ci: 8, co: 16, k: [3, 3], stride: 1, pad: "same" }, // channels divisible by 4
+  { b: 5, h: 6, w: 6, ci: 2, co: 1, k: [1, 1], stride: 1, pad: "valid" }, // 1x1, one output channel
+];
+
+for (const c of cases) {
+  Deno.test({
+    name: `suite conv kernels match the cpu backend: ${JSON.stringify(c)}`,
+    ignore: !onWebgpu,
+    fn: async () => {
+      registerSuiteKernels();
+      assert.ok(suiteKernelsActive());
+      const ref = await forwardAndFilterGrad(c, "cpu", 1);
+      const got = await forwardAndFilterGrad(c, "webgpu", 1);
+      assert.ok(relErr(got.y, ref.y) < 1e-4, `forward rel err ${relErr(got.y, ref.y)}`);
+      assert.ok(relErr(got.dw, ref.dw) < 1e-4, `filter grad rel err ${relErr(got.dw, ref.dw)}`);
+      // deterministic: the same inputs give bit-identical outputs
+      const again = await forwardAndFilterGrad(c, "webgpu", 1);
+      assert.deepEqual(again.dw, got.dw);
+    },
+  });
+}
+
+Deno.test({
+  name: "suite filter gradient is correct for DrLIM's first layer at 256 images (a long sum)",
+  ignore: !onWebgpu,
+  fn: async () => {
+    registerSuiteKernels();
+    const c: Case = { b: 256, h: 32, w: 32, ci: 1, co: 15, k: [6, 6], stride: 1, pad: "valid" };
+    const ref = await forwardAndFilterGrad(c, "cpu", 2);
+    const got = await forwardAndFilterGrad(c, "webgpu", 2);
+    assert.ok(relErr(got.dw, ref.dw) < 1e-4, `filter grad rel err ${relErr(got.dw, ref.dw)}`);
+  },
+});
+
+Deno.test("filterGradChunks splits long sums and never exceeds the sum's length", () => {
+  assert.equal(filterGradChunks(540, 186624), 486);
+  assert.equal(filterGradChunks(540, 10), 10);
+  assert.equal(filterGradChunks(1 << 20, 100), 1);
+  assert.ok(filterGradChunks(1, 1e7) <= 1024);
+});
