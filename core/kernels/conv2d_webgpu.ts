@@ -262,6 +262,44 @@ export function suiteKernelsActive(): boolean {
   return stock !== null;
 }
 
+function setKernel(name: string, kernelFunc: KernelFunc): void {
+  tf.unregisterKernel(name, "webgpu");
+  tf.registerKernel({ kernelName: name, backendName: "webgpu", kernelFunc });
+}
+
+type Run = (
+  backend: WebGPUBackendLike,
+  a: TensorInfo,
+  b: TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+) => TensorInfo;
+
+/**
+ * Wraps a suite kernel: inputs `a` (the image-shaped input) and `b` (filter or dy); attributes
+ * the suite does not cover go to the stock kernel.
+ */
+function convKernel(
+  stockFunc: KernelFunc,
+  names: [string, string],
+  filterShape: (attrs: Attrs, b: TensorInfo) => number[],
+  run: Run,
+): KernelFunc {
+  return (args) => {
+    const attrs = args.attrs as Attrs;
+    if (!supported(attrs)) return stockFunc(args);
+    const inputs = args.inputs as Record<string, TensorInfo>;
+    const a = inputs[names[0]]!, b = inputs[names[1]]!;
+    const info = tf.backend_util.computeConv2DInfo(
+      a.shape as [number, number, number, number],
+      filterShape(attrs, b) as [number, number, number, number],
+      attrs.strides as [number, number],
+      1,
+      attrs.pad as "valid" | "same" | number,
+    );
+    return run(args.backend as unknown as WebGPUBackendLike, a, b, info);
+  };
+}
+
 /**
  * Registers the suite's Conv2D and Conv2DBackpropFilter kernels for `webgpu` (idempotent),
  * keeping the stock kernels for the cases they do not cover.
@@ -275,55 +313,22 @@ export function registerSuiteKernels(): void {
     );
   }
   stock = { conv2d: c.kernelFunc, filter: f.kernelFunc };
-  const s = stock;
-  tf.unregisterKernel("Conv2D", "webgpu");
-  tf.registerKernel({
-    kernelName: "Conv2D",
-    backendName: "webgpu",
-    kernelFunc: (args) => {
-      const attrs = args.attrs as Attrs;
-      if (!supported(attrs)) return s.conv2d(args);
-      const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
-      const info = tf.backend_util.computeConv2DInfo(
-        x.shape as [number, number, number, number],
-        filter.shape as [number, number, number, number],
-        attrs.strides as [number, number],
-        1,
-        attrs.pad as "valid" | "same" | number,
-      );
-      return conv2dDirect(args.backend as unknown as WebGPUBackendLike, x, filter, info);
-    },
-  });
-  tf.unregisterKernel("Conv2DBackpropFilter", "webgpu");
-  tf.registerKernel({
-    kernelName: "Conv2DBackpropFilter",
-    backendName: "webgpu",
-    kernelFunc: (args) => {
-      const attrs = args.attrs as Attrs;
-      if (!supported(attrs)) return s.filter(args);
-      const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
-      const info = tf.backend_util.computeConv2DInfo(
-        x.shape as [number, number, number, number],
-        attrs.filterShape as [number, number, number, number],
-        attrs.strides as [number, number],
-        1,
-        attrs.pad as "valid" | "same" | number,
-      );
-      return conv2dFilterGrad(args.backend as unknown as WebGPUBackendLike, x, dy, info);
-    },
-  });
+  setKernel("Conv2D", convKernel(stock.conv2d, ["x", "filter"], (_, w) => w.shape, conv2dDirect));
+  setKernel(
+    "Conv2DBackpropFilter",
+    convKernel(
+      stock.filter,
+      ["x", "dy"],
+      (attrs) => attrs.filterShape as number[],
+      conv2dFilterGrad,
+    ),
+  );
 }
 
 /** Restores the stock kernels (for comparisons and tests). */
 export function unregisterSuiteKernels(): void {
   if (!stock) return;
-  tf.unregisterKernel("Conv2D", "webgpu");
-  tf.registerKernel({ kernelName: "Conv2D", backendName: "webgpu", kernelFunc: stock.conv2d });
-  tf.unregisterKernel("Conv2DBackpropFilter", "webgpu");
-  tf.registerKernel({
-    kernelName: "Conv2DBackpropFilter",
-    backendName: "webgpu",
-    kernelFunc: stock.filter,
-  });
+  setKernel("Conv2D", stock.conv2d);
+  setKernel("Conv2DBackpropFilter", stock.filter);
   stock = null;
 }
