@@ -121,7 +121,7 @@ const drlimDocs: Docs<DrlimConfig> = {
 /** Presets: small diffs over the defaults. */
 const drlimPresets: Record<string, Partial<DrlimConfig>> = {
   default: {},
-  ci: { trainPerDigit: 200, testPerDigit: 200, batch: 64, epochs: 3 },
+  ci: { trainPerDigit: 600, testPerDigit: 200, batch: 64, epochs: 1 },
   paper: { epochs: 10 },
   // The shifted-digit experiment (paper: 3,000 images of each digit x 5 copies = 30,000
   // samples). Both runs see about the same number of images: euclidean+shift has ~6x more
