@@ -64,7 +64,9 @@ export async function buildReport(outDir: string): Promise<string> {
       `- seed ${r0.seed}, preset \`${r0.preset ?? ""}\`, config hash \`${r0.config_hash}\``,
       `- backend **${r0.backend}** on ${esc(r0.adapter ?? "")}${
         r0.fallback_adapter === "true" ? " (software fallback adapter)" : ""
-      }; Deno ${r0.deno ?? "?"}, TF.js ${r0.tfjs ?? "?"}`,
+      }, ${r0.kernels || "stock"} convolution kernels; Deno ${r0.deno ?? "?"}, TF.js ${
+        r0.tfjs ?? "?"
+      }`,
       `- commit \`${r0.commit}\`, started ${r0.started_at}, wall ${r0.wall_s} s, training ${r0.images_per_s} images/s`,
       "",
       "| method | metric | value | protocol |",
