@@ -2,7 +2,7 @@
  * Seeded random streams. Every source of randomness in the suite (initialisation, data order,
  * pair sampling, augmentation, dropout, evaluation) draws from its own stream, derived from the
  * run's seed and the stream's name, so that adding draws to one stream never shifts another.
- * `Math.random` is never used.
+ * JavaScript's global random function is never used.
  *
  * The generator is xoshiro128** (Blackman and Vigna), seeded through splitmix32 from a 32-bit
  * hash of (seed, name).

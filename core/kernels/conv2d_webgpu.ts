@@ -65,6 +65,25 @@ function flat(
   };
 }
 
+// Both kernels work on 4 consecutive output channels co..co+3 of CO; channels past CO are
+// read as 0 and not written.
+/** WGSL: declares vec4 `name` holding buf[i..i+3], zero past the last channel. */
+function load4(name: string, buf: string, i: string): string {
+  return `var ${name} = vec4<f32>(0.0);
+    ${name}.x = ${buf}[${i}];
+    if (co + 1 < CO) { ${name}.y = ${buf}[${i} + 1]; }
+    if (co + 2 < CO) { ${name}.z = ${buf}[${i} + 2]; }
+    if (co + 3 < CO) { ${name}.w = ${buf}[${i} + 3]; }`;
+}
+
+/** WGSL: writes vec4 `v` to result[i..i+3], skipping channels past the last. */
+function store4(i: string, v: string): string {
+  return `result[${i}] = ${v}.x;
+    if (co + 1 < CO) { result[${i} + 1] = ${v}.y; }
+    if (co + 2 < CO) { result[${i} + 2] = ${v}.z; }
+    if (co + 3 < CO) { result[${i} + 3] = ${v}.w; }`;
+}
+
 /**
  * Direct NHWC convolution: each invocation computes 4 consecutive output channels of one output
  * pixel, so each input value is read once for 4 products.
@@ -98,20 +117,13 @@ function conv2dDirect(
           for (var ci = 0; ci < uniforms.xShape[3]; ci++) {
             let v = getX(b, iy, ix, ci);
             let wi = ((ky * uniforms.filterDims.y + kx) * uniforms.xShape[3] + ci) * CO + co;
-            var wv = vec4<f32>(0.0);
-            wv.x = W[wi];
-            if (co + 1 < CO) { wv.y = W[wi + 1]; }
-            if (co + 2 < CO) { wv.z = W[wi + 2]; }
-            if (co + 3 < CO) { wv.w = W[wi + 3]; }
+            ${load4("wv", "W", "wi")}
             acc = acc + v * wv;
           }
         }
       }
       let o = p * CO + co;
-      result[o] = acc.x;
-      if (co + 1 < CO) { result[o + 1] = acc.y; }
-      if (co + 2 < CO) { result[o + 2] = acc.z; }
-      if (co + 3 < CO) { result[o + 3] = acc.w; }
+      ${store4("o", "acc")}
     }`;
   const n = info.batchSize * info.outHeight * info.outWidth * co4;
   const p = flat(
@@ -187,19 +199,12 @@ function conv2dFilterGrad(
         if (iy >= 0 && iy < uniforms.xShape[1] && ix >= 0 && ix < uniforms.xShape[2]) {
           let v = getX(b, iy, ix, ci);
           let di = n * CO + co;
-          var d = vec4<f32>(0.0);
-          d.x = dy[di];
-          if (co + 1 < CO) { d.y = dy[di + 1]; }
-          if (co + 2 < CO) { d.z = dy[di + 2]; }
-          if (co + 3 < CO) { d.w = dy[di + 3]; }
+          ${load4("d", "dy", "di")}
           acc = acc + v * d;
         }
       }
       let o = s * uniforms.F + ((ky * uniforms.filterDims.y + kx) * uniforms.inC + ci) * CO + co;
-      result[o] = acc.x;
-      if (co + 1 < CO) { result[o + 1] = acc.y; }
-      if (co + 2 < CO) { result[o + 2] = acc.z; }
-      if (co + 3 < CO) { result[o + 3] = acc.w; }
+      ${store4("o", "acc")}
     }`;
   const p1 = flat(
     [S, F],
