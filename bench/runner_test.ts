@@ -90,3 +90,16 @@ Deno.test("a NaN loss stops the run with a clear error and keeps the log written
   await assert.rejects(() => Deno.stat(join(out, "results.csv")));
   await Deno.remove(out, { recursive: true });
 });
+
+Deno.test("a training set too small for dissimilar pairs is a clear error, not a hang", async () => {
+  const out = await Deno.makeTempDir();
+  await assert.rejects(
+    () =>
+      runBenchmark(
+        parseCli(["--out", out, "trainPerDigit=3", "neighbours=5", "testPerDigit=2"], M),
+        { quiet: true },
+      ),
+    /too few dissimilar/,
+  );
+  await Deno.remove(out, { recursive: true });
+});

@@ -446,6 +446,13 @@ export async function trainDrlim(
   const opt = drlimOptimizer(cfg);
   const nSim = sim.length / 2;
   if (nSim === 0) throw new RangeError("DrLIM found no similar pairs: use more training images");
+  // Dissimilar pairs are drawn by rejection; there must be some (and plenty) to draw.
+  if (nSim > 0.5 * (data.n * (data.n - 1)) / 2) {
+    throw new RangeError(
+      `DrLIM has ${nSim} similar pairs among ${data.n} samples, leaving too few dissimilar ones: ` +
+        `use more training images (trainPerDigit) or fewer neighbours`,
+    );
+  }
   const simSet = new Set<number>();
   for (let p = 0; p < nSim; p++) simSet.add(sim[2 * p]! * data.n + sim[2 * p + 1]!);
   const perSim = Math.max(1, Math.round(cfg.batch * cfg.similarFraction));
