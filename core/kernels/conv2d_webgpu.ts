@@ -67,21 +67,34 @@ function flat(
 
 // Both kernels work on 4 consecutive output channels co..co+3 of CO; channels past CO are
 // read as 0 and not written.
-/** WGSL: declares vec4 `name` holding buf[i..i+3], zero past the last channel. */
-function load4(name: string, buf: string, i: string): string {
+/** WGSL: declares vec4 `name` holding buf[i..i+3] (channels c..c+3), zero past channel CO. */
+function load4(name: string, buf: string, i: string, c: string): string {
   return `var ${name} = vec4<f32>(0.0);
-    ${name}.x = ${buf}[${i}];
-    if (co + 1 < CO) { ${name}.y = ${buf}[${i} + 1]; }
-    if (co + 2 < CO) { ${name}.z = ${buf}[${i} + 2]; }
-    if (co + 3 < CO) { ${name}.w = ${buf}[${i} + 3]; }`;
+    if (${c} < CO) { ${name}.x = ${buf}[${i}]; }
+    if (${c} + 1 < CO) { ${name}.y = ${buf}[${i} + 1]; }
+    if (${c} + 2 < CO) { ${name}.z = ${buf}[${i} + 2]; }
+    if (${c} + 3 < CO) { ${name}.w = ${buf}[${i} + 3]; }`;
 }
 
-/** WGSL: writes vec4 `v` to result[i..i+3], skipping channels past the last. */
-function store4(i: string, v: string): string {
-  return `result[${i}] = ${v}.x;
-    if (co + 1 < CO) { result[${i} + 1] = ${v}.y; }
-    if (co + 2 < CO) { result[${i} + 2] = ${v}.z; }
-    if (co + 3 < CO) { result[${i} + 3] = ${v}.w; }`;
+/** WGSL: writes vec4 `v` to result[i..i+3] (channels c..c+3), skipping channels past CO. */
+function store4(i: string, v: string, c: string): string {
+  return `if (${c} < CO) { result[${i}] = ${v}.x; }
+    if (${c} + 1 < CO) { result[${i} + 1] = ${v}.y; }
+    if (${c} + 2 < CO) { result[${i} + 2] = ${v}.z; }
+    if (${c} + 3 < CO) { result[${i} + 3] = ${v}.w; }`;
+}
+
+/** Groups of 4 output channels one invocation computes: up to 16 channels share each input read. */
+export function channelGroups(outChannels: number): number {
+  return Math.min(4, Math.ceil(outChannels / 4));
+}
+
+/** WGSL repeated for each group g of 4 channels (g = 0..G-1), with `$g` replaced by g. */
+function perGroup(G: number, snippet: string): string {
+  return Array.from(
+    { length: G },
+    (_, g) => snippet.replaceAll("$g4", String(4 * g)).replaceAll("$g", String(g)),
+  ).join("\n");
 }
 
 /**
@@ -94,7 +107,8 @@ function conv2dDirect(
   w: TensorInfo,
   info: tf.backend_util.Conv2DInfo,
 ): TensorInfo {
-  const co4 = Math.ceil(info.outChannels / 4);
+  const G = channelGroups(info.outChannels);
+  const co4 = Math.ceil(info.outChannels / (4 * G)); // invocations per output pixel
   const code = `
     fn main(index : i32) {
       if (index >= uniforms.size) { return; }
@@ -103,11 +117,11 @@ function conv2dDirect(
       let ox = p % uniforms.outDims.y;
       let oy = (p / uniforms.outDims.y) % uniforms.outDims.x;
       let b = p / (uniforms.outDims.y * uniforms.outDims.x);
-      let co = c4 * 4;
+      let co = c4 * ${4 * G};
       let CO = uniforms.wShape[3];
       let y0 = oy * uniforms.strides.x - uniforms.pads.x;
       let x0 = ox * uniforms.strides.y - uniforms.pads.y;
-      var acc = vec4<f32>(0.0);
+      ${perGroup(G, "var acc$g = vec4<f32>(0.0);")}
       for (var ky = 0; ky < uniforms.filterDims.x; ky++) {
         let iy = y0 + ky;
         if (iy < 0 || iy >= uniforms.xShape[1]) { continue; }
@@ -117,18 +131,23 @@ function conv2dDirect(
           for (var ci = 0; ci < uniforms.xShape[3]; ci++) {
             let v = getX(b, iy, ix, ci);
             let wi = ((ky * uniforms.filterDims.y + kx) * uniforms.xShape[3] + ci) * CO + co;
-            ${load4("wv", "W", "wi")}
-            acc = acc + v * wv;
+            ${
+    perGroup(
+      G,
+      `${load4("w$g", "W", "wi + $g4", "co + $g4")}
+            acc$g = acc$g + v * w$g;`,
+    )
+  }
           }
         }
       }
       let o = p * CO + co;
-      ${store4("o", "acc")}
+      ${perGroup(G, store4("o + $g4", "acc$g", "co + $g4"))}
     }`;
   const n = info.batchSize * info.outHeight * info.outWidth * co4;
   const p = flat(
     info.outShape,
-    "ssl_conv2d_direct4",
+    `ssl_conv2d_direct_g${G}`,
     ["x", "W"],
     "filterDims : vec2<i32>, pads : vec2<i32>, strides : vec2<i32>, outDims : vec2<i32>, co4 : i32, n : i32,",
     code.replaceAll("uniforms.size", "uniforms.n"),
@@ -164,15 +183,13 @@ function conv2dFilterGrad(
 ): TensorInfo {
   const F = info.filterHeight * info.filterWidth * info.inChannels * info.outChannels;
   const N = info.batchSize * info.outHeight * info.outWidth; // length of each filter element's sum
-  const S = filterGradChunks(
-    info.filterHeight * info.filterWidth * info.inChannels * Math.ceil(info.outChannels / 4),
-    N,
-  );
-  const chunk = Math.ceil(N / S);
   // pass 1: partial[s, f] = sum over n in chunk s of x[n's input pixel for f] * dy[n, co(f)];
-  // each invocation does 4 consecutive output channels, reading each x value once.
-  const co4 = Math.ceil(info.outChannels / 4);
+  // each invocation does up to 16 consecutive output channels, reading each x value once.
+  const G = channelGroups(info.outChannels);
+  const co4 = Math.ceil(info.outChannels / (4 * G));
   const F4 = info.filterHeight * info.filterWidth * info.inChannels * co4;
+  const S = filterGradChunks(F4, N);
+  const chunk = Math.ceil(N / S);
   const n1 = S * F4;
   const code1 = `
     fn main(index : i32) {
@@ -184,11 +201,11 @@ function conv2dFilterGrad(
       let kx = (f4 / (uniforms.co4 * uniforms.inC)) % uniforms.filterDims.y;
       let ky = f4 / (uniforms.co4 * uniforms.inC * uniforms.filterDims.y);
       let CO = uniforms.outC;
-      let co = c4 * 4;
+      let co = c4 * ${4 * G};
       let n0 = s * uniforms.chunk;
       let nEnd = min(n0 + uniforms.chunk, uniforms.N);
       let ohw = uniforms.dyShape[1] * uniforms.dyShape[2];
-      var acc = vec4<f32>(0.0);
+      ${perGroup(G, "var acc$g = vec4<f32>(0.0);")}
       for (var n = n0; n < nEnd; n++) {
         let b = n / ohw;
         let r = n % ohw;
@@ -199,16 +216,21 @@ function conv2dFilterGrad(
         if (iy >= 0 && iy < uniforms.xShape[1] && ix >= 0 && ix < uniforms.xShape[2]) {
           let v = getX(b, iy, ix, ci);
           let di = n * CO + co;
-          ${load4("d", "dy", "di")}
-          acc = acc + v * d;
+          ${
+    perGroup(
+      G,
+      `${load4("d$g", "dy", "di + $g4", "co + $g4")}
+          acc$g = acc$g + v * d$g;`,
+    )
+  }
         }
       }
       let o = s * uniforms.F + ((ky * uniforms.filterDims.y + kx) * uniforms.inC + ci) * CO + co;
-      ${store4("o", "acc")}
+      ${perGroup(G, store4("o + $g4", "acc$g", "co + $g4"))}
     }`;
   const p1 = flat(
     [S, F],
-    "ssl_conv2d_filter_grad_partial4",
+    `ssl_conv2d_filter_grad_partial_g${G}`,
     ["x", "dy"],
     "filterDims : vec2<i32>, pads : vec2<i32>, strides : vec2<i32>, F : i32, N : i32, chunk : i32, inC : i32, outC : i32, F4 : i32, co4 : i32, n : i32,",
     code1,

@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend.ts";
-import { filterGradChunks, registerSuiteKernels, suiteKernelsActive } from "./conv2d_webgpu.ts";
+import {
+  channelGroups,
+  filterGradChunks,
+  registerSuiteKernels,
+  suiteKernelsActive,
+} from "./conv2d_webgpu.ts";
 import { Rng } from "../rng.ts";
 
 // Checked against TF.js's cpu backend, on WebGPU (lavapipe in CI, which must have an adapter).
@@ -91,6 +96,9 @@ Deno.test({
 
 Deno.test("filterGradChunks splits long sums and never exceeds the sum's length", () => {
   assert.equal(filterGradChunks(540, 186624), 486);
+  assert.equal(channelGroups(15), 4);
+  assert.equal(channelGroups(5), 2);
+  assert.equal(channelGroups(64), 4);
   assert.equal(filterGradChunks(540, 10), 10);
   assert.equal(filterGradChunks(1 << 20, 100), 1);
   assert.ok(filterGradChunks(1, 1e7) <= 1024);
