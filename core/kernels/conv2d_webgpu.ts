@@ -282,7 +282,53 @@ function supported(attrs: Attrs): boolean {
     attrs.dimRoundingMode == null;
 }
 
-let stock: { conv2d: KernelFunc; filter: KernelFunc } | null = null;
+/**
+ * Average-pooling gradient (dilation 1): each invocation sums, for one input element, the
+ * gradients of exactly the windows that cover it, instead of testing every filter offset as the
+ * stock kernel does (9 tests per element for DrLIM's 3x3/3 pooling, of which 1 hits). The
+ * multiplier is 1 / (filter area) for every window, as in TF.js's stock kernel.
+ */
+function avgPoolGrad(
+  backend: WebGPUBackendLike,
+  dy: TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): TensorInfo {
+  const code = `
+    fn main(index : i32) {
+      if (index >= uniforms.size) { return; }
+      let coords = getCoordsFromIndex(index);
+      let b = coords[0]; let y = coords[1] + uniforms.pads.x; let x = coords[2] + uniforms.pads.y;
+      let c = coords[3];
+      // windows o with o * stride <= y <= o * stride + filter - 1
+      let oy0 = max(0, (y - uniforms.filterDims.x + uniforms.strides.x) / uniforms.strides.x);
+      let oy1 = min(uniforms.dyShape[1] - 1, y / uniforms.strides.x);
+      let ox0 = max(0, (x - uniforms.filterDims.y + uniforms.strides.y) / uniforms.strides.y);
+      let ox1 = min(uniforms.dyShape[2] - 1, x / uniforms.strides.y);
+      var acc = 0.0;
+      for (var oy = oy0; oy <= oy1; oy++) {
+        for (var ox = ox0; ox <= ox1; ox++) {
+          acc = acc + getDy(b, oy, ox, c);
+        }
+      }
+      setOutputAtIndex(index, acc * uniforms.mult);
+    }`;
+  const p = flat(
+    info.inShape,
+    "ssl_avg_pool_grad",
+    ["dy"],
+    "filterDims : vec2<i32>, pads : vec2<i32>, strides : vec2<i32>, mult : f32,",
+    code,
+  );
+  return backend.runWebGPUProgram(p, [dy], "float32", [
+    { type: "int32", data: [info.filterHeight, info.filterWidth] },
+    { type: "int32", data: [info.padInfo.top, info.padInfo.left] },
+    { type: "int32", data: [info.strideHeight, info.strideWidth] },
+    { type: "float32", data: [1 / (info.filterHeight * info.filterWidth)] },
+  ]);
+}
+
+const SUITE_KERNELS = ["Conv2D", "Conv2DBackpropFilter", "AvgPoolGrad"] as const;
+let stock: Record<(typeof SUITE_KERNELS)[number], KernelFunc> | null = null;
 
 /** Whether the suite's convolution kernels are registered for the webgpu backend. */
 export function suiteKernelsActive(): boolean {
@@ -328,34 +374,42 @@ function convKernel(
 }
 
 /**
- * Registers the suite's Conv2D and Conv2DBackpropFilter kernels for `webgpu` (idempotent),
- * keeping the stock kernels for the cases they do not cover.
+ * Registers the suite's Conv2D, Conv2DBackpropFilter and AvgPoolGrad kernels for `webgpu`
+ * (idempotent), keeping the stock kernels for the cases they do not cover.
  */
 export function registerSuiteKernels(): void {
   if (stock) return;
-  const c = tf.getKernel("Conv2D", "webgpu"), f = tf.getKernel("Conv2DBackpropFilter", "webgpu");
-  if (!c || !f) {
+  const found = SUITE_KERNELS.map((k) => tf.getKernel(k, "webgpu"));
+  if (found.some((k) => !k)) {
     throw new Error(
-      "The webgpu backend's Conv2D kernels are not registered: import @tensorflow/tfjs-backend-webgpu first",
+      "The webgpu backend's kernels are not registered: import @tensorflow/tfjs-backend-webgpu first",
     );
   }
-  stock = { conv2d: c.kernelFunc, filter: f.kernelFunc };
-  setKernel("Conv2D", convKernel(stock.conv2d, ["x", "filter"], (_, w) => w.shape, conv2dDirect));
+  const [c, f, a] = found.map((k) => k!.kernelFunc) as [KernelFunc, KernelFunc, KernelFunc];
+  stock = { Conv2D: c, Conv2DBackpropFilter: f, AvgPoolGrad: a };
+  setKernel("Conv2D", convKernel(c, ["x", "filter"], (_, w) => w.shape, conv2dDirect));
   setKernel(
     "Conv2DBackpropFilter",
-    convKernel(
-      stock.filter,
-      ["x", "dy"],
-      (attrs) => attrs.filterShape as number[],
-      conv2dFilterGrad,
-    ),
+    convKernel(f, ["x", "dy"], (attrs) => attrs.filterShape as number[], conv2dFilterGrad),
   );
+  setKernel("AvgPoolGrad", (args) => {
+    const attrs = args.attrs as Attrs;
+    if (attrs.dimRoundingMode != null) return a(args);
+    const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
+    const info = tf.backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number],
+      attrs.filterSize as [number, number],
+      attrs.strides as [number, number],
+      1,
+      attrs.pad as "valid" | "same" | number,
+    );
+    return avgPoolGrad(args.backend as unknown as WebGPUBackendLike, dy, info);
+  });
 }
 
 /** Restores the stock kernels (for comparisons and tests). */
 export function unregisterSuiteKernels(): void {
   if (!stock) return;
-  setKernel("Conv2D", stock.conv2d);
-  setKernel("Conv2DBackpropFilter", stock.filter);
+  for (const k of SUITE_KERNELS) setKernel(k, stock[k]);
   stock = null;
 }

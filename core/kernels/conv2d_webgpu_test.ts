@@ -103,3 +103,40 @@ Deno.test("filterGradChunks splits long sums and never exceeds the sum's length"
   assert.equal(filterGradChunks(1 << 20, 100), 1);
   assert.ok(filterGradChunks(1, 1e7) <= 1024);
 });
+
+const poolCases: [number[], [number, number], number, "same" | "valid"][] = [
+  [[3, 27, 27, 15], [3, 3], 3, "valid"], // DrLIM's subsampling
+  [[2, 8, 8, 5], [2, 2], 2, "valid"],
+  [[1, 7, 5, 3], [3, 3], 1, "same"],
+  [[2, 9, 7, 6], [3, 3], 2, "same"],
+];
+for (const [shape, filter, stride, pad] of poolCases) {
+  Deno.test({
+    name: `suite avgPool gradient matches the cpu backend: ${shape} ${filter} /${stride} ${pad}`,
+    ignore: !onWebgpu,
+    fn: async () => {
+      registerSuiteKernels();
+      const run = async (backend: "cpu" | "webgpu") => {
+        await tf.setBackend(backend);
+        const r = new Rng(3, "pool");
+        const x = tf.tensor4d(
+          Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => r.uniform(-1, 1)),
+          shape as [number, number, number, number],
+        );
+        const y = tf.avgPool(x, filter, stride, pad);
+        const dy = tf.tensor(
+          Float32Array.from({ length: y.size }, () => r.uniform(-1, 1)),
+          y.shape,
+        );
+        const g = tf.grad((t: tf.Tensor) =>
+          tf.sum(tf.mul(tf.avgPool(t as tf.Tensor4D, filter, stride, pad), dy))
+        )(x);
+        const out = await g.data() as Float32Array;
+        tf.dispose([x, y, dy, g]);
+        return out;
+      };
+      const ref = await run("cpu"), got = await run("webgpu");
+      assert.ok(relErr(got, ref) < 1e-5, `rel err ${relErr(got, ref)}`);
+    },
+  });
+}
