@@ -145,7 +145,7 @@ export async function runBenchmark(
     deno: prov.deno,
     tfjs: prov.tfjs,
   }));
-  await appendResults(join(outDir, "results.csv"), rows);
+  await appendResults(join(outDir, "results.csv"), rows, { replaceRun: runId });
   await writeReport(outDir);
   return { runId, outDir, runDir, rows, output, backend, wallS };
 }

@@ -145,7 +145,13 @@ function rowToStrings(row: ResultRow, index: number, path: string): Record<strin
   return out;
 }
 
-async function appendNow(path: string, rows: ResultRow[]): Promise<void> {
+/** Options of {@linkcode appendResults}. */
+export interface AppendOptions {
+  /** drop existing rows whose `run_id` is this one before appending (a run done again) */
+  replaceRun?: string;
+}
+
+async function appendNow(path: string, rows: ResultRow[], opts: AppendOptions): Promise<void> {
   const fresh = rows.map((row, i) => rowToStrings(row, i, path));
   const text = await readTextIfExists(path);
   const existing: ParsedCsv = text === undefined || text.trim() === ""
@@ -163,7 +169,11 @@ async function appendNow(path: string, rows: ResultRow[]): Promise<void> {
   existing.header.forEach(addColumn);
   for (const row of fresh) Object.keys(row).forEach(addColumn);
 
-  const all = [...existing.rows, ...fresh];
+  // A run that is done again replaces its earlier rows: its log and plots were overwritten too.
+  const kept = opts.replaceRun === undefined
+    ? existing.rows
+    : existing.rows.filter((r) => r.run_id !== opts.replaceRun);
+  const all = [...kept, ...fresh];
   const records = [columns, ...all.map((row) => columns.map((c) => row[c] ?? ""))];
   const out = stringify(records, { quoted_match: /\r/ });
   await writeFileAtomic(path, out);
@@ -190,11 +200,15 @@ async function appendNow(path: string, rows: ResultRow[]): Promise<void> {
  * @throws Error naming the file and line when the existing file is malformed or
  *   lacks required columns, or naming the row when a new row is invalid.
  */
-export function appendResults(path: string, rows: ResultRow[]): Promise<void> {
+export function appendResults(
+  path: string,
+  rows: ResultRow[],
+  opts: AppendOptions = {},
+): Promise<void> {
   if (rows.length === 0) return Promise.resolve();
   const key = resolve(path);
   const previous = pending.get(key) ?? Promise.resolve();
-  const next = previous.catch(() => {}).then(() => appendNow(path, rows));
+  const next = previous.catch(() => {}).then(() => appendNow(path, rows, opts));
   const settled = next.catch(() => {});
   pending.set(key, settled);
   void settled.then(() => {

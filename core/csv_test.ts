@@ -178,3 +178,29 @@ Deno.test("appendResults rejects rows lacking required columns or with bad value
     await assert.rejects(() => Deno.stat(path), Deno.errors.NotFound);
   });
 });
+
+Deno.test("appendResults with replaceRun drops the earlier rows of a run done again", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/results.csv`;
+  const row = (run: string, value: number) => ({
+    method: "m",
+    dataset: "d",
+    protocol: "p",
+    metric: "acc",
+    value,
+    seed: 0,
+    config_hash: "h",
+    backend: "cpu",
+    adapter: "none",
+    commit: "c",
+    started_at: "t",
+    wall_s: 1,
+    images_per_s: 1,
+    run_id: run,
+  });
+  await appendResults(path, [row("a", 1), row("b", 2)]);
+  await appendResults(path, [row("a", 3)], { replaceRun: "a" });
+  const rows = await readResults(path);
+  assert.deepEqual(rows.map((r) => [r.run_id, r.value]), [["b", "2"], ["a", "3"]]);
+  await Deno.remove(dir, { recursive: true });
+});
