@@ -46,21 +46,21 @@ function flat(
   variableNames: string[],
   uniforms: string,
   code: string,
+  invocations?: number,
 ): Program {
-  const layout = webgpu_util.flatDispatchLayout(outputShape);
+  // One invocation per output element (the backend supplies uniforms.size), or, for kernels
+  // that compute several elements each, `invocations` of them (the caller supplies uniforms.n).
+  const shape = invocations === undefined ? outputShape : [invocations];
+  const layout = webgpu_util.flatDispatchLayout(shape);
   return {
     variableNames,
     outputShape,
     shaderKey: key,
     dispatchLayout: layout,
-    dispatch: webgpu_util.computeDispatch(layout, outputShape, [WG, 1, 1]) as [
-      number,
-      number,
-      number,
-    ],
+    dispatch: webgpu_util.computeDispatch(layout, shape, [WG, 1, 1]) as [number, number, number],
     workgroupSize: [WG, 1, 1],
     uniforms,
-    size: true,
+    size: invocations === undefined,
     getUserCode: () => code,
   };
 }
@@ -111,7 +111,7 @@ function conv2dDirect(
   const co4 = Math.ceil(info.outChannels / (4 * G)); // invocations per output pixel
   const code = `
     fn main(index : i32) {
-      if (index >= uniforms.size) { return; }
+      if (index >= uniforms.n) { return; }
       let c4 = index % uniforms.co4;
       let p = index / uniforms.co4;
       let ox = p % uniforms.outDims.y;
@@ -150,15 +150,9 @@ function conv2dDirect(
     `ssl_conv2d_direct_g${G}`,
     ["x", "W"],
     "filterDims : vec2<i32>, pads : vec2<i32>, strides : vec2<i32>, outDims : vec2<i32>, co4 : i32, n : i32,",
-    code.replaceAll("uniforms.size", "uniforms.n"),
+    code,
+    n,
   );
-  p.size = false;
-  p.dispatchLayout = webgpu_util.flatDispatchLayout([n]);
-  p.dispatch = webgpu_util.computeDispatch(p.dispatchLayout, [n], [WG, 1, 1]) as [
-    number,
-    number,
-    number,
-  ];
   return backend.runWebGPUProgram(p, [x, w], "float32", [
     { type: "int32", data: [info.filterHeight, info.filterWidth] },
     { type: "int32", data: [info.padInfo.top, info.padInfo.left] },
@@ -234,14 +228,8 @@ function conv2dFilterGrad(
     ["x", "dy"],
     "filterDims : vec2<i32>, pads : vec2<i32>, strides : vec2<i32>, F : i32, N : i32, chunk : i32, inC : i32, outC : i32, F4 : i32, co4 : i32, n : i32,",
     code1,
+    n1,
   );
-  p1.size = false;
-  p1.dispatchLayout = webgpu_util.flatDispatchLayout([n1]);
-  p1.dispatch = webgpu_util.computeDispatch(p1.dispatchLayout, [n1], [WG, 1, 1]) as [
-    number,
-    number,
-    number,
-  ];
   const partial = backend.runWebGPUProgram(p1, [x, dy], "float32", [
     { type: "int32", data: [info.filterHeight, info.filterWidth] },
     { type: "int32", data: [info.padInfo.top, info.padInfo.left] },
