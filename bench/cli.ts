@@ -32,6 +32,16 @@ export const FLAGS = {
   help: "show this help, generated from the method's defaults",
 } as const;
 
+/** Checks a `--backend` value; throws ConfigError listing the valid ones. */
+export function parseBackend(text: string): BackendChoice {
+  if (!BACKEND_CHOICES.includes(text as BackendChoice)) {
+    throw new ConfigError(
+      `Invalid --backend "${text}": expected one of ${BACKEND_CHOICES.join(", ")}`,
+    );
+  }
+  return text as BackendChoice;
+}
+
 /** Parses `argv` (without the program name); throws ConfigError with what is valid. */
 export function parseCli(argv: string[], methods: readonly string[]): CliArgs {
   let parsed;
@@ -66,12 +76,7 @@ export function parseCli(argv: string[], methods: readonly string[]): CliArgs {
   if (!/^\d+$/.test(seedText) || !Number.isSafeInteger(seed)) {
     throw new ConfigError(`Invalid --seed "${seedText}": expected a non-negative integer`);
   }
-  const backend = (v.backend ?? "auto") as BackendChoice;
-  if (!BACKEND_CHOICES.includes(backend)) {
-    throw new ConfigError(
-      `Invalid --backend "${v.backend}": expected one of ${BACKEND_CHOICES.join(", ")}`,
-    );
-  }
+  const backend = parseBackend(v.backend ?? "auto");
   const presets = (v.preset ?? "default").split(",").map((s) => s.trim()).filter(Boolean);
   if (presets.length === 0) throw new ConfigError("--preset needs at least one name");
   return {

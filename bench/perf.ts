@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { stringify } from "csv-stringify/sync";
-import { BACKEND_CHOICES, type BackendChoice, initBackend } from "../core/backend.ts";
+import { initBackend } from "../core/backend.ts";
 import { writeFileAtomic } from "../core/atomic.ts";
 import { provenance } from "../core/provenance.ts";
 import { Rng } from "../core/rng.ts";
@@ -23,6 +23,7 @@ import {
   SIDE,
 } from "../methods/drlim.ts";
 import { ConfigError } from "./config.ts";
+import { parseBackend } from "./cli.ts";
 
 /** The PyTorch peer's answer for one workload. */
 export interface PeerResult {
@@ -113,13 +114,9 @@ if (import.meta.main) {
     const batch = int("batch", v.batch!),
       steps = int("steps", v.steps!),
       warmup = int("warmup", v.warmup!);
-    if (!BACKEND_CHOICES.includes(v.backend as BackendChoice)) {
-      throw new ConfigError(
-        `Invalid --backend "${v.backend}": expected one of ${BACKEND_CHOICES.join(", ")}`,
-      );
-    }
+    const backendChoice = parseBackend(v.backend!);
     await Deno.mkdir(v.out!, { recursive: true });
-    const backend = await initBackend(v.backend as BackendChoice);
+    const backend = await initBackend(backendChoice);
     const prov = await provenance();
     console.error(
       `timing the DrLIM pair step, ${batch} pairs, on ${backend.backend} (${backend.adapter})...`,
