@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-webgpu";
 import { tmpdir } from "node:os";
-import { registerSuiteKernels, unregisterSuiteKernels } from "./kernels/conv2d_webgpu.ts";
+import { registerSuiteKernels, unregisterSuiteKernels } from "./kernels/register.ts";
 
 /** What the user asked for: `auto` prefers WebGPU and falls back to `cpu` with a warning. */
 export type BackendChoice = "auto" | "webgpu" | "cpu";

@@ -10,6 +10,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { conv2dBiasAct } from "../core/ops.ts";
 import type { Docs } from "../bench/config.ts";
 import {
   type MethodSpec,
@@ -270,7 +271,11 @@ export interface Network {
 
 /** Creates a network with weights drawn from the run's `init` stream (fan-in scaled uniform). */
 export function createNetwork(kind: string, activation: string, init: Rng, outDim = 2): Network {
-  const act = (t: tf.Tensor) => activation === "tanh" ? tf.tanh(t) : tf.relu(t);
+  // conv + bias + activation: ReLU is fused into one kernel on WebGPU (core/ops.ts)
+  const convAct = (h: tf.Tensor4D, w: tf.Variable, b: tf.Variable) =>
+    activation === "tanh"
+      ? tf.tanh(conv2dBiasAct(h, w as tf.Tensor4D, b as tf.Tensor1D, 1, "valid", "linear"))
+      : conv2dBiasAct(h, w as tf.Tensor4D, b as tf.Tensor1D, 1, "valid", "relu");
   const gain = activation === "tanh" ? 3 : 6; // LeCun uniform for tanh, He uniform for ReLU
   const weight = (shape: number[], fanIn: number, g = gain) => {
     const lim = Math.sqrt(g / fanIn);
@@ -296,9 +301,9 @@ export function createNetwork(kind: string, activation: string, init: Rng, outDi
       vars,
       apply: (x) =>
         tf.tidy(() => {
-          let h = act(tf.add(tf.conv2d(x, w1 as tf.Tensor4D, 1, "valid"), b1)) as tf.Tensor4D; // [B,27,27,15]
+          let h = convAct(x, w1, b1) as tf.Tensor4D; // [B,27,27,15]
           h = tf.avgPool(h, 3, 3, "valid"); // [B,9,9,15]
-          h = act(tf.add(tf.conv2d(h, w2 as tf.Tensor4D, 1, "valid"), b2)) as tf.Tensor4D; // [B,1,1,30]
+          h = convAct(h, w2, b2) as tf.Tensor4D; // [B,1,1,30]
           return tf.add(tf.matMul(tf.reshape(h, [-1, 30]), w3), b3) as tf.Tensor2D; // [B,2]
         }),
       dispose: () => tf.dispose(vars),
@@ -316,11 +321,11 @@ export function createNetwork(kind: string, activation: string, init: Rng, outDi
       apply: (x) =>
         tf.tidy(() => {
           let h = tf.pad(x, [[0, 0], [2, 2], [2, 2], [0, 0]]) as tf.Tensor4D;
-          h = act(tf.add(tf.conv2d(h, w1 as tf.Tensor4D, 1, "valid"), b1)) as tf.Tensor4D; // [B,31,31,15]
+          h = convAct(h, w1, b1) as tf.Tensor4D; // [B,31,31,15]
           h = tf.maxPool(h, 2, 2, "valid"); // [B,15,15,15]
-          h = act(tf.add(tf.conv2d(h, w2 as tf.Tensor4D, 1, "valid"), b2)) as tf.Tensor4D; // [B,11,11,15]
+          h = convAct(h, w2, b2) as tf.Tensor4D; // [B,11,11,15]
           h = tf.maxPool(h, 2, 2, "valid"); // [B,5,5,15]
-          h = act(tf.add(tf.conv2d(h, w3 as tf.Tensor4D, 1, "valid"), b3)) as tf.Tensor4D; // [B,1,1,30]
+          h = convAct(h, w3, b3) as tf.Tensor4D; // [B,1,1,30]
           return tf.add(tf.matMul(tf.reshape(h, [-1, 30]), w4), b4) as tf.Tensor2D;
         }),
       dispose: () => tf.dispose(vars),

@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend.ts";
-import {
-  channelGroups,
-  filterGradChunks,
-  registerSuiteKernels,
-  suiteKernelsActive,
-} from "./conv2d_webgpu.ts";
+import { registerSuiteKernels, suiteKernelsActive } from "./register.ts";
+import { pixelsPerInvocation } from "./conv2d_webgpu.ts";
+import { chunksFor } from "./program.ts";
+import { conv2dBiasAct } from "../ops.ts";
 import { Rng } from "../rng.ts";
 
 // Checked against TF.js's cpu backend, on WebGPU (lavapipe in CI, which must have an adapter).
@@ -25,24 +23,50 @@ interface Case {
   pad: "same" | "valid";
 }
 
-async function forwardAndFilterGrad(c: Case, backend: "cpu" | "webgpu", seed: number) {
+/** Forward and the gradients of the plain conv2d, and of the fused conv + bias + ReLU op. */
+async function convAndGrads(c: Case, backend: "cpu" | "webgpu", seed: number) {
   await tf.setBackend(backend);
   const r = new Rng(seed, "conv");
-  const x = tf.tensor4d(
-    Float32Array.from({ length: c.b * c.h * c.w * c.ci }, () => r.uniform(0, 1)),
-    [c.b, c.h, c.w, c.ci],
-  );
-  const f = tf.tensor4d(
-    Float32Array.from({ length: c.k[0] * c.k[1] * c.ci * c.co }, () => r.uniform(-1, 1)),
-    [c.k[0], c.k[1], c.ci, c.co],
-  );
+  const rand = (shape: number[], lo: number) =>
+    tf.tensor(
+      Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r.uniform(lo, 1)),
+      shape,
+    );
+  const x = rand([c.b, c.h, c.w, c.ci], 0) as tf.Tensor4D;
+  const f = rand([c.k[0], c.k[1], c.ci, c.co], -1) as tf.Tensor4D;
+  const bias = rand([c.co], -1) as tf.Tensor1D;
   const y = tf.conv2d(x, f, c.stride, c.pad);
-  const dy = tf.tensor(Float32Array.from({ length: y.size }, () => r.uniform(-1, 1)), y.shape);
-  const g = tf.grad((w: tf.Tensor) =>
-    tf.sum(tf.mul(tf.conv2d(x, w as tf.Tensor4D, c.stride, c.pad), dy))
-  )(f);
-  const out = { y: await y.data() as Float32Array, dw: await g.data() as Float32Array };
-  tf.dispose([x, f, y, dy, g]);
+  const dy = rand(y.shape, -1);
+  const [dx, dw] = tf.grads((a: tf.Tensor, w: tf.Tensor) =>
+    tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.pad), dy))
+  )([x, f]);
+  const fused = conv2dBiasAct(x, f, bias, c.stride, c.pad, "relu");
+  const fusedGrads = tf.grads((a: tf.Tensor, w: tf.Tensor, b: tf.Tensor) =>
+    tf.sum(
+      tf.mul(
+        conv2dBiasAct(
+          a as tf.Tensor4D,
+          w as tf.Tensor4D,
+          b as tf.Tensor1D,
+          c.stride,
+          c.pad,
+          "relu",
+        ),
+        dy,
+      ),
+    )
+  )([x, f, bias]);
+  const read = async (t: tf.Tensor) => await t.data() as Float32Array;
+  const out = {
+    y: await read(y),
+    dx: await read(dx!),
+    dw: await read(dw!),
+    fused: await read(fused),
+    fdx: await read(fusedGrads[0]!),
+    fdw: await read(fusedGrads[1]!),
+    fdb: await read(fusedGrads[2]!),
+  };
+  tf.dispose([x, f, bias, y, dy, dx!, dw!, fused, ...fusedGrads]);
   return out;
 }
 
@@ -61,6 +85,8 @@ const cases: Case[] = [
   { b: 1, h: 7, w: 5, ci: 3, co: 5, k: [3, 3], stride: 2, pad: "same" }, // batch 1, odd sizes, stride 2
   { b: 2, h: 11, w: 13, ci: 6, co: 7, k: [5, 3], stride: 2, pad: "valid" },
   { b: 2, h: 8, w: 8, ci: 8, co: 16, k: [3, 3], stride: 1, pad: "same" }, // channels divisible by 4
+  { b: 2, h: 8, w: 8, ci: 16, co: 32, k: [3, 3], stride: 2, pad: "same" }, // a ResNet downsampling
+  { b: 1, h: 5, w: 31, ci: 2, co: 4, k: [3, 3], stride: 1, pad: "same" }, // rows of several blocks
   { b: 5, h: 6, w: 6, ci: 2, co: 1, k: [1, 1], stride: 1, pad: "valid" }, // 1x1, one output channel
 ];
 
@@ -71,13 +97,15 @@ for (const c of cases) {
     fn: async () => {
       registerSuiteKernels();
       assert.ok(suiteKernelsActive());
-      const ref = await forwardAndFilterGrad(c, "cpu", 1);
-      const got = await forwardAndFilterGrad(c, "webgpu", 1);
-      assert.ok(relErr(got.y, ref.y) < 1e-4, `forward rel err ${relErr(got.y, ref.y)}`);
-      assert.ok(relErr(got.dw, ref.dw) < 1e-4, `filter grad rel err ${relErr(got.dw, ref.dw)}`);
+      const ref = await convAndGrads(c, "cpu", 1);
+      const got = await convAndGrads(c, "webgpu", 1);
+      for (const k of Object.keys(ref) as (keyof typeof ref)[]) {
+        const e = relErr(got[k], ref[k]);
+        assert.ok(e < 1e-4, `${k} rel err ${e}`);
+      }
       // deterministic: the same inputs give bit-identical outputs
-      const again = await forwardAndFilterGrad(c, "webgpu", 1);
-      assert.deepEqual(again.dw, got.dw);
+      const again = await convAndGrads(c, "webgpu", 1);
+      assert.deepEqual(again, got);
     },
   });
 }
@@ -88,25 +116,30 @@ Deno.test({
   fn: async () => {
     registerSuiteKernels();
     const c: Case = { b: 256, h: 32, w: 32, ci: 1, co: 15, k: [6, 6], stride: 1, pad: "valid" };
-    const ref = await forwardAndFilterGrad(c, "cpu", 2);
-    const got = await forwardAndFilterGrad(c, "webgpu", 2);
+    const ref = await convAndGrads(c, "cpu", 2);
+    const got = await convAndGrads(c, "webgpu", 2);
     assert.ok(relErr(got.dw, ref.dw) < 1e-4, `filter grad rel err ${relErr(got.dw, ref.dw)}`);
+    assert.ok(relErr(got.fdb, ref.fdb) < 1e-4, `bias grad rel err ${relErr(got.fdb, ref.fdb)}`);
   },
 });
 
-Deno.test("filterGradChunks splits long sums and never exceeds the sum's length", () => {
-  assert.equal(filterGradChunks(540, 186624), 486);
-  assert.equal(channelGroups(15), 4);
-  assert.equal(channelGroups(5), 2);
-  assert.equal(channelGroups(64), 4);
-  assert.equal(filterGradChunks(540, 10), 10);
-  assert.equal(filterGradChunks(1 << 20, 100), 1);
-  assert.ok(filterGradChunks(1, 1e7) <= 1024);
+Deno.test("kernel shape choices: pixels per invocation and reduction chunks", () => {
+  assert.equal(pixelsPerInvocation(27, 6, 1), 9); // DrLIM layer 1: 3 blocks of 9, no waste
+  assert.equal(pixelsPerInvocation(1, 9, 1), 1);
+  for (const [ow, k, s] of [[32, 3, 1], [16, 3, 2], [7, 5, 1], [100, 1, 1]]) {
+    const p = pixelsPerInvocation(ow!, k!, s!);
+    assert.ok(p >= 1 && p <= 12 && p <= ow!);
+  }
+  assert.equal(chunksFor(24, 27648), 1024);
+  assert.equal(chunksFor(540, 10), 10);
+  assert.equal(chunksFor(1 << 20, 100), 1);
+  assert.ok(chunksFor(1, 1e7) <= 1024);
 });
 
 const poolCases: [number[], [number, number], number, "same" | "valid"][] = [
   [[3, 27, 27, 15], [3, 3], 3, "valid"], // DrLIM's subsampling
   [[2, 8, 8, 5], [2, 2], 2, "valid"],
+  [[2, 10, 11, 3], [3, 3], 3, "valid"], // tiles that leave a last row and columns uncovered
   [[1, 7, 5, 3], [3, 3], 1, "same"],
   [[2, 9, 7, 6], [3, 3], 2, "same"],
 ];

@@ -1,0 +1,119 @@
+/**
+ * Registers the suite's WebGPU kernels with TF.js: its own Conv2D, Conv2DBackpropFilter,
+ * Conv2DBackpropInput and AvgPoolGrad replace the stock ones (cases they do not cover go to the
+ * stock kernels), and three kernels of the suite's own are added: SslConv2D (convolution with
+ * fused bias and ReLU), SslReluGrad and SslColumnSums, used by core/ops.ts.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { conv2dFilterGrad, conv2dForward, conv2dInputGrad } from "./conv2d_webgpu.ts";
+import { avgPoolGrad, columnSums, reluGrad } from "./elementwise_webgpu.ts";
+import type { TensorInfo, WebGPUBackendLike } from "./program.ts";
+
+type KernelFunc = tf.KernelConfig["kernelFunc"];
+type Attrs = Record<string, unknown>;
+type Inputs = Record<string, TensorInfo>;
+
+const REPLACED = ["Conv2D", "Conv2DBackpropFilter", "Conv2DBackpropInput", "AvgPoolGrad"] as const;
+const ADDED = ["SslConv2D", "SslReluGrad", "SslColumnSums"] as const;
+let stock: Record<(typeof REPLACED)[number], KernelFunc> | null = null;
+
+/** Whether the suite's kernels are registered for the webgpu backend. */
+export function suiteKernelsActive(): boolean {
+  return stock !== null;
+}
+
+function setKernel(name: string, kernelFunc: KernelFunc): void {
+  if (tf.getKernel(name, "webgpu")) tf.unregisterKernel(name, "webgpu");
+  tf.registerKernel({ kernelName: name, backendName: "webgpu", kernelFunc });
+}
+
+/** NHWC, dilation 1, no explicit rounding mode: what the suite's kernels cover. */
+export function supported(attrs: Attrs): boolean {
+  const d = attrs.dilations as number | [number, number] | undefined;
+  const dil = d === undefined || d === 1 || (Array.isArray(d) && d[0] === 1 && d[1] === 1);
+  return dil && (attrs.dataFormat === undefined || attrs.dataFormat === "NHWC") &&
+    attrs.dimRoundingMode == null;
+}
+
+function convInfo(inShape: number[], filterShape: number[], attrs: Attrs) {
+  return tf.backend_util.computeConv2DInfo(
+    inShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides as [number, number],
+    1,
+    attrs.pad as "valid" | "same" | number,
+  );
+}
+
+const gpu = (args: { backend: unknown }) => args.backend as WebGPUBackendLike;
+
+/**
+ * Registers the suite's kernels for `webgpu` (idempotent), keeping the stock kernels for the
+ * cases they do not cover. Throws when the webgpu backend's kernels are not loaded.
+ */
+export function registerSuiteKernels(): void {
+  if (stock) return;
+  const found = REPLACED.map((k) => tf.getKernel(k, "webgpu"));
+  if (found.some((k) => !k)) {
+    throw new Error(
+      "The webgpu backend's kernels are not registered: import @tensorflow/tfjs-backend-webgpu first",
+    );
+  }
+  const [conv, filt, inp, pool] = found.map((k) => k!.kernelFunc) as KernelFunc[];
+  stock = {
+    Conv2D: conv!,
+    Conv2DBackpropFilter: filt!,
+    Conv2DBackpropInput: inp!,
+    AvgPoolGrad: pool!,
+  };
+  setKernel("Conv2D", (args) => {
+    const attrs = args.attrs as Attrs, { x, filter } = args.inputs as Inputs;
+    if (!supported(attrs)) return conv!(args);
+    return conv2dForward(gpu(args), x!, filter!, convInfo(x!.shape, filter!.shape, attrs));
+  });
+  setKernel("Conv2DBackpropFilter", (args) => {
+    const attrs = args.attrs as Attrs, { x, dy } = args.inputs as Inputs;
+    if (!supported(attrs)) return filt!(args);
+    const info = convInfo(x!.shape, attrs.filterShape as number[], attrs);
+    return conv2dFilterGrad(gpu(args), x!, dy!, info);
+  });
+  setKernel("Conv2DBackpropInput", (args) => {
+    const attrs = args.attrs as Attrs, { dy, filter } = args.inputs as Inputs;
+    if (!supported(attrs)) return inp!(args);
+    const info = convInfo(attrs.inputShape as number[], filter!.shape, attrs);
+    return conv2dInputGrad(gpu(args), dy!, filter!, info);
+  });
+  setKernel("AvgPoolGrad", (args) => {
+    const attrs = args.attrs as Attrs;
+    if (attrs.dimRoundingMode != null) return pool!(args);
+    const { dy, input } = args.inputs as Inputs;
+    const info = tf.backend_util.computePool2DInfo(
+      input!.shape as [number, number, number, number],
+      attrs.filterSize as [number, number],
+      attrs.strides as [number, number],
+      1,
+      attrs.pad as "valid" | "same" | number,
+    );
+    return avgPoolGrad(gpu(args), dy!, info);
+  });
+  setKernel("SslConv2D", (args) => {
+    const attrs = args.attrs as Attrs, { x, filter, bias } = args.inputs as Inputs;
+    const info = convInfo(x!.shape, filter!.shape, attrs);
+    const activation = attrs.activation as "linear" | "relu";
+    return conv2dForward(gpu(args), x!, filter!, info, { bias, activation });
+  });
+  setKernel("SslReluGrad", (args) => {
+    const { dy, y } = args.inputs as Inputs;
+    return reluGrad(gpu(args), dy!, y!);
+  });
+  setKernel("SslColumnSums", (args) => columnSums(gpu(args), (args.inputs as Inputs).x!));
+}
+
+/** Restores the stock kernels and removes the suite's own (for comparisons and tests). */
+export function unregisterSuiteKernels(): void {
+  if (!stock) return;
+  for (const k of REPLACED) setKernel(k, stock[k]);
+  for (const k of ADDED) tf.unregisterKernel(k, "webgpu");
+  stock = null;
+}

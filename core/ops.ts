@@ -1,0 +1,92 @@
+/**
+ * Layer ops the suite's networks use, fused where the backend has the suite's kernels.
+ *
+ * `conv2dBiasAct` is relu(conv2d(x, w) + b) as one kernel on WebGPU (SslConv2D): on lavapipe the
+ * unfused bias add and ReLU over DrLIM's first-layer activations (1,024 x 27 x 27 x 15) cost more
+ * than the convolution itself. Its gradient is registered here so that it stays lazy per input
+ * (TF.js's own fused conv2d computes the input gradient even for a first layer, whose input needs
+ * none) and uses one pass for the ReLU mask and one deterministic pass for the bias.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** Activations `conv2dBiasAct` fuses. */
+export type Activation = "linear" | "relu";
+
+const FUSED = "SslConv2D";
+
+function hasKernel(name: string): boolean {
+  return tf.getKernel(name, tf.getBackend()) !== undefined;
+}
+
+/** ReLU's gradient from its output y: dy where y > 0, else 0. */
+export function reluGradFromOutput(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  if (hasKernel("SslReluGrad")) return tf.engine().runKernel("SslReluGrad", { dy, y }) as tf.Tensor;
+  return tf.tidy(() => tf.mul(dy, tf.step(y)));
+}
+
+/** Sums over all axes but the last (a bias gradient), deterministically on WebGPU. */
+export function sumToLastAxis(x: tf.Tensor): tf.Tensor1D {
+  if (hasKernel("SslColumnSums")) {
+    return tf.engine().runKernel("SslColumnSums", { x }) as tf.Tensor1D;
+  }
+  return tf.sum(x, Array.from({ length: x.rank - 1 }, (_, i) => i)) as tf.Tensor1D;
+}
+
+let gradientRegistered = false;
+function registerFusedGradient(): void {
+  if (gradientRegistered) return;
+  gradientRegistered = true;
+  tf.registerGradient({
+    kernelName: FUSED,
+    inputsToSave: ["x", "filter"],
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+      const a = attrs as unknown as { strides: [number, number]; pad: string; activation: string };
+      // Computed once for all three inputs (each input's thunk runs in its own tidy scope; this
+      // runs in the enclosing gradient scope, which disposes it).
+      const g = a.activation === "relu" ? reluGradFromOutput(dy as tf.Tensor, y) : dy as tf.Tensor;
+      const conv = { strides: a.strides, pad: a.pad, dataFormat: "NHWC" };
+      return {
+        x: () =>
+          tf.engine().runKernel("Conv2DBackpropInput", { dy: g, filter }, {
+            ...conv,
+            inputShape: x.shape,
+          }) as tf.Tensor,
+        filter: () =>
+          tf.engine().runKernel("Conv2DBackpropFilter", { x, dy: g }, {
+            ...conv,
+            filterShape: filter.shape,
+          }) as tf.Tensor,
+        bias: () => sumToLastAxis(g),
+      };
+    },
+  });
+}
+
+/**
+ * activation(conv2d(x, filter, strides, pad) + bias), NHWC. One fused kernel when the current
+ * backend has the suite's kernels, else the same composed from TF.js ops.
+ */
+export function conv2dBiasAct(
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  bias: tf.Tensor1D,
+  strides: number,
+  pad: "same" | "valid",
+  activation: Activation,
+): tf.Tensor4D {
+  if (hasKernel(FUSED)) {
+    registerFusedGradient();
+    return tf.engine().runKernel(FUSED, { x, filter, bias }, {
+      strides: [strides, strides],
+      pad,
+      activation,
+    }) as tf.Tensor4D;
+  }
+  return tf.tidy(() => {
+    const z = tf.add(tf.conv2d(x, filter, strides, pad), bias) as tf.Tensor4D;
+    return activation === "relu" ? tf.relu(z) : z;
+  });
+}
