@@ -4,7 +4,8 @@
  * present, so each row carries a ratio measured on one machine in one run. Writes perf.csv and
  * perf.md (atomically) to --out.
  *
- * Models timed so far: (a) the DrLIM paper network, pair step (2 x batch images), Adam.
+ * Workloads: (a) the DrLIM paper network, pair step (2 x batch images), Adam; (b) SimCLR with
+ * ResNet-18 (CIFAR stem) + MLP head, NT-Xent over 2 views, Adam, at several batch sizes.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -22,6 +23,7 @@ import {
   drlimStep,
   SIDE,
 } from "../methods/drlim.ts";
+import { createSimclrModel, simclrStep } from "../methods/simclr.ts";
 import { ConfigError } from "./config.ts";
 import { parseBackend } from "./cli.ts";
 
@@ -31,6 +33,8 @@ export interface PeerResult {
   device: string;
   median_ms: number;
   images_per_s: number;
+  /** CUDA max_memory_allocated in MiB; null on CPU */
+  peak_mib?: number | null;
 }
 
 /** Median of a non-empty list. */
@@ -40,28 +44,100 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Times the DrLIM pair step: returns per-step wall times in ms (after `warmup` steps). */
+/** Timing of one workload: per-step wall times after warm-up, plus one profiled step. */
+export interface StepTiming {
+  times: number[];
+  /** kernels one step launches (from tf.profile) */
+  kernelsPerStep: number;
+  /** peak bytes of live tensors during the profiled step (TF.js's accounting) */
+  peakBytes: number;
+  /** tensors alive after the timed steps minus before, per step: 0 when memory is flat */
+  tensorGrowthPerStep: number;
+}
+
+/** Times `step` (which returns the loss; the loss is read every step, as training does). */
+export async function timeSteps(
+  step: () => tf.Scalar,
+  steps: number,
+  warmup: number,
+): Promise<StepTiming> {
+  const times: number[] = [];
+  const run = async () => {
+    const l = step();
+    await l.data();
+    l.dispose();
+  };
+  for (let i = 0; i < warmup; i++) await run();
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    await run();
+    times.push(performance.now() - t0);
+  }
+  const growth = (tf.memory().numTensors - before) / steps;
+  const prof = await tf.profile(async () => {
+    const l = step();
+    await l.data();
+    return l;
+  });
+  tf.dispose(prof.result as tf.Tensor);
+  return {
+    times,
+    kernelsPerStep: prof.kernels.length,
+    peakBytes: prof.peakBytes,
+    tensorGrowthPerStep: growth,
+  };
+}
+
+/** Times the DrLIM pair step (2 x batch images, Adam). */
 export async function timeDrlimStep(
   batch: number,
   steps: number,
   warmup: number,
-): Promise<number[]> {
+): Promise<StepTiming> {
   const rng = new Rng(0, "perf");
   const net = createNetwork("paper", "relu", rng);
   const opt = drlimOptimizer({ optimizer: "adam", lr: 1e-3, momentum: 0 });
   const xb = Float32Array.from({ length: 2 * batch * SIDE * SIDE }, () => rng.float());
   const yb = Float32Array.from({ length: batch }, () => rng.int(2));
-  const times: number[] = [];
-  for (let i = 0; i < warmup + steps; i++) {
-    const t0 = performance.now();
-    const l = drlimStep(net, opt, xb, yb, 1);
-    await l.data(); // the training loop reads the loss every step too
-    l.dispose();
-    if (i >= warmup) times.push(performance.now() - t0);
+  try {
+    return await timeSteps(() => drlimStep(net, opt, xb, yb, 1), steps, warmup);
+  } finally {
+    net.dispose();
+    disposeOptimizer(opt);
   }
-  net.dispose();
-  disposeOptimizer(opt);
-  return times;
+}
+
+/**
+ * Times the SimCLR step of the perf workload: ResNet-18 (CIFAR stem, width 64) + MLP head
+ * (512-512-128), NT-Xent at temperature 0.5 over 2 x n views of 32x32x3, Adam 1e-3.
+ */
+export async function timeSimclrStep(
+  n: number,
+  steps: number,
+  warmup: number,
+): Promise<StepTiming> {
+  const rng = new Rng(0, "perf-simclr");
+  const m = createSimclrModel({
+    encoder: "resnet18",
+    stem: "cifar",
+    width: 64,
+    head: "mlp",
+    headDim: 128,
+    channels: 3,
+  }, rng);
+  const opt = tf.train.adam(1e-3);
+  const views = tf.tensor4d(
+    Float32Array.from({ length: 2 * n * 32 * 32 * 3 }, () => rng.float()),
+    [2 * n, 32, 32, 3],
+  );
+  try {
+    return await timeSteps(() => simclrStep(m, opt, views, 0.5), steps, warmup);
+  } finally {
+    views.dispose();
+    m.dispose();
+    disposeOptimizer(opt);
+  }
 }
 
 /** Runs a PyTorch peer script; null (with the reason) when no Python with torch is present. */
@@ -90,14 +166,37 @@ export async function runPeer(
   return { error: last };
 }
 
+/** One workload of the perf table. */
+interface Workload {
+  work: string;
+  images: number;
+  time: () => Promise<StepTiming>;
+  peer: { script: string; args: string[] };
+}
+
+/** Parses "128,256" into positive integers. */
+function intList(name: string, s: string): number[] {
+  return s.split(",").map((t) => {
+    const n = Number(t.trim());
+    if (!Number.isInteger(n) || n < 2) {
+      throw new ConfigError(`Invalid --${name} "${s}": expected integers >= 2, comma-separated`);
+    }
+    return n;
+  });
+}
+
 if (import.meta.main) {
   try {
     const { values: v } = parseArgs({
       args: Deno.args,
       options: {
+        work: { type: "string", default: "drlim,simclr" },
         batch: { type: "string", default: "512" },
+        simclr: { type: "string" },
         steps: { type: "string", default: "5" },
         warmup: { type: "string", default: "2" },
+        "simclr-steps": { type: "string", default: "3" },
+        "simclr-warmup": { type: "string", default: "1" },
         backend: { type: "string", default: "auto" },
         out: { type: "string", default: "reports/perf" },
         "no-peer": { type: "boolean", default: false },
@@ -113,63 +212,95 @@ if (import.meta.main) {
     };
     const batch = int("batch", v.batch!),
       steps = int("steps", v.steps!),
-      warmup = int("warmup", v.warmup!);
+      warmup = int("warmup", v.warmup!),
+      sSteps = int("simclr-steps", v["simclr-steps"]!),
+      sWarmup = int("simclr-warmup", v["simclr-warmup"]!);
+    const works = v.work!.split(",").map((w) => w.trim());
+    for (const w of works) {
+      if (w !== "drlim" && w !== "simclr") {
+        throw new ConfigError(`Unknown --work "${w}": use drlim, simclr or both (drlim,simclr)`);
+      }
+    }
     const backendChoice = parseBackend(v.backend!);
     await Deno.mkdir(v.out!, { recursive: true });
     const backend = await initBackend(backendChoice);
+    // The issue's sizes (128, 256, 512 images) take minutes per step without a GPU.
+    const slow = backend.backend === "cpu" || backend.fallbackAdapter === true;
+    const simclrSizes = intList("simclr", v.simclr ?? (slow ? "32" : "128,256,512"));
     const prov = await provenance();
-    console.error(
-      `timing the DrLIM pair step, ${batch} pairs, on ${backend.backend} (${backend.adapter})...`,
-    );
-    const ms = median(await timeDrlimStep(batch, steps, warmup));
     const threads = String(navigator.hardwareConcurrency || 1);
-    const peer = v["no-peer"]
-      ? { error: "skipped (--no-peer)" }
-      : await runPeer(new URL("./peers/drlim_step.py", import.meta.url).pathname, [
-        "--batch",
-        String(batch),
-        "--steps",
-        String(Math.max(steps, 5)),
-        "--warmup",
-        String(warmup),
-        "--threads",
-        threads,
-      ]);
-    const ok = "median_ms" in peer;
-    const row = {
-      work: "drlim paper net, pair step (fwd+bwd+Adam), loss read every step",
-      batch_images: 2 * batch,
-      backend: backend.backend,
-      adapter: backend.adapter,
-      kernels: backend.kernels,
-      median_ms: Number(ms.toFixed(2)),
-      images_per_s: Number((2 * batch / (ms / 1000)).toFixed(1)),
-      peer: ok ? `PyTorch ${peer.torch}` : "none",
-      peer_device: ok ? peer.device : peer.error,
-      peer_median_ms: ok ? Number(peer.median_ms.toFixed(2)) : "",
-      ratio: ok ? Number((ms / peer.median_ms).toFixed(1)) : "",
-      deno: prov.deno,
-      tfjs: prov.tfjs,
-      commit: prov.commit + (prov.dirty ? "-dirty" : ""),
-      date: new Date().toISOString(),
-    };
-    const cols = Object.keys(row);
+    const peerDir = new URL("./peers/", import.meta.url).pathname;
+    const workloads: Workload[] = [];
+    if (works.includes("drlim")) {
+      workloads.push({
+        work: "drlim paper net, pair step (fwd+bwd+Adam)",
+        images: 2 * batch,
+        time: () => timeDrlimStep(batch, steps, warmup),
+        peer: {
+          script: join(peerDir, "drlim_step.py"),
+          args: ["--batch", String(batch), "--steps", String(Math.max(steps, 5))],
+        },
+      });
+    }
+    if (works.includes("simclr")) {
+      for (const n of simclrSizes) {
+        workloads.push({
+          work: "simclr resnet18-cifar + mlp head, NT-Xent, 2 views (fwd+bwd+Adam)",
+          images: n,
+          time: () => timeSimclrStep(n, sSteps, sWarmup),
+          peer: { script: join(peerDir, "simclr_step.py"), args: ["--batch", String(n)] },
+        });
+      }
+    }
+    const rows: Record<string, string | number>[] = [];
+    for (const w of workloads) {
+      console.error(
+        `timing ${w.work}, ${w.images} images, on ${backend.backend} (${backend.adapter})...`,
+      );
+      const t = await w.time();
+      const ms = median(t.times);
+      const peer = v["no-peer"]
+        ? { error: "skipped (--no-peer)" }
+        : await runPeer(w.peer.script, [...w.peer.args, "--threads", threads]);
+      const ok = "median_ms" in peer;
+      rows.push({
+        work: `${w.work}, loss read every step`,
+        batch_images: w.images,
+        backend: backend.backend,
+        adapter: backend.adapter,
+        kernels: backend.kernels,
+        median_ms: Number(ms.toFixed(2)),
+        images_per_s: Number((w.images / (ms / 1000)).toFixed(1)),
+        kernels_per_step: t.kernelsPerStep,
+        peak_mib: Number((t.peakBytes / 2 ** 20).toFixed(1)),
+        tensor_growth_per_step: t.tensorGrowthPerStep,
+        peer: ok ? `PyTorch ${peer.torch}` : "none",
+        peer_device: ok ? peer.device : peer.error,
+        peer_median_ms: ok ? Number(peer.median_ms.toFixed(2)) : "",
+        peer_peak_mib: ok && peer.peak_mib != null ? Number(peer.peak_mib.toFixed(1)) : "",
+        ratio: ok ? Number((ms / peer.median_ms).toFixed(1)) : "",
+        deno: prov.deno,
+        tfjs: prov.tfjs,
+        commit: prov.commit + (prov.dirty ? "-dirty" : ""),
+        date: new Date().toISOString(),
+      });
+    }
+    const cols = Object.keys(rows[0]!);
     await writeFileAtomic(
       join(v.out!, "perf.csv"),
-      stringify([row], { header: true, columns: cols }),
+      stringify(rows, { header: true, columns: cols }),
     );
+    const cell = (x: unknown) => String(x).replaceAll("|", "\\|");
     const md = [
       "# Training step time: TF.js in Deno vs PyTorch, same machine, same run",
       "",
       "Generated by `deno task perf`; median after warm-up; ratio = TF.js time / PyTorch time.",
+      "peak_mib: TF.js's count of live tensor bytes during one profiled step (PyTorch's: CUDA",
+      "max_memory_allocated, on GPU only). tensor_growth_per_step 0 means tf.memory() stays flat.",
       "",
       `| ${cols.join(" | ")} |`,
       `| ${cols.map(() => "---").join(" | ")} |`,
-      `| ${
-        cols.map((c) => String((row as Record<string, unknown>)[c]).replaceAll("|", "\\|")).join(
-          " | ",
-        )
-      } |`,
+      ...rows.map((r) => `| ${cols.map((c) => cell(r[c])).join(" | ")} |`),
       "",
     ].join("\n");
     await writeFileAtomic(join(v.out!, "perf.md"), md);

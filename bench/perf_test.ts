@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { median, runPeer, timeDrlimStep } from "./perf.ts";
+import { initBackend } from "../core/backend.ts";
+import { median, runPeer, timeDrlimStep, timeSimclrStep } from "./perf.ts";
 
 Deno.test("median handles odd and even lengths and rejects empty lists", () => {
   assert.equal(median([3, 1, 2]), 2);
@@ -12,8 +13,20 @@ Deno.test("timeDrlimStep returns one time per timed step and leaks no tensors", 
   await tf.setBackend("cpu");
   const before = tf.memory().numTensors;
   const t = await timeDrlimStep(2, 2, 1);
-  assert.equal(t.length, 2);
-  assert.ok(t.every((x) => x > 0));
+  assert.equal(t.times.length, 2);
+  assert.ok(t.times.every((x) => x > 0));
+  assert.equal(t.tensorGrowthPerStep, 0);
+  assert.ok(t.kernelsPerStep > 10 && t.peakBytes > 0);
+  assert.equal(tf.memory().numTensors, before);
+});
+
+Deno.test("timeSimclrStep runs the ResNet-18 step and leaks no tensors", async () => {
+  await initBackend("auto", { warn: () => {} }); // TF.js's cpu backend takes minutes for it
+  const before = tf.memory().numTensors;
+  const t = await timeSimclrStep(2, 1, 1); // the warm-up step creates Adam's moments
+  assert.equal(t.times.length, 1);
+  assert.equal(t.tensorGrowthPerStep, 0);
+  assert.ok(t.kernelsPerStep > 100);
   assert.equal(tf.memory().numTensors, before);
 });
 

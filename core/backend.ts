@@ -8,6 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-webgpu";
 import { tmpdir } from "node:os";
 import { registerSuiteKernels, unregisterSuiteKernels } from "./kernels/register.ts";
+import { registerReductionGradients } from "./ops.ts";
 
 /** What the user asked for: `auto` prefers WebGPU and falls back to `cpu` with a warning. */
 export type BackendChoice = "auto" | "webgpu" | "cpu";
@@ -76,6 +77,7 @@ export async function initBackend(
   // PROD silences TF.js's advice to install tfjs-node (its install downloads a native library,
   // which cannot work here) on the cpu backend; it changes no numerics.
   tf.env().set("PROD", true);
+  registerReductionGradients();
   if (choice === "cpu") {
     await setBackend("cpu");
     return { backend: "cpu", adapter: "none", fallbackAdapter: null, kernels: "n/a" };

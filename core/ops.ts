@@ -90,3 +90,35 @@ export function conv2dBiasAct(
     return activation === "relu" ? tf.relu(z) : z;
   });
 }
+
+let reductionGradsRegistered = false;
+/**
+ * Replaces the gradients of Sum and Mean. TF.js 4.22's multiply dy by `ones(x.shape)`, a tensor
+ * built on the host and uploaded every step (on Deno's WebGPU through a slow mapped staging
+ * buffer; BatchNorm's statistics hit it in every layer). These broadcast dy on the device
+ * instead; the values are identical.
+ */
+export function registerReductionGradients(): void {
+  if (reductionGradsRegistered) return;
+  reductionGradsRegistered = true;
+  for (const kernelName of ["Sum", "Mean"]) {
+    tf.registerGradient({
+      kernelName,
+      inputsToSave: ["x"],
+      gradFunc: (dy, saved, attrs) => {
+        const [x] = saved as [tf.Tensor];
+        const axes = tf.util.parseAxisParam((attrs as { axis: number | number[] }).axis, x.shape);
+        const kept = x.shape.map((d, i) => axes.includes(i) ? 1 : d);
+        const count = axes.reduce((n, a) => n * x.shape[a]!, 1);
+        return {
+          x: () =>
+            tf.tidy(() => {
+              let g = tf.reshape(dy as tf.Tensor, kept);
+              if (kernelName === "Mean") g = tf.div(g, count);
+              return tf.broadcastTo(g, x.shape);
+            }),
+        };
+      },
+    });
+  }
+}

@@ -4,11 +4,11 @@ Same model, shapes and update as methods/drlim.ts: the paper network (conv 15@6x
 average-pool subsampling, conv 30@9x9, ReLU, linear 30->2) applied to a pair of batches of
 32x32 images, the contrastive loss with margin 1, one Adam step. Prints one JSON line.
 """
-import argparse, json, platform, statistics, time
-
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from common import parse_args, time_and_report
 
 
 class PaperNet(nn.Module):
@@ -24,27 +24,14 @@ class PaperNet(nn.Module):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--batch", type=int, default=512, help="pairs per step")
-    ap.add_argument("--steps", type=int, default=10)
-    ap.add_argument("--warmup", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=0, help="0 = torch default")
-    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    a = ap.parse_args()
-    if a.threads:
-        torch.set_num_threads(a.threads)
-    torch.manual_seed(0)
-    dev = torch.device(a.device)
+    a, dev = parse_args(512, "pairs per step")
     m = PaperNet().to(dev)
     opt = torch.optim.Adam(m.parameters(), 1e-3)
     g = torch.Generator().manual_seed(1)
     x = torch.rand(2 * a.batch, 1, 32, 32, generator=g).to(dev)
     y = (torch.rand(a.batch, generator=g) > 0.5).float().to(dev)
-    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
-    times = []
-    for i in range(a.warmup + a.steps):
-        sync()
-        t0 = time.perf_counter()
+
+    def step():
         z = m(x)
         za, zb = z[: a.batch], z[a.batch :]
         d2 = ((za - zb) ** 2).sum(1)
@@ -53,20 +40,9 @@ def main():
         opt.zero_grad()
         loss.backward()
         opt.step()
-        loss.item()
-        sync()
-        if i >= a.warmup:
-            times.append((time.perf_counter() - t0) * 1000)
-    med = statistics.median(times)
-    print(json.dumps({
-        "peer": "pytorch",
-        "torch": torch.__version__,
-        "device": torch.cuda.get_device_name(0) if dev.type == "cuda" else f"cpu ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)",
-        "batch_pairs": a.batch,
-        "median_ms": med,
-        "images_per_s": 2 * a.batch / (med / 1000),
-        "loss": loss.item(),
-    }))
+        return loss
+
+    time_and_report(step, a, dev, 2 * a.batch)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@
  *   [KH, KW, CO, CI] so those 4 channels are one vec4.
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
 import {
   chunksFor,
   load4,
@@ -136,60 +136,81 @@ export function conv2dForward(
   return out;
 }
 
+/**
+ * Channel groups of 4 one filter-gradient invocation accumulates: more reuse of each loaded
+ * input value, within the registers a lavapipe invocation holds (KW x G vec4 accumulators).
+ */
+export function filterGradGroups(outChannels: number, filterWidth: number): number {
+  const co4 = Math.ceil(outChannels / 4);
+  for (const g of [4, 2]) if (co4 % g === 0 && g * filterWidth <= 8) return g;
+  return 1;
+}
+
 /** Two-pass, deterministic filter gradient dW = sum over pixels of x (patch) * dy. */
 export function conv2dFilterGrad(
   backend: WebGPUBackendLike,
   x: TensorInfo,
   dy: TensorInfo,
   info: Info,
+  groups = filterGradGroups(info.outChannels, info.filterWidth),
 ): TensorInfo {
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outChannels: CO } = info;
   const { outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
   const { strideHeight: SH, strideWidth: SW } = info;
   const { top: PT, left: PL } = info.padInfo;
-  const CO4 = Math.ceil(CO / 4);
+  const G = groups, CO4 = Math.ceil(CO / 4), CB = CO4 / G;
   const F = KH * KW * CI * CO;
   const rows = B * OH; // the sum runs over rows x OW output pixels
-  const perChunk = KH * CI * CO4;
+  const perChunk = KH * CI * CB;
   const S = chunksFor(perChunk, rows);
   const chunk = Math.ceil(rows / S);
   const aligned = CO % 4 === 0;
+  const xAt = (ix: string) =>
+    `select(0.0, x[(xrow + clamp(${ix}, 0, ${W - 1})) * ${CI} + ci], ${ix} >= 0 && ${ix} < ${W})`;
+  // With stride 1 the KW inputs of pixel ox + 1 are those of ox shifted by one: keep them in
+  // registers and load one new value per pixel.
+  const slide = SW === 1;
+  const loads = slide
+    ? `let r${KW - 1} = ${xAt(`ox + ${KW - 1 - PL}`)};`
+    : unroll(KW, (kx) => `let r${kx} = ${xAt(`ox * ${SW} + ${kx - PL}`)};`);
   const code = `
     fn main(index : i32) {
       if (index >= uniforms.n) { return; }
-      let cg = index % ${CO4};
-      let t = index / ${CO4};
+      let cb = index % ${CB};
+      let t = index / ${CB};
       let ci = t % ${CI};
       let ky = (t / ${CI}) % ${KH};
       let s = t / ${CI * KH};
-      let valid = ${CO} - cg * 4;
-      ${unroll(KW, (kx) => `var a${kx} = vec4<f32>(0.0);`)}
+      ${unroll(KW * G, (i) => `var a${i} = vec4<f32>(0.0);`)}
       let r1 = min((s + 1) * ${chunk}, ${rows});
       for (var r = s * ${chunk}; r < r1; r++) {
         let oy = r % ${OH};
         let iy = oy * ${SH} - ${PT} + ky;
         if (iy < 0 || iy >= ${H}) { continue; }
         let xrow = (r / ${OH} * ${H} + iy) * ${W};
+        ${slide ? unroll(KW - 1, (j) => `var r${j} = ${xAt(`${j - PL}`)};`) : ""}
         for (var ox = 0; ox < ${OW}; ox++) {
+          ${loads}
           ${
-    aligned
-      ? `let d = dy[(r * ${OW} + ox) * ${CO4} + cg];`
-      : load4("d", "dy", `(r * ${OW} + ox) * ${CO} + cg * 4`, "valid")
+    unroll(G, (g) =>
+      aligned ? `let d${g} = dy[(r * ${OW} + ox) * ${CO4} + cb * ${G} + ${g}];` : load4(
+        `d${g}`,
+        "dy",
+        `(r * ${OW} + ox) * ${CO} + (cb * ${G} + ${g}) * 4`,
+        `${CO} - (cb * ${G} + ${g}) * 4`,
+      ))
   }
-          let ix0 = ox * ${SW} - ${PL};
-          ${
-    unroll(KW, (kx) =>
-      `a${kx} = a${kx} + d * select(0.0, x[(xrow + clamp(ix0 + ${kx}, 0, ${
-        W - 1
-      })) * ${CI} + ci], ` +
-      `ix0 + ${kx} >= 0 && ix0 + ${kx} < ${W});`)
-  }
+          ${unroll(KW * G, (i) => `a${i} = a${i} + d${i % G} * r${Math.floor(i / G)};`)}
+          ${slide ? unroll(KW - 1, (j) => `r${j} = r${j + 1};`) : ""}
         }
       }
       ${
-    unroll(KW, (kx) =>
-      `{ let o = s * ${F} + ((ky * ${KW} + ${kx}) * ${CI} + ci) * ${CO} + cg * 4;
-        ${store4("o", `a${kx}`, "valid")} }`)
+    unroll(KW * G, (i) => {
+      const kx = Math.floor(i / G), g = i % G;
+      return `{ let c = (cb * ${G} + ${g}) * 4;
+        let o = s * ${F} + ((ky * ${KW} + ${kx}) * ${CI} + ci) * ${CO} + c;
+        ${store4("o", `a${i}`, `${CO} - c`)} }`;
+    })
   }
     }`;
   const partial = runFlat(
@@ -204,7 +225,12 @@ export function conv2dFilterGrad(
   return sumChunks(backend, partial, S, [KH, KW, CI, CO]);
 }
 
-/** Input gradient dx: each input pixel sums dy x W over exactly the taps that read it. */
+/**
+ * Input gradient dx. With stride 1 it is a forward convolution of dy with the filter flipped in
+ * space and transposed in channels (padding KH - 1 - top), so it runs on the register-blocked
+ * forward kernel; with larger strides each input pixel sums dy x W over exactly the taps that
+ * read it.
+ */
 export function conv2dInputGrad(
   backend: WebGPUBackendLike,
   dy: TensorInfo,
@@ -215,6 +241,31 @@ export function conv2dInputGrad(
   const { outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
   const { strideHeight: SH, strideWidth: SW } = info;
   const { top: PT, left: PL } = info.padInfo;
+  const top = KH - 1 - PT, left = KW - 1 - PL;
+  const bottom = H - OH - top + KH - 1, right = W - OW - left + KW - 1;
+  if (SH === 1 && SW === 1 && Math.min(top, left, bottom, right) >= 0) {
+    // wf[ky, kx, co, ci] = w[KH - 1 - ky, KW - 1 - kx, ci, co]
+    const fcode = `
+    fn main(index : i32) {
+      if (index >= uniforms.n) { return; }
+      let ci = index % ${CI};
+      let co = (index / ${CI}) % ${CO};
+      let k = index / ${CI * CO};
+      result[index] = w[((${KH * KW - 1} - k) * ${CI} + ci) * ${CO} + co];
+    }`;
+    const n = KH * KW * CI * CO;
+    const wf = runFlat(backend, "ssl_filter_flip", [["w", w]], [KH, KW, CO, CI], n, fcode);
+    const flipped = tf.backend_util.computeConv2DInfo(
+      [B, OH, OW, CO],
+      [KH, KW, CO, CI],
+      1,
+      1,
+      [[0, 0], [top, bottom], [left, right], [0, 0]],
+    );
+    const out = conv2dForward(backend, dy, wf, flipped);
+    backend.disposeData(wf.dataId);
+    return out;
+  }
   const CI4 = Math.ceil(CI / 4);
   // wt[ky, kx, co, ci] with ci padded to 4 * CI4: the 4 input channels of a group are one vec4
   const tcode = `

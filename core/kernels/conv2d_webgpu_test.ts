@@ -87,6 +87,7 @@ const cases: Case[] = [
   { b: 2, h: 8, w: 8, ci: 8, co: 16, k: [3, 3], stride: 1, pad: "same" }, // channels divisible by 4
   { b: 2, h: 8, w: 8, ci: 16, co: 32, k: [3, 3], stride: 2, pad: "same" }, // a ResNet downsampling
   { b: 1, h: 5, w: 31, ci: 2, co: 4, k: [3, 3], stride: 1, pad: "same" }, // rows of several blocks
+  { b: 2, h: 6, w: 6, ci: 3, co: 16, k: [1, 1], stride: 2, pad: "valid" }, // a ResNet shortcut
   { b: 5, h: 6, w: 6, ci: 2, co: 1, k: [1, 1], stride: 1, pad: "valid" }, // 1x1, one output channel
 ];
 
