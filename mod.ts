@@ -23,6 +23,25 @@ export {
   similarPairs,
   trainDrlim,
 } from "./methods/drlim.ts";
+export { ntXentLoss, type NtXentOptions } from "./methods/nt_xent.ts";
+export {
+  createSimclrModel,
+  simclr,
+  type SimclrConfig,
+  simclrDefaults,
+  simclrLoss,
+  simclrStep,
+  trainSimclr,
+} from "./methods/simclr.ts";
+export { createEncoder, createHead, ENCODERS, HEADS } from "./methods/encoders.ts";
+export {
+  knnProtocol,
+  type LabelledFeatures,
+  probeAccuracy,
+  probeProtocol,
+  weightedKnnAccuracy,
+} from "./eval/features.ts";
+export { createOptimizer, OPTIMIZERS, warmupCosine } from "./core/optim.ts";
 export { deriveStreams, Rng, type Streams } from "./core/rng.ts";
 export { type BackendChoice, type BackendInfo, initBackend } from "./core/backend.ts";
 export { loadMnist, type Mnist, type MnistSplit } from "./datasets/mnist.ts";

@@ -7,6 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "./rng.ts";
+import { batchNormTrainOp } from "./ops.ts";
 
 /** One trainable parameter. */
 export interface Param {
@@ -115,8 +116,12 @@ export function batchNorm(x: tf.Tensor, bn: BatchNorm, training: boolean): tf.Te
   if (!training) {
     return tf.batchNorm(x, bn.mean, bn.variance, bn.beta, bn.gamma, BN_EPS);
   }
-  const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
-  const { mean, variance } = tf.moments(x, axes);
+  const { y, mean, variance } = batchNormTrainOp(
+    x,
+    bn.gamma as tf.Tensor1D,
+    bn.beta as tf.Tensor1D,
+    BN_EPS,
+  );
   const count = x.size / x.shape[x.rank - 1]!;
   tf.tidy(() => {
     const m = BN_MOMENTUM;
@@ -124,5 +129,6 @@ export function batchNorm(x: tf.Tensor, bn: BatchNorm, training: boolean): tf.Te
     const unbiased = tf.mul(variance, count / Math.max(1, count - 1));
     bn.variance.assign(tf.add(tf.mul(bn.variance, 1 - m), tf.mul(unbiased, m)));
   });
-  return tf.batchNorm(x, mean, variance, bn.beta, bn.gamma, BN_EPS);
+  tf.dispose([mean, variance]);
+  return y;
 }

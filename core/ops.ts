@@ -122,3 +122,63 @@ export function registerReductionGradients(): void {
     });
   }
 }
+
+let bnGradientRegistered = false;
+function registerBatchNormGradient(): void {
+  if (bnGradientRegistered) return;
+  bnGradientRegistered = true;
+  tf.registerGradient({
+    kernelName: "SslBatchNorm",
+    inputsToSave: ["x", "gamma"],
+    outputsToSave: [false, true, true],
+    gradFunc: (dys, saved, attrs) => {
+      const [x, gamma, s, q] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor, tf.Tensor];
+      const dy = Array.isArray(dys) ? dys[0]! : dys;
+      // computed once for the three inputs, in the enclosing gradient scope (see conv2dBiasAct)
+      const [dx, g] = tf.engine().runKernel("SslBatchNormGrad", { dy, x, gamma, s, q }, {
+        eps: (attrs as { eps: number }).eps,
+      }) as tf.Tensor[];
+      const c = gamma.shape[0];
+      return {
+        x: () => dx!.clone(),
+        gamma: () => tf.reshape(tf.slice(g!, [1, 0], [1, c]), [c]),
+        beta: () => tf.reshape(tf.slice(g!, [0, 0], [1, c]), [c]),
+      };
+    },
+  });
+}
+
+/** What {@linkcode batchNormTrainOp} returns: the output and the batch's statistics. */
+export interface BatchNormTrainResult {
+  y: tf.Tensor;
+  /** per-channel batch mean and biased variance (for the running estimates) */
+  mean: tf.Tensor1D;
+  variance: tf.Tensor1D;
+}
+
+/**
+ * BatchNorm in training mode over all axes but the last: (x - mean) / sqrt(var + eps) * gamma +
+ * beta with the batch's mean and biased variance. One fused kernel (and a 2-kernel backward
+ * pass) on WebGPU; tf.moments + tf.batchNorm elsewhere.
+ */
+export function batchNormTrainOp(
+  x: tf.Tensor,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  eps: number,
+): BatchNormTrainResult {
+  if (hasKernel("SslBatchNorm")) {
+    registerBatchNormGradient();
+    const [y, s, q] = tf.engine().runKernel("SslBatchNorm", { x, gamma, beta }, {
+      eps,
+    }) as tf.Tensor[];
+    const m = x.size / x.shape[x.rank - 1]!;
+    const [mean, variance] = tf.tidy(() => [tf.div(s!, m), tf.div(q!, m)]) as tf.Tensor1D[];
+    tf.dispose([s!, q!]);
+    return { y: y!, mean: mean!, variance: variance! };
+  }
+  const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
+  const { mean, variance } = tf.moments(x, axes);
+  const y = tf.batchNorm(x, mean, variance, beta, gamma, eps);
+  return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
+}

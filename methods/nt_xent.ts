@@ -48,8 +48,11 @@ export function ntXentLoss(z1: tf.Tensor2D, z2: tf.Tensor2D, opts: NtXentOptions
     const z = tf.concat([a, b], 0); // [2N, d]
     const inv = 1 / opts.temperature;
     const logits = tf.mul(tf.matMul(z, z, false, true), inv); // [2N, 2N]
-    // a view is not its own negative: push the diagonal far below every other logit
-    const masked = tf.sub(logits, tf.mul(tf.eye(2 * n), 1e9));
+    // a view is not its own negative: push the diagonal far below every other logit. The
+    // diagonal is built on the device (tf.eye would upload a 2N x 2N host array every step).
+    const i = tf.cumsum(tf.fill([2 * n], 1)); // 1..2N, exact in float32
+    const diagonal = tf.equal(tf.expandDims(i, 1), tf.expandDims(i, 0));
+    const masked = tf.where(diagonal, tf.sub(logits, 1e9), logits);
     const pos = tf.mul(tf.sum(tf.mul(a, b), 1), inv); // [N]: logit of each anchor's positive
     const lse = tf.logSumExp(masked, 1); // [2N]
     return tf.sub(tf.mean(lse), tf.mean(pos)) as tf.Scalar; // mean over 2N of lse - pos

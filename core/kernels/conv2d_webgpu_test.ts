@@ -4,7 +4,7 @@ import { initBackend } from "../backend.ts";
 import { registerSuiteKernels, suiteKernelsActive } from "./register.ts";
 import { pixelsPerInvocation } from "./conv2d_webgpu.ts";
 import { chunksFor } from "./program.ts";
-import { conv2dBiasAct } from "../ops.ts";
+import { batchNormTrainOp, conv2dBiasAct } from "../ops.ts";
 import { Rng } from "../rng.ts";
 
 // Checked against TF.js's cpu backend, on WebGPU (lavapipe in CI, which must have an adapter).
@@ -137,40 +137,108 @@ Deno.test("kernel shape choices: pixels per invocation and reduction chunks", ()
   assert.ok(chunksFor(1, 1e7) <= 1024);
 });
 
-const poolCases: [number[], [number, number], number, "same" | "valid"][] = [
+type PoolCase = [number[], [number, number], number, "same" | "valid"];
+
+/** The pooling gradient on cpu and on webgpu (suite kernels) for the same random inputs. */
+async function poolGrads(kind: "avg" | "max", [shape, filter, stride, pad]: PoolCase) {
+  registerSuiteKernels();
+  const pool = (t: tf.Tensor) =>
+    kind === "avg"
+      ? tf.avgPool(t as tf.Tensor4D, filter, stride, pad)
+      : tf.maxPool(t as tf.Tensor4D, filter, stride, pad);
+  const run = async (backend: "cpu" | "webgpu") => {
+    await tf.setBackend(backend);
+    const r = new Rng(3, "pool");
+    // max: values from {0, 1, 2}, so most windows hold ties
+    const v = () => kind === "avg" ? r.uniform(-1, 1) : r.int(3);
+    const x = tf.tensor4d(
+      Float32Array.from({ length: shape.reduce((a, b) => a * b) }, v),
+      shape as [number, number, number, number],
+    );
+    const y = pool(x);
+    const dy = tf.tensor(Float32Array.from({ length: y.size }, () => r.uniform(-1, 1)), y.shape);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(pool(t), dy)))(x);
+    const out = await g.data() as Float32Array;
+    tf.dispose([x, y, dy, g]);
+    return out;
+  };
+  return { ref: await run("cpu"), got: await run("webgpu") };
+}
+
+const avgPoolCases: PoolCase[] = [
   [[3, 27, 27, 15], [3, 3], 3, "valid"], // DrLIM's subsampling
   [[2, 8, 8, 5], [2, 2], 2, "valid"],
   [[2, 10, 11, 3], [3, 3], 3, "valid"], // tiles that leave a last row and columns uncovered
   [[1, 7, 5, 3], [3, 3], 1, "same"],
   [[2, 9, 7, 6], [3, 3], 2, "same"],
 ];
-for (const [shape, filter, stride, pad] of poolCases) {
+for (const c of avgPoolCases) {
   Deno.test({
-    name: `suite avgPool gradient matches the cpu backend: ${shape} ${filter} /${stride} ${pad}`,
+    name: `suite avgPool gradient matches the cpu backend: ${c.join(" ")}`,
+    ignore: !onWebgpu,
+    fn: async () => {
+      const { ref, got } = await poolGrads("avg", c);
+      assert.ok(relErr(got, ref) < 1e-5, `rel err ${relErr(got, ref)}`);
+    },
+  });
+}
+
+const maxPoolCases: PoolCase[] = [
+  [[2, 8, 8, 3], [2, 2], 2, "same"], // the small CNN's pooling
+  [[1, 5, 7, 2], [2, 2], 2, "same"], // odd sizes: windows cut at the bottom and right
+  [[2, 9, 9, 5], [3, 3], 3, "valid"],
+  [[1, 6, 6, 2], [3, 3], 3, "same"], // "same" that needs no padding
+];
+for (const c of maxPoolCases) {
+  Deno.test({
+    name: `suite maxPool gradient matches the cpu backend, ties included: ${c.join(" ")}`,
+    ignore: !onWebgpu,
+    fn: async () => {
+      const { ref, got } = await poolGrads("max", c);
+      assert.deepEqual(got, ref);
+    },
+  });
+}
+
+const bnShapes = [[4, 5, 5, 6], [3, 7], [2, 3, 3, 16], [600, 4]];
+for (const shape of bnShapes) {
+  Deno.test({
+    name: `suite BatchNorm (training) and its gradients match the cpu backend: ${shape}`,
     ignore: !onWebgpu,
     fn: async () => {
       registerSuiteKernels();
       const run = async (backend: "cpu" | "webgpu") => {
         await tf.setBackend(backend);
-        const r = new Rng(3, "pool");
-        const x = tf.tensor4d(
-          Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => r.uniform(-1, 1)),
-          shape as [number, number, number, number],
-        );
-        const y = tf.avgPool(x, filter, stride, pad);
-        const dy = tf.tensor(
-          Float32Array.from({ length: y.size }, () => r.uniform(-1, 1)),
-          y.shape,
-        );
-        const g = tf.grad((t: tf.Tensor) =>
-          tf.sum(tf.mul(tf.avgPool(t as tf.Tensor4D, filter, stride, pad), dy))
-        )(x);
-        const out = await g.data() as Float32Array;
-        tf.dispose([x, y, dy, g]);
-        return out;
+        const r = new Rng(7, "bn");
+        const rand = (s: number[], lo: number, hi: number) =>
+          tf.tensor(
+            Float32Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => r.uniform(lo, hi)),
+            s,
+          );
+        const c = shape.at(-1)!;
+        const x = rand(shape, -2, 3), dy = rand(shape, -1, 1);
+        const gamma = rand([c], 0.5, 1.5) as tf.Tensor1D, beta = rand([c], -1, 1) as tf.Tensor1D;
+        const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(batchNormTrainOp(a, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5).y, dy));
+        const grads = tf.grads(f)([x, gamma, beta]);
+        const out = batchNormTrainOp(x, gamma, beta, 1e-5);
+        const read = async (t: tf.Tensor) => await t.data() as Float32Array;
+        const res = {
+          y: await read(out.y),
+          mean: await read(out.mean),
+          variance: await read(out.variance),
+          dx: await read(grads[0]!),
+          dgamma: await read(grads[1]!),
+          dbeta: await read(grads[2]!),
+        };
+        tf.dispose([x, dy, gamma, beta, out.y, out.mean, out.variance, ...grads]);
+        return res;
       };
       const ref = await run("cpu"), got = await run("webgpu");
-      assert.ok(relErr(got, ref) < 1e-5, `rel err ${relErr(got, ref)}`);
+      for (const k of Object.keys(ref) as (keyof typeof ref)[]) {
+        const e = relErr(got[k], ref[k]);
+        assert.ok(e < 1e-4, `${k} rel err ${e}`);
+      }
     },
   });
 }

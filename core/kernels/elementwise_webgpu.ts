@@ -88,25 +88,183 @@ export function reluGrad(backend: WebGPUBackendLike, dy: TensorInfo, y: TensorIn
 }
 
 /**
- * Column sums of x viewed as [rows, C] (C = the last dimension): a bias gradient, in two passes
- * (fixed chunks of rows, then the chunks in order), so it is deterministic. TF.js's Sum over the
- * leading axes transposes the whole tensor first.
+ * Column reductions of [rows, C] data in two passes (fixed chunks of rows, then the chunks in
+ * order), so they are deterministic; TF.js's Sum over leading axes transposes the whole tensor
+ * first. `terms` are WGSL expressions of the element index `i` and column `c` over the bound
+ * `inputs`; the result is [terms.length, C], row k holding the column sums of term k.
  */
-export function columnSums(backend: WebGPUBackendLike, x: TensorInfo): TensorInfo {
-  const C = x.shape[x.shape.length - 1]!;
-  const rows = x.shape.reduce((a, b) => a * b, 1) / C;
+export function columnReduce(
+  backend: WebGPUBackendLike,
+  inputs: [string, TensorInfo][],
+  rows: number,
+  C: number,
+  terms: string[],
+  prelude = "",
+): TensorInfo {
+  const K = terms.length;
   const S = chunksFor(C, rows);
   const chunk = Math.ceil(rows / S);
   const code = `
     fn main(index : i32) {
       if (index >= uniforms.n) { return; }
       let c = index % ${C};
-      let s = index / ${C};
-      var acc = 0.0;
-      let r1 = min((s + 1) * ${chunk}, ${rows});
-      for (var r = s * ${chunk}; r < r1; r++) { acc = acc + x[r * ${C} + c]; }
-      result[index] = acc;
+      let part = index / ${C};
+      ${prelude}
+      ${terms.map((_, k) => `var acc${k} = 0.0;`).join("\n")}
+      let r1 = min((part + 1) * ${chunk}, ${rows});
+      for (var r = part * ${chunk}; r < r1; r++) {
+        let i = r * ${C} + c;
+        ${terms.map((t, k) => `acc${k} = acc${k} + ${t};`).join("\n")}
+      }
+      ${terms.map((_, k) => `result[part * ${K * C} + ${k * C} + c] = acc${k};`).join("\n")}
     }`;
-  const partial = runFlat(backend, "ssl_column_sums", [["x", x]], [S, C], S * C, code);
-  return sumChunks(backend, partial, S, [C]);
+  const partial = runFlat(backend, "ssl_column_reduce", inputs, [S, K * C], S * C, code);
+  return sumChunks(backend, partial, S, [K, C]);
+}
+
+/** Column sums of x over all axes but the last (a bias gradient). */
+export function columnSums(backend: WebGPUBackendLike, x: TensorInfo): TensorInfo {
+  const C = x.shape[x.shape.length - 1]!;
+  const rows = x.shape.reduce((a, b) => a * b, 1) / C;
+  const out = columnReduce(backend, [["x", x]], rows, C, ["x[i]"]);
+  return { ...out, shape: [C] };
+}
+
+/**
+ * BatchNorm in training mode over all axes but the last, in 5 dispatches instead of TF.js's
+ * ~20 (moments, then the normalisation): column sums s of x, then of the squared deviations q
+ * (two passes, so no cancellation), then y = (x - s/M) * rsqrt(q/M + eps) * gamma + beta.
+ * Returns [y, s, q].
+ */
+export function batchNormTrain(
+  backend: WebGPUBackendLike,
+  x: TensorInfo,
+  gamma: TensorInfo,
+  beta: TensorInfo,
+  eps: number,
+): TensorInfo[] {
+  const C = x.shape[x.shape.length - 1]!;
+  const M = x.shape.reduce((a, b) => a * b, 1) / C;
+  const inv = `${(1 / M).toPrecision(9)}`;
+  const s = columnReduce(backend, [["x", x]], M, C, ["x[i]"]);
+  const q = columnReduce(
+    backend,
+    [["x", x], ["s", s]],
+    M,
+    C,
+    ["(x[i] - m) * (x[i] - m)"],
+    `let m = s[c] * ${inv};`,
+  );
+  const code = `
+    fn main(index : i32) {
+      if (index >= uniforms.n) { return; }
+      let c = index % ${C};
+      let k = inverseSqrt(q[c] * ${inv} + ${eps.toPrecision(9)}) * gamma[c];
+      result[index] = (x[index] - s[c] * ${inv}) * k + beta[c];
+    }`;
+  const y = runFlat(
+    backend,
+    "ssl_batch_norm",
+    [["x", x], ["s", s], ["q", q], ["gamma", gamma], ["beta", beta]],
+    x.shape,
+    M * C,
+    code,
+  );
+  return [y, { ...s, shape: [C] }, { ...q, shape: [C] }];
+}
+
+/**
+ * BatchNorm's backward pass in 3 dispatches: the column sums of dy (d beta) and of dy * xhat
+ * (d gamma), then dx = gamma * rsqrt(var + eps) / M * (M dy - d beta - xhat d gamma).
+ * Returns [dx, dgamma, dbeta].
+ */
+export function batchNormTrainGrad(
+  backend: WebGPUBackendLike,
+  dy: TensorInfo,
+  x: TensorInfo,
+  gamma: TensorInfo,
+  s: TensorInfo,
+  q: TensorInfo,
+  eps: number,
+): TensorInfo[] {
+  const C = x.shape[x.shape.length - 1]!;
+  const M = x.shape.reduce((a, b) => a * b, 1) / C;
+  const inv = `${(1 / M).toPrecision(9)}`;
+  const stats = `let m = s[c] * ${inv}; let istd = inverseSqrt(q[c] * ${inv} + ${
+    eps.toPrecision(9)
+  });`;
+  const g = columnReduce(
+    backend,
+    [["dy", dy], ["x", x], ["s", s], ["q", q]],
+    M,
+    C,
+    ["dy[i]", "dy[i] * (x[i] - m) * istd"],
+    stats,
+  ); // [2, C]: d beta, d gamma
+  const code = `
+    fn main(index : i32) {
+      if (index >= uniforms.n) { return; }
+      let c = index % ${C};
+      ${stats}
+      let xhat = (x[index] - m) * istd;
+      result[index] = gamma[c] * istd * (dy[index] - (g[c] + xhat * g[${C} + c]) * ${inv});
+    }`;
+  const dx = runFlat(
+    backend,
+    "ssl_batch_norm_grad",
+    [["dy", dy], ["x", x], ["s", s], ["q", q], ["gamma", gamma], ["g", g]],
+    x.shape,
+    M * C,
+    code,
+  );
+  return [dx, g];
+}
+
+/**
+ * Max-pooling gradient for windows that tile the input (window = stride, no leading padding):
+ * each input element recomputes its window's first maximum (row-major, strict >, as TF.js's
+ * cpu backend picks it) and takes dy when it is that element. Returns null for other windows.
+ */
+export function maxPoolGradTiled(
+  backend: WebGPUBackendLike,
+  dy: TensorInfo,
+  x: TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): TensorInfo | null {
+  const { batchSize: B, inHeight: H, inWidth: W, inChannels: C } = info;
+  const { outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
+  const { strideHeight: SH, strideWidth: SW } = info;
+  if (KH !== SH || KW !== SW || info.padInfo.top !== 0 || info.padInfo.left !== 0) return null;
+  const code = `
+    fn main(index : i32) {
+      if (index >= uniforms.n) { return; }
+      let c = index % ${C};
+      let px = (index / ${C}) % ${W};
+      let py = (index / ${C * W}) % ${H};
+      let b = index / ${C * W * H};
+      let oy = py / ${SH};
+      let ox = px / ${SW};
+      if (oy >= ${OH} || ox >= ${OW}) { result[index] = 0.0; return; }
+      var best = -3.402823e38;
+      var at = -1;
+      for (var wy = 0; wy < ${KH}; wy++) {
+        let yy = oy * ${SH} + wy;
+        if (yy >= ${H}) { break; }
+        for (var wx = 0; wx < ${KW}; wx++) {
+          let xx = ox * ${SW} + wx;
+          if (xx >= ${W}) { break; }
+          let v = x[((b * ${H} + yy) * ${W} + xx) * ${C} + c];
+          if (v > best || at < 0) { best = v; at = yy * ${W} + xx; }
+        }
+      }
+      result[index] = select(0.0, dy[((b * ${OH} + oy) * ${OW} + ox) * ${C} + c], at == py * ${W} + px);
+    }`;
+  return runFlat(
+    backend,
+    "ssl_max_pool_grad",
+    [["dy", dy], ["x", x]],
+    info.inShape,
+    B * H * W * C,
+    code,
+  );
 }

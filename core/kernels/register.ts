@@ -1,21 +1,40 @@
 /**
  * Registers the suite's WebGPU kernels with TF.js: its own Conv2D, Conv2DBackpropFilter,
  * Conv2DBackpropInput and AvgPoolGrad replace the stock ones (cases they do not cover go to the
- * stock kernels), and three kernels of the suite's own are added: SslConv2D (convolution with
- * fused bias and ReLU), SslReluGrad and SslColumnSums, used by core/ops.ts.
+ * stock kernels), and kernels of the suite's own are added: SslConv2D (convolution with fused
+ * bias and ReLU), SslReluGrad, SslColumnSums and SslBatchNorm(Grad), used by core/ops.ts.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { conv2dFilterGrad, conv2dForward, conv2dInputGrad } from "./conv2d_webgpu.ts";
-import { avgPoolGrad, columnSums, reluGrad } from "./elementwise_webgpu.ts";
+import {
+  avgPoolGrad,
+  batchNormTrain,
+  batchNormTrainGrad,
+  columnSums,
+  maxPoolGradTiled,
+  reluGrad,
+} from "./elementwise_webgpu.ts";
 import type { TensorInfo, WebGPUBackendLike } from "./program.ts";
 
 type KernelFunc = tf.KernelConfig["kernelFunc"];
 type Attrs = Record<string, unknown>;
 type Inputs = Record<string, TensorInfo>;
 
-const REPLACED = ["Conv2D", "Conv2DBackpropFilter", "Conv2DBackpropInput", "AvgPoolGrad"] as const;
-const ADDED = ["SslConv2D", "SslReluGrad", "SslColumnSums"] as const;
+const REPLACED = [
+  "Conv2D",
+  "Conv2DBackpropFilter",
+  "Conv2DBackpropInput",
+  "AvgPoolGrad",
+  "MaxPoolGrad",
+] as const;
+const ADDED = [
+  "SslConv2D",
+  "SslReluGrad",
+  "SslColumnSums",
+  "SslBatchNorm",
+  "SslBatchNormGrad",
+] as const;
 let stock: Record<(typeof REPLACED)[number], KernelFunc> | null = null;
 
 /** Whether the suite's kernels are registered for the webgpu backend. */
@@ -60,12 +79,13 @@ export function registerSuiteKernels(): void {
       "The webgpu backend's kernels are not registered: import @tensorflow/tfjs-backend-webgpu first",
     );
   }
-  const [conv, filt, inp, pool] = found.map((k) => k!.kernelFunc) as KernelFunc[];
+  const [conv, filt, inp, pool, maxPool] = found.map((k) => k!.kernelFunc) as KernelFunc[];
   stock = {
     Conv2D: conv!,
     Conv2DBackpropFilter: filt!,
     Conv2DBackpropInput: inp!,
     AvgPoolGrad: pool!,
+    MaxPoolGrad: maxPool!,
   };
   setKernel("Conv2D", (args) => {
     const attrs = args.attrs as Attrs, { x, filter } = args.inputs as Inputs;
@@ -84,18 +104,26 @@ export function registerSuiteKernels(): void {
     const info = convInfo(attrs.inputShape as number[], filter!.shape, attrs);
     return conv2dInputGrad(gpu(args), dy!, filter!, info);
   });
-  setKernel("AvgPoolGrad", (args) => {
-    const attrs = args.attrs as Attrs;
-    if (attrs.dimRoundingMode != null) return pool!(args);
-    const { dy, input } = args.inputs as Inputs;
-    const info = tf.backend_util.computePool2DInfo(
-      input!.shape as [number, number, number, number],
+  const poolInfo = (shape: number[], attrs: Attrs) =>
+    tf.backend_util.computePool2DInfo(
+      shape as [number, number, number, number],
       attrs.filterSize as [number, number],
       attrs.strides as [number, number],
       1,
       attrs.pad as "valid" | "same" | number,
     );
-    return avgPoolGrad(gpu(args), dy!, info);
+  setKernel("AvgPoolGrad", (args) => {
+    const attrs = args.attrs as Attrs;
+    if (attrs.dimRoundingMode != null) return pool!(args);
+    const { dy, input } = args.inputs as Inputs;
+    return avgPoolGrad(gpu(args), dy!, poolInfo(input!.shape, attrs));
+  });
+  setKernel("MaxPoolGrad", (args) => {
+    const attrs = args.attrs as Attrs;
+    if (attrs.dimRoundingMode != null) return maxPool!(args);
+    const { dy, input } = args.inputs as Inputs;
+    return maxPoolGradTiled(gpu(args), dy!, input!, poolInfo(input!.shape, attrs)) ??
+      maxPool!(args);
   });
   setKernel("SslConv2D", (args) => {
     const attrs = args.attrs as Attrs, { x, filter, bias } = args.inputs as Inputs;
@@ -108,6 +136,16 @@ export function registerSuiteKernels(): void {
     return reluGrad(gpu(args), dy!, y!);
   });
   setKernel("SslColumnSums", (args) => columnSums(gpu(args), (args.inputs as Inputs).x!));
+  setKernel("SslBatchNorm", (args) => {
+    const { x, gamma, beta } = args.inputs as Inputs;
+    const eps = (args.attrs as { eps: number }).eps;
+    return batchNormTrain(gpu(args), x!, gamma!, beta!, eps);
+  });
+  setKernel("SslBatchNormGrad", (args) => {
+    const { dy, x, gamma, s, q } = args.inputs as Inputs;
+    const eps = (args.attrs as { eps: number }).eps;
+    return batchNormTrainGrad(gpu(args), dy!, x!, gamma!, s!, q!, eps);
+  });
 }
 
 /** Restores the stock kernels and removes the suite's own (for comparisons and tests). */

@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import {
+  batchTensor,
+  features,
+  firstPerClass,
+  peakLr,
+  type SimclrConfig,
+  simclrDefaults,
+  trainSimclr,
+} from "./simclr.ts";
+import { deriveStreams, Rng } from "../core/rng.ts";
+import type { ImageSet } from "../datasets/images.ts";
+import { probeAccuracy, weightedKnnAccuracy } from "../eval/features.ts";
+
+tf.env().set("PROD", true);
+await tf.setBackend("cpu");
+
+/** n random 8x8 RGB images in 2 classes (class 1 brighter), labels alternating. */
+function tinySet(n: number, seed: number): ImageSet {
+  const r = new Rng(seed, "tiny");
+  const images = new Uint8Array(n * 8 * 8 * 3);
+  const labels = Int32Array.from({ length: n }, (_, i) => i % 2);
+  for (let i = 0; i < images.length; i++) {
+    images[i] = Math.min(255, Math.floor(r.float() * 128) + 100 * labels[Math.floor(i / 192)]!);
+  }
+  return {
+    name: "tiny train",
+    n,
+    height: 8,
+    width: 8,
+    channels: 3,
+    images,
+    labels,
+    classes: ["a", "b"],
+  };
+}
+
+const tinyCfg: SimclrConfig = {
+  ...simclrDefaults,
+  encoder: "small",
+  width: 2,
+  headDim: 4,
+  batch: 8,
+  epochs: 1,
+  optimizer: "adam",
+  lr: 0.001,
+  warmupEpochs: 0,
+  logEvery: 2,
+};
+
+Deno.test("trainSimclr: same seed, same losses; losses finite; no tensors left but the model", async () => {
+  const set = tinySet(24, 1);
+  const before = tf.memory().numTensors;
+  const a = await trainSimclr(tinyCfg, set, deriveStreams(3));
+  const kept = a.model.vars.length + a.model.encoder.params.state.length +
+    a.model.head.params.state.length;
+  assert.equal(tf.memory().numTensors, before + kept);
+  a.model.dispose();
+  assert.equal(tf.memory().numTensors, before);
+  const b = await trainSimclr(tinyCfg, set, deriveStreams(3));
+  b.model.dispose();
+  assert.equal(a.stepLosses.length, 3); // 24 images / batch 8, one epoch
+  assert.deepEqual(a.stepLosses, b.stepLosses);
+  assert.ok(a.stepLosses.every((s) => Number.isFinite(s.loss)));
+  const c = await trainSimclr(tinyCfg, set, deriveStreams(4));
+  c.model.dispose();
+  assert.notDeepEqual(c.stepLosses, a.stepLosses);
+});
+
+Deno.test("evaluation leaves every encoder and head weight and BatchNorm statistic unchanged", async () => {
+  const set = tinySet(16, 2);
+  const { model } = await trainSimclr(tinyCfg, set, deriveStreams(5));
+  const all = [
+    ...model.vars,
+    ...model.encoder.params.state,
+    ...model.head.params.state,
+  ];
+  const snapshot = await Promise.all(all.map((v) => v.data()));
+  const f = await features(model, set, 5);
+  await weightedKnnAccuracy(f.h, f.h, { k: 3, temperature: 0.1, classes: 2 });
+  await probeAccuracy(f.z, f.z, {
+    classes: 2,
+    hidden: 0,
+    epochs: 2,
+    batch: 4,
+    lr: 0.01,
+    weightDecay: 0,
+  }, new Rng(0, "p"));
+  const after = await Promise.all(all.map((v) => v.data()));
+  assert.deepEqual(after, snapshot);
+  assert.equal(f.h.x.length, 16 * model.encoder.outDim);
+  assert.equal(f.z.x.length, 16 * model.head.outDim);
+  model.dispose();
+});
+
+Deno.test("data helpers: first images per class, batches scaled to [0, 1], linear lr scaling", () => {
+  const set = tinySet(10, 3);
+  const sub = firstPerClass(set, 2);
+  assert.equal(sub.n, 4);
+  assert.deepEqual(Array.from(sub.labels), [0, 1, 0, 1]);
+  assert.deepEqual(sub.images.subarray(0, 192), set.images.subarray(0, 192));
+  const t = batchTensor(set, [1]);
+  assert.deepEqual(t.shape, [1, 8, 8, 3]);
+  assert.ok(Math.abs(t.dataSync()[0]! - set.images[192]! / 255) < 1e-7);
+  t.dispose();
+  assert.equal(peakLr({ optimizer: "lars", lr: 0.3, batch: 512 }), 0.6);
+  assert.equal(peakLr({ optimizer: "adam", lr: 0.001, batch: 512 }), 0.001);
+});
