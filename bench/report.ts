@@ -5,7 +5,7 @@
  * @module
  */
 import { join } from "node:path";
-import { readResults } from "../core/csv.ts";
+import { readReferences, readResults } from "../core/csv.ts";
 import { writeFileAtomic } from "../core/atomic.ts";
 
 function esc(s: string): string {
@@ -36,6 +36,30 @@ async function plotsOf(runDir: string): Promise<string[]> {
     }
   } catch { /* no run folder */ }
   return out.sort();
+}
+
+/** The published numbers the suite compares against (reports/references.csv). */
+export const REFERENCES_CSV = new URL("../reports/references.csv", import.meta.url).pathname;
+
+/** The published numbers of `methods`, as a Markdown table (empty when there are none). */
+export async function referencesTable(methods: string[], path = REFERENCES_CSV): Promise<string[]> {
+  const refs = (await readReferences(path)).filter((r) => methods.includes(r.method ?? ""));
+  if (refs.length === 0) return [];
+  return [
+    "## Published numbers for comparison (not measured here)",
+    "",
+    `From \`reports/references.csv\`; compare only where dataset, network and protocol match.`,
+    "",
+    "| method | dataset | network | protocol | metric | value | +/- | source |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...refs.map((r) =>
+      `| ${
+        [r.method, r.dataset, r.network, r.protocol, r.metric, r.value, r.plus_minus, r.source]
+          .map((v) => esc(v ?? "")).join(" | ")
+      } |`
+    ),
+    "",
+  ];
 }
 
 /** Builds the report's Markdown from the folder's results. */
@@ -89,6 +113,7 @@ export async function buildReport(outDir: string): Promise<string> {
       lines.push(`![${p}](runs/${encodeURIComponent(id)}/${p})`, "");
     }
   }
+  lines.push(...await referencesTable([...new Set(rows.map((r) => r.method ?? ""))]));
   return lines.join("\n");
 }
 

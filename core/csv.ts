@@ -51,7 +51,11 @@ interface CsvParseError extends Error {
 const pending = new Map<string, Promise<void>>();
 
 /** Parses results CSV text, checking its header; `path` is only used in messages. */
-function parseResultsCsv(text: string, path: string): ParsedCsv {
+function parseResultsCsv(
+  text: string,
+  path: string,
+  required: readonly string[] = RESULT_COLUMNS,
+): ParsedCsv {
   let records: string[][];
   try {
     records = parse(text, { bom: true, skip_empty_lines: true }) as string[][];
@@ -70,15 +74,15 @@ function parseResultsCsv(text: string, path: string): ParsedCsv {
   if (header === undefined) {
     throw new Error(
       `"${path}" line 1: the CSV is empty, so it has no header. Expected a header with ` +
-        `columns ${RESULT_COLUMNS.join(",")}; delete the empty file or write results with ` +
+        `columns ${required.join(",")}; delete the empty file or write results with ` +
         `appendResults().`,
     );
   }
-  const missing = RESULT_COLUMNS.filter((c) => !header.includes(c));
+  const missing = required.filter((c) => !header.includes(c));
   if (missing.length > 0) {
     throw new Error(
       `"${path}" line 1 (header) lacks required column(s) ${missing.join(", ")}. ` +
-        `A results CSV needs the columns ${RESULT_COLUMNS.join(",")}; ` +
+        `This CSV needs the columns ${required.join(",")}; ` +
         `check that this is a results file, or add the missing column(s) to its header.`,
     );
   }
@@ -234,4 +238,23 @@ export async function readResults(path: string): Promise<Record<string, string>[
     );
   }
   return parseResultsCsv(text, path).rows;
+}
+
+/** Columns of reports/references.csv, the published numbers the suite compares against. */
+export const REFERENCE_COLUMNS = [
+  "method",
+  "dataset",
+  "network",
+  "protocol",
+  "metric",
+  "value",
+  "plus_minus",
+  "source",
+] as const;
+
+/** Reads a references CSV (same checks as results: header, columns, quoting). */
+export async function readReferences(path: string): Promise<Record<string, string>[]> {
+  const text = await readTextIfExists(path);
+  if (text === undefined) throw new Error(`readReferences: "${path}" does not exist`);
+  return parseResultsCsv(text, path, REFERENCE_COLUMNS).rows;
 }
