@@ -30,50 +30,86 @@ export interface SuiteOptimizer {
 
 /** Creates an optimiser whose state (momenta, moments) lives on the device. */
 export function createOptimizer(cfg: OptimizerConfig): SuiteOptimizer {
-  const state = new Map<tf.Variable, tf.Variable[]>();
-  const slots = (v: tf.Variable, n: number) => {
+  const state = new Map<tf.Variable, tf.Variable>();
+  // Adam's m and v packed in one buffer [m; v] (2n values); SGD/LARS: the momentum buffer.
+  const slot = (v: tf.Variable) => {
     let s = state.get(v);
     if (!s) {
-      s = Array.from({ length: n }, () => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+      const n = cfg.kind === "adam" ? 2 * v.size : v.size;
+      s = tf.tidy(() => tf.variable(tf.zeros([n]), false));
       state.set(v, s);
     }
     return s;
   };
   let t = 0;
-  const eta = cfg.eta ?? 0.001;
+  const eta = cfg.eta ?? 0.001, b1 = 0.9, b2 = 0.999, eps = 1e-8;
   return {
     apply(params, grads, lr) {
       t++;
+      // On WebGPU the suite's fused kernels do each update in 1-2 dispatches (core/kernels).
+      const fused = tf.getKernel("SslAdamMoments", tf.getBackend()) !== undefined;
       tf.tidy(() => {
         for (const p of params) {
-          const g0 = grads[p.v.name];
-          if (!g0) continue;
+          const g = grads[p.v.name];
+          if (!g) continue;
           const wd = p.decay ? cfg.weightDecay : 0;
-          const g = wd > 0 ? tf.add(g0, tf.mul(p.v, wd)) : g0;
+          const s = slot(p.v);
           if (cfg.kind === "adam") {
-            const [m, v] = slots(p.v, 2) as [tf.Variable, tf.Variable];
-            const b1 = 0.9, b2 = 0.999;
-            m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
-            v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2)));
-            const mh = tf.div(m, 1 - b1 ** t), vh = tf.div(v, 1 - b2 ** t);
-            p.v.assign(tf.sub(p.v, tf.mul(tf.div(mh, tf.add(tf.sqrt(vh), 1e-8)), lr)));
+            const c1 = 1 - b1 ** t, c2 = 1 - b2 ** t;
+            if (fused) {
+              s.assign(
+                tf.engine().runKernel("SslAdamMoments", { mv: s, g, w: p.v }, {
+                  b1,
+                  b2,
+                  wd,
+                }) as tf.Tensor,
+              );
+              p.v.assign(
+                tf.engine().runKernel("SslAdamApply", { w: p.v, mv: s }, {
+                  lr,
+                  c1,
+                  c2,
+                  eps,
+                }) as tf.Tensor,
+              );
+              continue;
+            }
+            const gd = tf.reshape(wd > 0 ? tf.add(g, tf.mul(p.v, wd)) : g, [-1]);
+            const [m0, v0] = tf.split(s, 2);
+            const m = tf.add(tf.mul(m0!, b1), tf.mul(gd, 1 - b1));
+            const v = tf.add(tf.mul(v0!, b2), tf.mul(tf.square(gd), 1 - b2));
+            s.assign(tf.concat([m, v]));
+            const step = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), eps));
+            p.v.assign(tf.sub(p.v, tf.reshape(tf.mul(step, lr), p.v.shape)));
             continue;
           }
-          // SGD and LARS: v = momentum v + scaled_lr g; w -= v (SimCLR's LARS formulation)
-          let scaled: tf.Tensor | number = lr;
+          // SGD and LARS: buf = momentum buf + lr trust (g + wd w); w -= buf (SimCLR's LARS)
+          let trust: tf.Tensor | undefined;
           if (cfg.kind === "lars" && p.decay) {
-            const wn = tf.norm(p.v), gn = tf.norm(g);
+            const wn = tf.norm(p.v), gn = tf.norm(wd > 0 ? tf.add(g, tf.mul(p.v, wd)) : g);
             const ok = tf.logicalAnd(tf.greater(wn, 0), tf.greater(gn, 0));
-            scaled = tf.mul(tf.where(ok, tf.div(tf.mul(wn, eta), tf.maximum(gn, 1e-30)), 1), lr);
+            trust = tf.reshape(tf.where(ok, tf.div(tf.mul(wn, eta), tf.maximum(gn, 1e-30)), 1), [
+              1,
+            ]);
           }
-          const [mom] = slots(p.v, 1) as [tf.Variable];
-          mom.assign(tf.add(tf.mul(mom, cfg.momentum), tf.mul(g, scaled)));
-          p.v.assign(tf.sub(p.v, mom));
+          if (fused) {
+            s.assign(
+              tf.engine().runKernel(
+                "SslMomentum",
+                trust ? { buf: s, g, w: p.v, scale: trust } : { buf: s, g, w: p.v },
+                { lr, momentum: cfg.momentum, wd },
+              ) as tf.Tensor,
+            );
+          } else {
+            const gd = tf.reshape(wd > 0 ? tf.add(g, tf.mul(p.v, wd)) : g, [-1]);
+            s.assign(tf.add(tf.mul(s, cfg.momentum), tf.mul(gd, trust ? tf.mul(trust, lr) : lr)));
+          }
+          p.v.assign(tf.sub(p.v, tf.reshape(s, p.v.shape)));
         }
       });
     },
     dispose() {
-      for (const s of state.values()) tf.dispose(s);
+      tf.dispose([...state.values()]);
       state.clear();
     },
   };

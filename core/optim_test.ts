@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { createOptimizer, warmupCosine } from "./optim.ts";
 import type { Param } from "./layers.ts";
+import { initBackend } from "./backend.ts";
 
 tf.env().set("PROD", true);
 await tf.setBackend("cpu");
@@ -72,4 +73,37 @@ Deno.test("warmupCosine: linear warm-up to the peak, cosine to zero", () => {
   assert.ok(Math.abs(warmupCosine(55, 100, 10, 1) - 0.5) < 1e-9);
   assert.ok(warmupCosine(99, 100, 10, 1) < 0.01);
   assert.equal(warmupCosine(5, 10, 0, 2), 2 * 0.5 * (1 + Math.cos(Math.PI * 0.5)));
+});
+
+Deno.test("the fused WebGPU updates give the same parameters as the TF.js-op updates", async () => {
+  const info = await initBackend("auto", { warn: () => {} });
+  if (info.backend !== "webgpu") return; // CI has lavapipe; a machine without WebGPU skips this
+  const run = async (backend: "cpu" | "webgpu", kind: "sgd" | "lars" | "adam") => {
+    await tf.setBackend(backend);
+    const p = param([0.5, -1.5, 2, 0.25, 3], true), b = param([0.1, 0.2, 0.3, 0.4, 0.5], false);
+    const opt = createOptimizer({ kind, momentum: 0.9, weightDecay: 0.01 });
+    const c = tf.tensor1d([1, -2, 0.5, 3, -1]);
+    for (let i = 0; i < 3; i++) {
+      const { grads, value } = tf.variableGrads(
+        () => tf.sum(tf.mul(tf.square(tf.add(p.v, b.v)), c)) as tf.Scalar,
+        [p.v, b.v],
+      );
+      opt.apply([p, b], grads, 0.05 * (i + 1));
+      tf.dispose([value, ...Object.values(grads)]);
+    }
+    const out = [...await p.v.data(), ...await b.v.data()];
+    tf.dispose([c, p.v, b.v]);
+    opt.dispose();
+    return out;
+  };
+  for (const kind of ["sgd", "lars", "adam"] as const) {
+    const ref = await run("cpu", kind), got = await run("webgpu", kind);
+    for (let i = 0; i < ref.length; i++) {
+      assert.ok(
+        Math.abs(got[i]! - ref[i]!) < 1e-5 * Math.max(1, Math.abs(ref[i]!)),
+        `${kind}: ${got} vs ${ref}`,
+      );
+    }
+  }
+  await tf.setBackend("cpu");
 });

@@ -21,7 +21,7 @@ import { type AugmentOptions, SIMCLR_CIFAR_AUGMENT, twoViews } from "./augment.t
 import type { Rng } from "../core/rng.ts";
 import type { Param } from "../core/layers.ts";
 import { createOptimizer, type OptimizerKind, OPTIMIZERS, warmupCosine } from "../core/optim.ts";
-import type { Docs } from "../bench/config.ts";
+import { ConfigError, type Docs } from "../bench/config.ts";
 import {
   type MethodSpec,
   type MetricRow,
@@ -257,7 +257,19 @@ async function loadSplit(cfg: SimclrConfig, split: "train" | "test"): Promise<Im
   } else {
     const root = cfg.dataset === "folder" ? cfg.dataDir : (cfg.dataDir || defaultCifar10JpegDir());
     if (!root) {
-      throw new RangeError("dataset=folder needs dataDir=<folder with train/ and test/ inside>");
+      throw new ConfigError("dataset=folder needs dataDir=<folder with train/ and test/ inside>");
+    }
+    try {
+      await Deno.stat(`${root}/${split}`);
+    } catch {
+      throw new ConfigError(
+        `No ${split}/ folder in "${root}". ` +
+          (cfg.dataset === "cifar10-jpeg"
+            ? "The offline CIFAR-10 JPEG copy is expected at ../shared/datasets/cifar10-jpeg " +
+              "beside the repository: pass dataDir=<its folder> or set SSL_BENCH_CIFAR10_JPEG, or " +
+              "use dataset=cifar10 to download the official binaries."
+            : "Pass dataDir=<folder holding train/<class>/ and test/<class>/ images>."),
+      );
     }
     set = await loadImageFolder(`${root}/${split}`, {
       limitPerClass: limit || undefined,

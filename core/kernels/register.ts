@@ -16,6 +16,7 @@ import {
   reluGrad,
 } from "./elementwise_webgpu.ts";
 import type { TensorInfo, WebGPUBackendLike } from "./program.ts";
+import { adamApply, adamMoments, momentumUpdate } from "./optim_webgpu.ts";
 
 type KernelFunc = tf.KernelConfig["kernelFunc"];
 type Attrs = Record<string, unknown>;
@@ -34,6 +35,9 @@ const ADDED = [
   "SslColumnSums",
   "SslBatchNorm",
   "SslBatchNormGrad",
+  "SslAdamMoments",
+  "SslAdamApply",
+  "SslMomentum",
 ] as const;
 let stock: Record<(typeof REPLACED)[number], KernelFunc> | null = null;
 
@@ -140,6 +144,29 @@ export function registerSuiteKernels(): void {
     const { x, gamma, beta } = args.inputs as Inputs;
     const eps = (args.attrs as { eps: number }).eps;
     return batchNormTrain(gpu(args), x!, gamma!, beta!, eps);
+  });
+  const num = (args: { attrs?: unknown }, k: string) => (args.attrs as Record<string, number>)[k]!;
+  setKernel("SslAdamMoments", (args) => {
+    const { mv, g, w } = args.inputs as Inputs;
+    return adamMoments(gpu(args), mv!, g!, w!, num(args, "b1"), num(args, "b2"), num(args, "wd"));
+  });
+  setKernel("SslAdamApply", (args) => {
+    const { w, mv } = args.inputs as Inputs;
+    const [lr, c1, c2, eps] = ["lr", "c1", "c2", "eps"].map((k) => num(args, k)) as number[];
+    return adamApply(gpu(args), w!, mv!, lr!, c1!, c2!, eps!);
+  });
+  setKernel("SslMomentum", (args) => {
+    const { buf, g, w, scale } = args.inputs as Inputs;
+    return momentumUpdate(
+      gpu(args),
+      buf!,
+      g!,
+      w!,
+      scale,
+      num(args, "lr"),
+      num(args, "momentum"),
+      num(args, "wd"),
+    );
   });
   setKernel("SslBatchNormGrad", (args) => {
     const { dy, x, gamma, s, q } = args.inputs as Inputs;
