@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../core/backend.ts";
-import { median, runPeer, timeDrlimStep, timeSimclrStep } from "./perf.ts";
+import { countUploads, median, runPeer, timeDrlimStep, timeSimclrStep } from "./perf.ts";
 
 Deno.test("median handles odd and even lengths and rejects empty lists", () => {
   assert.equal(median([3, 1, 2]), 2);
@@ -33,4 +33,21 @@ Deno.test("timeSimclrStep runs the ResNet-18 step and leaks no tensors", async (
 Deno.test("runPeer reports why when the peer cannot run", async () => {
   const r = await runPeer("/nonexistent/peer.py", []);
   assert.ok("error" in r && r.error.length > 0);
+});
+
+Deno.test("countUploads counts host-to-device copies on webgpu and says -1 elsewhere", async () => {
+  await tf.setBackend("cpu");
+  const cpu = await countUploads(() => Promise.resolve(1));
+  assert.equal(cpu.uploads, -1);
+  const info = await initBackend("auto", { warn: () => {} });
+  if (info.backend !== "webgpu") return;
+  const r = await countUploads(async () => {
+    const t = tf.tensor1d(new Float32Array(1000)); // 4,000 bytes from the host
+    const u = tf.add(t, t);
+    await u.data();
+    tf.dispose([t, u]);
+    return 0;
+  });
+  assert.equal(r.uploads, 1);
+  assert.equal(r.bytes, 4000);
 });
