@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { configHash, configHelp, resolveConfig } from "./config.ts";
+import { type Config, configHash, configHelp, resolveConfig } from "./config.ts";
 import { type CliArgs, FLAGS } from "./cli.ts";
 import { METHODS } from "./methods.ts";
 import { deriveStreams } from "../core/rng.ts";
@@ -53,11 +53,20 @@ export async function ensureWritable(dir: string): Promise<void> {
   }
 }
 
-/** Runs the benchmark the arguments describe. */
-export async function runBenchmark(
-  args: CliArgs,
-  opts: { backendOptions?: InitBackendOptions; quiet?: boolean } = {},
-): Promise<RunSummary> {
+/** What a run will be, decided before anything runs: its resolved config, hash, id, folder. */
+export interface RunPlan {
+  config: Config;
+  hash: string;
+  runId: string;
+  outDir: string;
+}
+
+/**
+ * Resolves the arguments into a run plan (throws ConfigError on bad keys or values). The run id
+ * is a function of method, presets, seed and the resolved config, so a sweep can tell which of
+ * its runs are already finished.
+ */
+export function planRun(args: CliArgs): RunPlan {
   const method = METHODS[args.method]!;
   const config = resolveConfig(
     method.defaults,
@@ -67,11 +76,21 @@ export async function runBenchmark(
     args.overrides,
   );
   const outDir = args.out ?? join("reports", `${method.name}-${args.presets.join("+")}`);
+  const hash = configHash(method.name, config);
+  const runId = `${method.name}-${args.presets.join("+")}-seed${args.seed}-${hash.slice(0, 8)}`;
+  return { config, hash, runId, outDir };
+}
+
+/** Runs the benchmark the arguments describe. */
+export async function runBenchmark(
+  args: CliArgs,
+  opts: { backendOptions?: InitBackendOptions; quiet?: boolean } = {},
+): Promise<RunSummary> {
+  const method = METHODS[args.method]!;
+  const { config, hash, runId, outDir } = planRun(args);
   await ensureWritable(outDir);
   const backend = await initBackend(args.backend, opts.backendOptions);
   const prov = await provenance();
-  const hash = configHash(method.name, config);
-  const runId = `${method.name}-${args.presets.join("+")}-seed${args.seed}-${hash.slice(0, 8)}`;
   const runDir = join(outDir, "runs", runId);
   await Deno.mkdir(runDir, { recursive: true });
   const logPath = join(runDir, "log.jsonl");

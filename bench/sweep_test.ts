@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { expandSweep, parseShard, runSweep, shardPoints, type Sweep } from "./sweep.ts";
+import { SWEEPS } from "./sweeps/mod.ts";
+import { runBenchmark } from "./runner.ts";
+import { readResults } from "../core/csv.ts";
+import type { CliArgs } from "./cli.ts";
+
+const TINY: Sweep = {
+  name: "tiny",
+  summary: "test",
+  method: "drlim",
+  presets: ["ci"],
+  axes: [["margin", [1, 2]], ["trainPerDigit", [12]], ["testPerDigit", [10]], ["batch", [8]]],
+  seeds: [0, 1],
+};
+
+Deno.test("expandSweep: fixed order, first axis slowest, seeds fastest", () => {
+  const p = expandSweep({ ...TINY, axes: [["margin", [1, 2]], ["batch", [8, 16]]] });
+  assert.deepEqual(p.map((x) => `${x.overrides.join(",")}/${x.seed}`), [
+    "margin=1,batch=8/0",
+    "margin=1,batch=8/1",
+    "margin=1,batch=16/0",
+    "margin=1,batch=16/1",
+    "margin=2,batch=8/0",
+    "margin=2,batch=8/1",
+    "margin=2,batch=16/0",
+    "margin=2,batch=16/1",
+  ]);
+  assert.deepEqual(p.map((x) => x.index), [0, 1, 2, 3, 4, 5, 6, 7]);
+  assert.throws(() => expandSweep({ ...TINY, seeds: [] }), /no seeds/);
+  assert.throws(() => expandSweep({ ...TINY, axes: [["margin", []]] }), /no values/);
+});
+
+Deno.test("shards are disjoint, cover the sweep and parse with clear errors", () => {
+  const p = expandSweep(SWEEPS["simclr-head-cpu"]!);
+  const shards = [1, 2, 3].map((i) => shardPoints(p, { i, n: 3 }));
+  assert.deepEqual(shards.flat().map((x) => x.index).sort((a, b) => a - b), p.map((x) => x.index));
+  assert.deepEqual(parseShard("2/3"), { i: 2, n: 3 });
+  for (const bad of ["0/3", "4/3", "a/b", "3"]) assert.throws(() => parseShard(bad), /--shard/);
+});
+
+Deno.test("every shipped sweep resolves to valid configurations", async () => {
+  for (const s of Object.values(SWEEPS)) {
+    const out = await Deno.makeTempDir();
+    // a run function that only records: resolving happens in runSweep before any run
+    const seen: CliArgs[] = [];
+    await runSweep(s, { out, say: () => {} }, (a) => {
+      seen.push(a);
+      return Promise.resolve();
+    });
+    assert.equal(seen.length, expandSweep(s).length, s.name);
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("a bad axis fails before any run starts", async () => {
+  let runs = 0;
+  await assert.rejects(
+    () =>
+      runSweep({ ...TINY, axes: [["nope", [1]]] }, { say: () => {} }, () => {
+        runs++;
+        return Promise.resolve();
+      }),
+    /nope/,
+  );
+  assert.equal(runs, 0);
+});
+
+Deno.test("runSweep records a failed run, goes on, and a second pass skips finished runs", async () => {
+  const out = await Deno.makeTempDir();
+  let calls = 0;
+  const flaky = (a: CliArgs) => {
+    calls++;
+    if (a.seed === 1 && a.overrides.includes("margin=2")) throw new Error("boom");
+    return runBenchmark(a, { quiet: true, backendOptions: { warn: () => {} } });
+  };
+  const first = await runSweep(TINY, { out, say: () => {} }, flaky);
+  assert.deepEqual(first.map((s) => s.status), ["done", "done", "done", "failed"]);
+  assert.match(first[3]!.error!, /boom/);
+  const status = JSON.parse(await Deno.readTextFile(join(out, "sweep-status.json")));
+  assert.equal(status.statuses.length, 4);
+  const rows = await readResults(join(out, "results.csv"));
+  assert.equal(new Set(rows.map((r) => r.run_id)).size, 3);
+  // resume: the three finished runs are skipped, the failed one runs again
+  calls = 0;
+  const second = await runSweep(
+    TINY,
+    { out, backend: "cpu", say: () => {} },
+    (a) => runBenchmark(a, { quiet: true }).then(() => calls++),
+  );
+  assert.deepEqual(second.map((s) => s.status), ["skipped", "skipped", "skipped", "done"]);
+  assert.equal(calls, 1);
+  assert.equal(new Set((await readResults(join(out, "results.csv"))).map((r) => r.run_id)).size, 4);
+  await Deno.remove(out, { recursive: true });
+});
