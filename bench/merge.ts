@@ -1,0 +1,102 @@
+/**
+ * `deno task merge --out DIR SHARD_DIR...`: combines the output folders of sweep shards (or any
+ * bench runs) into one: their results rows, their run folders, and a regenerated report. A run
+ * present in several inputs must have identical rows there (else it is an error naming both),
+ * and all inputs must come from one commit, so a merged report never mixes code versions.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { appendResults, readResults, type ResultRow } from "../core/csv.ts";
+import { ConfigError } from "./config.ts";
+import { ensureWritable } from "./runner.ts";
+import { writeReport } from "./report.ts";
+
+/** The stable content of a run's rows (what must agree between duplicates). */
+function fingerprint(rows: Record<string, string>[]): string {
+  return rows.map((r) => [r.method, r.dataset, r.protocol, r.metric, r.value].join("\u0001"))
+    .sort().join("\n");
+}
+
+/** Rows of all inputs, each run once; throws ConfigError on disagreement or mixed commits. */
+export async function mergeResults(dirs: string[]): Promise<Record<string, string>[]> {
+  if (dirs.length === 0) throw new ConfigError("merge needs at least one input folder");
+  const runs = new Map<string, { dir: string; rows: Record<string, string>[] }>();
+  const commits = new Map<string, string>();
+  for (const dir of dirs) {
+    const rows = await readResults(join(dir, "results.csv"));
+    const byRun = new Map<string, Record<string, string>[]>();
+    for (const r of rows) {
+      const id = r.run_id || `${r.method}-${r.config_hash}-seed${r.seed}`;
+      if (!byRun.has(id)) byRun.set(id, []);
+      byRun.get(id)!.push(r);
+      const c = (r.commit ?? "").replace(/-dirty$/, "");
+      if (!commits.has(c)) commits.set(c, dir);
+    }
+    for (const [id, rs] of byRun) {
+      const seen = runs.get(id);
+      if (!seen) runs.set(id, { dir, rows: rs });
+      else if (fingerprint(seen.rows) !== fingerprint(rs)) {
+        throw new ConfigError(
+          `Run ${id} has different results in "${seen.dir}" and "${dir}": ` +
+            `re-run it in one place, or merge only one of the two folders`,
+        );
+      }
+    }
+  }
+  if (commits.size > 1) {
+    const list = [...commits].map(([c, d]) => `${c.slice(0, 12)} (${d})`).join(", ");
+    throw new ConfigError(
+      `The inputs come from different commits: ${list}. Merge only shards run on one commit.`,
+    );
+  }
+  return [...runs.values()].flatMap((r) => r.rows);
+}
+
+/** Merges `dirs` into `out`: results.csv, runs/, README.md. */
+export async function merge(dirs: string[], out: string): Promise<number> {
+  const rows = await mergeResults(dirs);
+  await ensureWritable(out);
+  try {
+    await Deno.stat(join(out, "results.csv"));
+    throw new ConfigError(`"${out}" already holds a results.csv: merge into a new folder`);
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+  }
+  for (const dir of dirs) {
+    try {
+      for await (const e of Deno.readDir(join(dir, "runs"))) {
+        if (!e.isDirectory) continue;
+        const to = join(out, "runs", e.name);
+        await Deno.mkdir(to, { recursive: true });
+        for await (const f of Deno.readDir(join(dir, "runs", e.name))) {
+          if (f.isFile) await Deno.copyFile(join(dir, "runs", e.name, f.name), join(to, f.name));
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
+  await appendResults(join(out, "results.csv"), rows as unknown as ResultRow[]);
+  await writeReport(out);
+  return rows.length;
+}
+
+if (import.meta.main) {
+  try {
+    const { values: v, positionals } = parseArgs({
+      args: Deno.args,
+      options: { out: { type: "string" } },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (!v.out || positionals.length === 0) {
+      throw new ConfigError("usage: deno task merge --out DIR SHARD_DIR [SHARD_DIR ...]");
+    }
+    const n = await merge(positionals, v.out);
+    console.log(`${n} rows from ${positionals.length} folders into ${v.out}/results.csv`);
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}`);
+    Deno.exit(e instanceof ConfigError ? 2 : 1);
+  }
+}
