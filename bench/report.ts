@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { readReferences, readResults } from "../core/csv.ts";
 import { writeFileAtomic } from "../core/atomic.ts";
+import { type RunRecord, sweepSummary } from "./sweep_report.ts";
 
 function esc(s: string): string {
   return s.replaceAll("|", "\\|").replaceAll("\n", " ");
@@ -62,8 +63,10 @@ export async function referencesTable(methods: string[], path = REFERENCES_CSV):
   ];
 }
 
-/** Builds the report's Markdown from the folder's results. */
-export async function buildReport(outDir: string): Promise<string> {
+/** Builds the report's Markdown (and the sweep plots it links) from the folder's results. */
+export async function buildReport(
+  outDir: string,
+): Promise<{ markdown: string; plots: { file: string; svg: string }[] }> {
   const rows = await readResults(join(outDir, "results.csv"));
   const byRun = new Map<string, Record<string, string>[]>();
   for (const r of rows) {
@@ -78,6 +81,15 @@ export async function buildReport(outDir: string): Promise<string> {
     "Every number names its protocol; each run names its seed, backend, adapter and commit.",
     "",
   ];
+  const records: RunRecord[] = [];
+  for (const [id, rs] of byRun) {
+    const first = await firstLogLine(join(outDir, "runs", id));
+    if (first && typeof first.config === "object") {
+      records.push({ config: first.config as Record<string, unknown>, rows: rs });
+    }
+  }
+  const sweep = sweepSummary(records);
+  lines.push(...sweep.lines);
   for (const [id, rs] of byRun) {
     const r0 = rs[0]!;
     const cfg = await firstLogLine(join(outDir, "runs", id));
@@ -114,10 +126,12 @@ export async function buildReport(outDir: string): Promise<string> {
     }
   }
   lines.push(...await referencesTable([...new Set(rows.map((r) => r.method ?? ""))]));
-  return lines.join("\n");
+  return { markdown: lines.join("\n"), plots: sweep.plots };
 }
 
 /** Regenerates `outDir/README.md` atomically. */
 export async function writeReport(outDir: string): Promise<void> {
-  await writeFileAtomic(join(outDir, "README.md"), await buildReport(outDir));
+  const { markdown, plots } = await buildReport(outDir);
+  for (const p of plots) await writeFileAtomic(join(outDir, p.file), p.svg);
+  await writeFileAtomic(join(outDir, "README.md"), markdown);
 }

@@ -92,5 +92,8 @@ Deno.test("runSweep records a failed run, goes on, and a second pass skips finis
   assert.deepEqual(second.map((s) => s.status), ["skipped", "skipped", "skipped", "done"]);
   assert.equal(calls, 1);
   assert.equal(new Set((await readResults(join(out, "results.csv"))).map((r) => r.run_id)).size, 4);
+  const report = await Deno.readTextFile(join(out, "README.md"));
+  assert.match(report, /## Sweep over margin/);
+  await Deno.stat(join(out, "sweep_knn_digit_accuracy_vs_margin.svg"));
   await Deno.remove(out, { recursive: true });
 });
