@@ -71,7 +71,11 @@ export function sweepSummary(
       for (const [k, s] of stats) {
         const [method, , axes, m, protocol] = k.split(" | ");
         if (m !== metric) continue;
-        const name = `${method}, ${protocol!.slice(0, 40)}`;
+        // short legend names: the method, and which features for SimCLR-style protocols
+        const on = /on ([hz]) \(/.exec(protocol!)?.[1];
+        const probe = /^(linear|MLP) probe|^weighted kNN|^kNN/.exec(protocol!)?.[0] ?? "";
+        const name = [method, probe && probe.replace(" probe", ""), on && `on ${on}`]
+          .filter(Boolean).join(", ");
         if (!series.has(name)) series.set(name, []);
         series.get(name)!.push({ x: Number(axes!.split("=")[1]), y: s.mean });
       }
