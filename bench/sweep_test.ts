@@ -5,6 +5,7 @@ import { SWEEPS } from "./sweeps/mod.ts";
 import { runBenchmark } from "./runner.ts";
 import { readResults } from "../core/csv.ts";
 import type { CliArgs } from "./cli.ts";
+import { CI_RUNS } from "./ci_main.ts";
 
 const TINY: Sweep = {
   name: "tiny",
@@ -95,5 +96,24 @@ Deno.test("runSweep records a failed run, goes on, and a second pass skips finis
   const report = await Deno.readTextFile(join(out, "README.md"));
   assert.match(report, /## Sweep over margin/);
   await Deno.stat(join(out, "sweep_knn_digit_accuracy_vs_margin.svg"));
+  await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("bench:ci's runs resolve: every method's ci preset with its seeds", async () => {
+  const out = await Deno.makeTempDir();
+  const seen: CliArgs[] = [];
+  for (const s of CI_RUNS) {
+    await runSweep(s, { out, say: () => {} }, (a) => {
+      seen.push(a);
+      return Promise.resolve();
+    });
+  }
+  assert.deepEqual(seen.map((a) => `${a.method}/${a.presets}/${a.seed}`), [
+    "drlim/ci/0",
+    "drlim/ci/1",
+    "drlim/ci/2",
+    "simclr/ci/0",
+    "simclr/ci/1",
+  ]);
   await Deno.remove(out, { recursive: true });
 });
