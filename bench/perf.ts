@@ -23,7 +23,7 @@ import {
   drlimStep,
   SIDE,
 } from "../methods/drlim.ts";
-import { createSimclrModel, simclrLoss } from "../methods/simclr.ts";
+import { createSimclrModel, simclrStep } from "../methods/simclr.ts";
 import { createOptimizer } from "../core/optim.ts";
 import { ConfigError } from "./config.ts";
 import { parseBackend } from "./cli.ts";
@@ -177,14 +177,8 @@ export async function timeSimclrStep(
     Float32Array.from({ length: 2 * n * 32 * 32 * 3 }, () => rng.float()),
     [2 * n, 32, 32, 3],
   );
-  const step = () => {
-    const { value, grads } = tf.variableGrads(() => simclrLoss(m, views, 0.5), m.vars);
-    opt.apply(m.params, grads, 1e-3);
-    tf.dispose(Object.values(grads));
-    return value;
-  };
   try {
-    return await timeSteps(step, steps, warmup);
+    return await timeSteps(() => simclrStep(m, opt, views, 0.5, 1e-3), steps, warmup);
   } finally {
     views.dispose();
     m.dispose();

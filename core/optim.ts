@@ -54,6 +54,9 @@ export function createOptimizer(cfg: OptimizerConfig): SuiteOptimizer {
           if (!g) continue;
           const wd = p.decay ? cfg.weightDecay : 0;
           const s = slot(p.v);
+          // the gradient with weight decay, flat; built once, only by the paths that need it
+          let decayed: tf.Tensor | undefined;
+          const gd = () => decayed ??= tf.reshape(wd > 0 ? tf.add(g, tf.mul(p.v, wd)) : g, [-1]);
           if (cfg.kind === "adam") {
             const c1 = 1 - b1 ** t, c2 = 1 - b2 ** t;
             if (fused) {
@@ -74,10 +77,9 @@ export function createOptimizer(cfg: OptimizerConfig): SuiteOptimizer {
               );
               continue;
             }
-            const gd = tf.reshape(wd > 0 ? tf.add(g, tf.mul(p.v, wd)) : g, [-1]);
             const [m0, v0] = tf.split(s, 2);
-            const m = tf.add(tf.mul(m0!, b1), tf.mul(gd, 1 - b1));
-            const v = tf.add(tf.mul(v0!, b2), tf.mul(tf.square(gd), 1 - b2));
+            const m = tf.add(tf.mul(m0!, b1), tf.mul(gd(), 1 - b1));
+            const v = tf.add(tf.mul(v0!, b2), tf.mul(tf.square(gd()), 1 - b2));
             s.assign(tf.concat([m, v]));
             const step = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), eps));
             p.v.assign(tf.sub(p.v, tf.reshape(tf.mul(step, lr), p.v.shape)));
@@ -86,7 +88,7 @@ export function createOptimizer(cfg: OptimizerConfig): SuiteOptimizer {
           // SGD and LARS: buf = momentum buf + lr trust (g + wd w); w -= buf (SimCLR's LARS)
           let trust: tf.Tensor | undefined;
           if (cfg.kind === "lars" && p.decay) {
-            const wn = tf.norm(p.v), gn = tf.norm(wd > 0 ? tf.add(g, tf.mul(p.v, wd)) : g);
+            const wn = tf.norm(p.v), gn = tf.norm(gd());
             const ok = tf.logicalAnd(tf.greater(wn, 0), tf.greater(gn, 0));
             trust = tf.reshape(tf.where(ok, tf.div(tf.mul(wn, eta), tf.maximum(gn, 1e-30)), 1), [
               1,
@@ -101,8 +103,7 @@ export function createOptimizer(cfg: OptimizerConfig): SuiteOptimizer {
               ) as tf.Tensor,
             );
           } else {
-            const gd = tf.reshape(wd > 0 ? tf.add(g, tf.mul(p.v, wd)) : g, [-1]);
-            s.assign(tf.add(tf.mul(s, cfg.momentum), tf.mul(gd, trust ? tf.mul(trust, lr) : lr)));
+            s.assign(tf.add(tf.mul(s, cfg.momentum), tf.mul(gd(), trust ? tf.mul(trust, lr) : lr)));
           }
           p.v.assign(tf.sub(p.v, tf.reshape(s, p.v.shape)));
         }

@@ -20,7 +20,13 @@ import {
 import { type AugmentOptions, SIMCLR_CIFAR_AUGMENT, twoViews } from "./augment.ts";
 import type { Rng } from "../core/rng.ts";
 import type { Param } from "../core/layers.ts";
-import { createOptimizer, type OptimizerKind, OPTIMIZERS, warmupCosine } from "../core/optim.ts";
+import {
+  createOptimizer,
+  type OptimizerKind,
+  OPTIMIZERS,
+  type SuiteOptimizer,
+  warmupCosine,
+} from "../core/optim.ts";
 import { ConfigError, type Docs } from "../bench/config.ts";
 import {
   type MethodSpec,
@@ -97,14 +103,21 @@ export function simclrLoss(m: SimclrModel, views: tf.Tensor4D, temperature: numb
   });
 }
 
-/** One optimiser step on a batch of views; returns the loss (the caller disposes it). */
+/**
+ * One optimiser step on a batch of views at learning rate `lr`; returns the loss (the caller
+ * disposes it). Training and `deno task perf` both run this.
+ */
 export function simclrStep(
   m: SimclrModel,
-  opt: tf.Optimizer,
+  opt: SuiteOptimizer,
   views: tf.Tensor4D,
   temperature: number,
+  lr: number,
 ): tf.Scalar {
-  return opt.minimize(() => simclrLoss(m, views, temperature), true, m.vars)!;
+  const { value, grads } = tf.variableGrads(() => simclrLoss(m, views, temperature), m.vars);
+  opt.apply(m.params, grads, lr);
+  tf.dispose(Object.values(grads));
+  return value;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -310,6 +323,18 @@ export function batchTensor(set: ImageSet, idx: ArrayLike<number>): tf.Tensor4D 
 // ---------------------------------------------------------------------------------------------
 // Training
 
+/** The model a config describes, for images of `channels` channels. */
+function modelConfig(cfg: SimclrConfig, channels: number, head = cfg.head): SimclrModelConfig {
+  return {
+    encoder: cfg.encoder as EncoderKind,
+    stem: cfg.stem as "cifar" | "imagenet",
+    width: cfg.width,
+    head: head as HeadKind,
+    headDim: cfg.headDim,
+    channels,
+  };
+}
+
 /** The peak learning rate a config asks for (linear scaling for lars and sgd, as the paper). */
 export function peakLr(cfg: Pick<SimclrConfig, "optimizer" | "lr" | "batch">): number {
   return cfg.optimizer === "adam" ? cfg.lr : cfg.lr * cfg.batch / 256;
@@ -349,14 +374,7 @@ export async function trainSimclr(
 ): Promise<SimclrTrainResult> {
   if (set.n < 2 * 2) throw new RangeError(`SimCLR needs at least 4 training images, got ${set.n}`);
   const batch = Math.min(cfg.batch, set.n - (set.n % 2));
-  const model = createSimclrModel({
-    encoder: cfg.encoder as EncoderKind,
-    stem: cfg.stem as "cifar" | "imagenet",
-    width: cfg.width,
-    head: cfg.head as HeadKind,
-    headDim: cfg.headDim,
-    channels: set.channels,
-  }, streams.init);
+  const model = createSimclrModel(modelConfig(cfg, set.channels), streams.init);
   const opt = createOptimizer({
     kind: cfg.optimizer as OptimizerKind,
     momentum: cfg.momentum,
@@ -404,14 +422,10 @@ export async function trainSimclr(
         const x = batchTensor(set, order.subarray(b * batch, (b + 1) * batch));
         const views = twoViews(x, streams.augment, aug);
         x.dispose();
-        const { value, grads } = tf.variableGrads(
-          () => simclrLoss(model, views, cfg.temperature),
-          model.vars,
-        );
-        opt.apply(model.params, grads, lr);
-        tf.dispose([views, ...Object.values(grads)]);
+        const loss = simclrStep(model, opt, views, cfg.temperature, lr);
+        views.dispose();
         step++;
-        pending.push({ step, loss: value });
+        pending.push({ step, loss });
         if (pending.length >= cfg.logEvery) await flush();
       }
       await flush();
@@ -518,14 +532,7 @@ async function runSimclr(ctx: RunContext<SimclrConfig>): Promise<RunOutput> {
   await evaluate("simclr", ftr.h, fte.h, "on h (encoder output)");
   if (cfg.head !== "none") await evaluate("simclr", ftr.z, fte.z, "on z (head output)");
   // the same encoder shape with random weights, under the same protocols
-  const random = createSimclrModel({
-    encoder: cfg.encoder as EncoderKind,
-    stem: cfg.stem as "cifar" | "imagenet",
-    width: cfg.width,
-    head: "none",
-    headDim: cfg.headDim,
-    channels: train.channels,
-  }, ctx.streams.eval);
+  const random = createSimclrModel(modelConfig(cfg, train.channels, "none"), ctx.streams.eval);
   const rtr = await features(random, train, cfg.evalBatch),
     rte = await features(random, test, cfg.evalBatch);
   random.dispose();
