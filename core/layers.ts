@@ -24,8 +24,9 @@ export class Params {
   readonly state: tf.Variable[] = [];
   constructor(private readonly rng: Rng) {}
 
-  private add(name: string, values: Float32Array, shape: number[], decay: boolean): tf.Variable {
-    const t = tf.tensor(values, shape);
+  private add(name: string, shape: number[], draw: () => number, decay: boolean): tf.Variable {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const t = tf.tensor(Float32Array.from({ length: size }, draw), shape);
     const v = tf.variable(t); // TF.js names variables globally: let it choose
     t.dispose(); // tf.variable keeps its own reference
     this.params.push({ name, v, decay });
@@ -35,30 +36,18 @@ export class Params {
   /** He-normal (fan-in, ReLU gain), as torchvision's ResNet convolutions. */
   heNormal(name: string, shape: number[], fanIn: number): tf.Variable {
     const std = Math.sqrt(2 / fanIn);
-    const size = shape.reduce((a, b) => a * b, 1);
-    return this.add(
-      name,
-      Float32Array.from({ length: size }, () => std * this.rng.normal()),
-      shape,
-      true,
-    );
+    return this.add(name, shape, () => std * this.rng.normal(), true);
   }
 
   /** Uniform(-1/sqrt(fanIn), 1/sqrt(fanIn)), PyTorch's default for Linear weights. */
   fanInUniform(name: string, shape: number[], fanIn: number): tf.Variable {
     const lim = 1 / Math.sqrt(fanIn);
-    const size = shape.reduce((a, b) => a * b, 1);
-    return this.add(
-      name,
-      Float32Array.from({ length: size }, () => this.rng.uniform(-lim, lim)),
-      shape,
-      true,
-    );
+    return this.add(name, shape, () => this.rng.uniform(-lim, lim), true);
   }
 
   /** A constant vector (biases, BatchNorm scale and offset): no weight decay. */
   constant(name: string, n: number, value: number): tf.Variable {
-    return this.add(name, new Float32Array(n).fill(value), [n], false);
+    return this.add(name, [n], () => value, false);
   }
 
   /** Non-trainable state of n values. */

@@ -33,37 +33,32 @@ export function sumToLastAxis(x: tf.Tensor): tf.Tensor1D {
   return tf.sum(x, Array.from({ length: x.rank - 1 }, (_, i) => i)) as tf.Tensor1D;
 }
 
-let gradientRegistered = false;
-function registerFusedGradient(): void {
-  if (gradientRegistered) return;
-  gradientRegistered = true;
-  tf.registerGradient({
-    kernelName: FUSED,
-    inputsToSave: ["x", "filter"],
-    outputsToSave: [true],
-    gradFunc: (dy, saved, attrs) => {
-      const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-      const a = attrs as unknown as { strides: [number, number]; pad: string; activation: string };
-      // Computed once for all three inputs (each input's thunk runs in its own tidy scope; this
-      // runs in the enclosing gradient scope, which disposes it).
-      const g = a.activation === "relu" ? reluGradFromOutput(dy as tf.Tensor, y) : dy as tf.Tensor;
-      const conv = { strides: a.strides, pad: a.pad, dataFormat: "NHWC" };
-      return {
-        x: () =>
-          tf.engine().runKernel("Conv2DBackpropInput", { dy: g, filter }, {
-            ...conv,
-            inputShape: x.shape,
-          }) as tf.Tensor,
-        filter: () =>
-          tf.engine().runKernel("Conv2DBackpropFilter", { x, dy: g }, {
-            ...conv,
-            filterShape: filter.shape,
-          }) as tf.Tensor,
-        bias: () => sumToLastAxis(g),
-      };
-    },
-  });
-}
+const conv2dBiasActGradient: tf.GradConfig = {
+  kernelName: FUSED,
+  inputsToSave: ["x", "filter"],
+  outputsToSave: [true],
+  gradFunc: (dy, saved, attrs) => {
+    const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+    const a = attrs as unknown as { strides: [number, number]; pad: string; activation: string };
+    // Computed once for all three inputs (each input's thunk runs in its own tidy scope; this
+    // runs in the enclosing gradient scope, which disposes it).
+    const g = a.activation === "relu" ? reluGradFromOutput(dy as tf.Tensor, y) : dy as tf.Tensor;
+    const conv = { strides: a.strides, pad: a.pad, dataFormat: "NHWC" };
+    return {
+      x: () =>
+        tf.engine().runKernel("Conv2DBackpropInput", { dy: g, filter }, {
+          ...conv,
+          inputShape: x.shape,
+        }) as tf.Tensor,
+      filter: () =>
+        tf.engine().runKernel("Conv2DBackpropFilter", { x, dy: g }, {
+          ...conv,
+          filterShape: filter.shape,
+        }) as tf.Tensor,
+      bias: () => sumToLastAxis(g),
+    };
+  },
+};
 
 /**
  * activation(conv2d(x, filter, strides, pad) + bias), NHWC. One fused kernel when the current
@@ -78,7 +73,6 @@ export function conv2dBiasAct(
   activation: Activation,
 ): tf.Tensor4D {
   if (hasKernel(FUSED)) {
-    registerFusedGradient();
     return tf.engine().runKernel(FUSED, { x, filter, bias }, {
       strides: [strides, strides],
       pad,
@@ -123,29 +117,36 @@ export function registerReductionGradients(): void {
   }
 }
 
-let bnGradientRegistered = false;
-function registerBatchNormGradient(): void {
-  if (bnGradientRegistered) return;
-  bnGradientRegistered = true;
-  tf.registerGradient({
-    kernelName: "SslBatchNorm",
-    inputsToSave: ["x", "gamma"],
-    outputsToSave: [false, true, true],
-    gradFunc: (dys, saved, attrs) => {
-      const [x, gamma, s, q] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor, tf.Tensor];
-      const dy = Array.isArray(dys) ? dys[0]! : dys;
-      // computed once for the three inputs, in the enclosing gradient scope (see conv2dBiasAct)
-      const [dx, g] = tf.engine().runKernel("SslBatchNormGrad", { dy, x, gamma, s, q }, {
-        eps: (attrs as { eps: number }).eps,
-      }) as tf.Tensor[];
-      const c = gamma.shape[0];
-      return {
-        x: () => dx!.clone(),
-        gamma: () => tf.reshape(tf.slice(g!, [1, 0], [1, c]), [c]),
-        beta: () => tf.reshape(tf.slice(g!, [0, 0], [1, c]), [c]),
-      };
-    },
-  });
+const batchNormGradient: tf.GradConfig = {
+  kernelName: "SslBatchNorm",
+  inputsToSave: ["x", "gamma"],
+  outputsToSave: [false, true, true],
+  gradFunc: (dys, saved, attrs) => {
+    const [x, gamma, s, q] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor, tf.Tensor];
+    const dy = Array.isArray(dys) ? dys[0]! : dys;
+    // computed once for the three inputs, in the enclosing gradient scope (see conv2dBiasAct)
+    const [dx, g] = tf.engine().runKernel("SslBatchNormGrad", { dy, x, gamma, s, q }, {
+      eps: (attrs as { eps: number }).eps,
+    }) as tf.Tensor[];
+    const c = gamma.shape[0];
+    return {
+      x: () => dx!.clone(),
+      gamma: () => tf.reshape(tf.slice(g!, [1, 0], [1, c]), [c]),
+      beta: () => tf.reshape(tf.slice(g!, [0, 0], [1, c]), [c]),
+    };
+  },
+};
+
+let suiteGradientsRegistered = false;
+/**
+ * Registers the gradients of the suite's own kernels (SslConv2D, SslBatchNorm); called by
+ * registerSuiteKernels, which adds those kernels. Idempotent.
+ */
+export function registerSuiteGradients(): void {
+  if (suiteGradientsRegistered) return;
+  suiteGradientsRegistered = true;
+  tf.registerGradient(conv2dBiasActGradient);
+  tf.registerGradient(batchNormGradient);
 }
 
 /** What {@linkcode batchNormTrainOp} returns: the output and the batch's statistics. */
@@ -168,7 +169,6 @@ export function batchNormTrainOp(
   eps: number,
 ): BatchNormTrainResult {
   if (hasKernel("SslBatchNorm")) {
-    registerBatchNormGradient();
     const [y, s, q] = tf.engine().runKernel("SslBatchNorm", { x, gamma, beta }, {
       eps,
     }) as tf.Tensor[];

@@ -6,7 +6,9 @@
 import type * as tf from "@tensorflow/tfjs";
 import {
   chunksFor,
+  rowsAndColumns,
   runFlat,
+  sizeOf,
   sumChunks,
   type TensorInfo,
   type WebGPUBackendLike,
@@ -67,7 +69,7 @@ export function avgPoolGrad(
 
 /** ReLU gradient from the ReLU's output: dy where y > 0, else 0 (one pass, vec4 when it can). */
 export function reluGrad(backend: WebGPUBackendLike, dy: TensorInfo, y: TensorInfo): TensorInfo {
-  const size = dy.shape.reduce((a, b) => a * b, 1);
+  const size = sizeOf(dy);
   const v = size % 4 === 0 ? 4 : 1;
   const zero = v === 4 ? "vec4<f32>(0.0)" : "0.0";
   const code = `
@@ -124,8 +126,7 @@ export function columnReduce(
 
 /** Column sums of x over all axes but the last (a bias gradient). */
 export function columnSums(backend: WebGPUBackendLike, x: TensorInfo): TensorInfo {
-  const C = x.shape[x.shape.length - 1]!;
-  const rows = x.shape.reduce((a, b) => a * b, 1) / C;
+  const [rows, C] = rowsAndColumns(x);
   const out = columnReduce(backend, [["x", x]], rows, C, ["x[i]"]);
   return { ...out, shape: [C] };
 }
@@ -143,8 +144,7 @@ export function batchNormTrain(
   beta: TensorInfo,
   eps: number,
 ): TensorInfo[] {
-  const C = x.shape[x.shape.length - 1]!;
-  const M = x.shape.reduce((a, b) => a * b, 1) / C;
+  const [M, C] = rowsAndColumns(x);
   const inv = `${(1 / M).toPrecision(9)}`;
   const s = columnReduce(backend, [["x", x]], M, C, ["x[i]"]);
   const q = columnReduce(
@@ -187,8 +187,7 @@ export function batchNormTrainGrad(
   q: TensorInfo,
   eps: number,
 ): TensorInfo[] {
-  const C = x.shape[x.shape.length - 1]!;
-  const M = x.shape.reduce((a, b) => a * b, 1) / C;
+  const [M, C] = rowsAndColumns(x);
   const inv = `${(1 / M).toPrecision(9)}`;
   const stats = `let m = s[c] * ${inv}; let istd = inverseSqrt(q[c] * ${inv} + ${
     eps.toPrecision(9)

@@ -6,7 +6,7 @@
  * corrections) are uniforms, so each shape compiles once.
  * @module
  */
-import { runFlat, type TensorInfo, type WebGPUBackendLike } from "./program.ts";
+import { runFlat, sizeOf, type TensorInfo, type WebGPUBackendLike } from "./program.ts";
 
 const f = (x: number) => x.toPrecision(9);
 
@@ -20,7 +20,7 @@ export function adamMoments(
   b2: number,
   wd: number,
 ): TensorInfo {
-  const n = w.shape.reduce((a, b) => a * b, 1);
+  const n = sizeOf(w);
   const code = `
     fn main(index : i32) {
       if (index >= uniforms.n) { return; }
@@ -52,7 +52,7 @@ export function adamApply(
   c2: number,
   eps: number,
 ): TensorInfo {
-  const n = w.shape.reduce((a, b) => a * b, 1);
+  const n = sizeOf(w);
   const code = `
     fn main(index : i32) {
       if (index >= uniforms.n) { return; }
@@ -91,7 +91,7 @@ export function momentumUpdate(
   momentum: number,
   wd: number,
 ): TensorInfo {
-  const n = w.shape.reduce((a, b) => a * b, 1);
+  const n = sizeOf(w);
   const code = `
     fn main(index : i32) {
       if (index >= uniforms.n) { return; }

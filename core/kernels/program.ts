@@ -8,7 +8,7 @@
  * shapes, so the extra compilations happen once each.
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
 import { webgpu_util } from "@tensorflow/tfjs-backend-webgpu";
 
 export type TensorInfo = tf.TensorInfo;
@@ -90,6 +90,17 @@ export function runFlat(
   );
 }
 
+/** Number of elements of a tensor. */
+export function sizeOf(t: TensorInfo): number {
+  return tf.util.sizeFromShape(t.shape);
+}
+
+/** A tensor viewed as [rows, C] with C its last dimension (channels): [rows, C]. */
+export function rowsAndColumns(t: TensorInfo): [number, number] {
+  const C = t.shape[t.shape.length - 1]!;
+  return [sizeOf(t) / C, C];
+}
+
 /** WGSL: declares vec4 `name` holding buf[i..i+3], reading only the first `valid` lanes. */
 export function load4(name: string, buf: string, i: string, valid: string): string {
   return `var ${name} = vec4<f32>(0.0);
@@ -143,7 +154,7 @@ export function sumChunks(
   S: number,
   outShape: number[],
 ): TensorInfo {
-  const F = outShape.reduce((a, b) => a * b, 1);
+  const F = tf.util.sizeFromShape(outShape);
   const code = `
     fn main(index : i32) {
       if (index >= uniforms.n) { return; }

@@ -16,6 +16,7 @@ import {
   reluGrad,
 } from "./elementwise_webgpu.ts";
 import type { TensorInfo, WebGPUBackendLike } from "./program.ts";
+import { registerSuiteGradients } from "../ops.ts";
 import { adamApply, adamMoments, momentumUpdate } from "./optim_webgpu.ts";
 
 type KernelFunc = tf.KernelConfig["kernelFunc"];
@@ -77,6 +78,7 @@ const gpu = (args: { backend: unknown }) => args.backend as WebGPUBackendLike;
  */
 export function registerSuiteKernels(): void {
   if (stock) return;
+  registerSuiteGradients();
   const found = REPLACED.map((k) => tf.getKernel(k, "webgpu"));
   if (found.some((k) => !k)) {
     throw new Error(
