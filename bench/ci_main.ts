@@ -14,6 +14,7 @@ import { parseBackend } from "./cli.ts";
 import { runBenchmark } from "./runner.ts";
 import { runSweep, type Sweep } from "./sweep.ts";
 import { compare, comparisonTable } from "./compare.ts";
+import { runIdOf } from "./report.ts";
 
 /** What CI runs: each method's ci preset and seeds. */
 export const CI_RUNS: Sweep[] = [
@@ -43,7 +44,7 @@ if (import.meta.main) {
     const now = await readResults(join(v.out!, "results.csv"));
     // baseline rows of the methods run (a run id starts with its method's name)
     const base = (await readResults(v.baseline!)).filter((r) =>
-      !only || only.includes((r.run_id ?? "").split("-")[0]!)
+      !only || only.includes(runIdOf(r).split("-")[0]!)
     );
     const cs = compare(now, base, { k: 3, floor: 0.02 });
     console.log(comparisonTable(cs));

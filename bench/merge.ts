@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { appendResults, readResults, type ResultRow } from "../core/csv.ts";
 import { ConfigError } from "./config.ts";
 import { ensureWritable } from "./runner.ts";
-import { writeReport } from "./report.ts";
+import { rowsByRun, writeReport } from "./report.ts";
 
 /** The stable content of a run's rows (what must agree between duplicates). */
 function fingerprint(rows: Record<string, string>[]): string {
@@ -25,15 +25,11 @@ export async function mergeResults(dirs: string[]): Promise<Record<string, strin
   const commits = new Map<string, string>();
   for (const dir of dirs) {
     const rows = await readResults(join(dir, "results.csv"));
-    const byRun = new Map<string, Record<string, string>[]>();
     for (const r of rows) {
-      const id = r.run_id || `${r.method}-${r.config_hash}-seed${r.seed}`;
-      if (!byRun.has(id)) byRun.set(id, []);
-      byRun.get(id)!.push(r);
       const c = (r.commit ?? "").replace(/-dirty$/, "");
       if (!commits.has(c)) commits.set(c, dir);
     }
-    for (const [id, rs] of byRun) {
+    for (const [id, rs] of rowsByRun(rows)) {
       const seen = runs.get(id);
       if (!seen) runs.set(id, { dir, rows: rs });
       else if (fingerprint(seen.rows) !== fingerprint(rs)) {

@@ -63,17 +63,28 @@ export async function referencesTable(methods: string[], path = REFERENCES_CSV):
   ];
 }
 
+/** A results row's run id (older rows without the column: method, config hash and seed). */
+export function runIdOf(r: Record<string, string>): string {
+  return r.run_id || `${r.method}-${r.config_hash}-seed${r.seed}`;
+}
+
+/** Results rows grouped by run, in first-seen order. */
+export function rowsByRun(rows: Record<string, string>[]): Map<string, Record<string, string>[]> {
+  const byRun = new Map<string, Record<string, string>[]>();
+  for (const r of rows) {
+    const id = runIdOf(r);
+    if (!byRun.has(id)) byRun.set(id, []);
+    byRun.get(id)!.push(r);
+  }
+  return byRun;
+}
+
 /** Builds the report's Markdown (and the sweep plots it links) from the folder's results. */
 export async function buildReport(
   outDir: string,
 ): Promise<{ markdown: string; plots: { file: string; svg: string }[] }> {
   const rows = await readResults(join(outDir, "results.csv"));
-  const byRun = new Map<string, Record<string, string>[]>();
-  for (const r of rows) {
-    const id = r.run_id || `${r.method}-${r.config_hash}-seed${r.seed}`;
-    if (!byRun.has(id)) byRun.set(id, []);
-    byRun.get(id)!.push(r);
-  }
+  const byRun = rowsByRun(rows);
   const lines = [
     `# Benchmark report: ${esc(outDir)}`,
     "",
@@ -82,9 +93,12 @@ export async function buildReport(
     "Every number names its protocol; each run names its seed, backend, adapter and commit.",
     "",
   ];
+  // each run's first log line (its resolved config), read once for the sweep and run sections
+  const firsts = new Map<string, Record<string, unknown> | null>();
+  for (const id of byRun.keys()) firsts.set(id, await firstLogLine(join(outDir, "runs", id)));
   const records: RunRecord[] = [];
   for (const [id, rs] of byRun) {
-    const first = await firstLogLine(join(outDir, "runs", id));
+    const first = firsts.get(id);
     if (first && typeof first.config === "object") {
       records.push({ config: first.config as Record<string, unknown>, rows: rs });
     }
@@ -93,7 +107,7 @@ export async function buildReport(
   lines.push(...sweep.lines);
   for (const [id, rs] of byRun) {
     const r0 = rs[0]!;
-    const cfg = await firstLogLine(join(outDir, "runs", id));
+    const cfg = firsts.get(id);
     lines.push(
       `## ${esc(id)}`,
       "",
