@@ -113,17 +113,16 @@ export async function timeSteps(
     times.push(performance.now() - t0);
   }
   const growth = (tf.memory().numTensors - before) / steps;
-  const prof = await tf.profile(async () => {
-    const l = step();
-    await l.data();
-    return l;
-  });
+  // one more step, both profiled (kernels, peak memory) and watched for uploads
+  const up = await countUploads(() =>
+    tf.profile(async () => {
+      const l = step();
+      await l.data();
+      return l;
+    })
+  );
+  const prof = up.result;
   tf.dispose(prof.result as tf.Tensor);
-  const up = await countUploads(async () => {
-    const l = step();
-    await l.data();
-    l.dispose();
-  });
   return {
     times,
     kernelsPerStep: prof.kernels.length,
