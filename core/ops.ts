@@ -15,7 +15,8 @@ export type Activation = "linear" | "relu";
 
 const FUSED = "SslConv2D";
 
-function hasKernel(name: string): boolean {
+/** Whether the current backend has kernel `name` (the suite's fused kernels exist on webgpu only). */
+export function hasKernel(name: string): boolean {
   return tf.getKernel(name, tf.getBackend()) !== undefined;
 }
 

@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Param } from "./layers.ts";
+import { hasKernel } from "./ops.ts";
 
 /** Optimisers the suite trains with. */
 export const OPTIMIZERS = ["lars", "sgd", "adam"] as const;
@@ -47,7 +48,7 @@ export function createOptimizer(cfg: OptimizerConfig): SuiteOptimizer {
     apply(params, grads, lr) {
       t++;
       // On WebGPU the suite's fused kernels do each update in 1-2 dispatches (core/kernels).
-      const fused = tf.getKernel("SslAdamMoments", tf.getBackend()) !== undefined;
+      const fused = hasKernel("SslAdamMoments");
       tf.tidy(() => {
         for (const p of params) {
           const g = grads[p.v.name];
