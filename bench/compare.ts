@@ -1,22 +1,22 @@
 /**
- * `deno task compare RESULTS BASELINE [--floor 0.02] [--k 3]`: compares the metrics of a results
- * CSV against a baseline results CSV, grouped by method, dataset, preset, protocol and metric
- * (mean over seeds). A higher-is-better metric regresses when now < baseline mean - tolerance,
- * where tolerance = max(k x the baseline's standard deviation over seeds, floor): the seed
- * variance the baseline measured, not a guess, with a floor for baselines of one seed. Exits 1 on
- * a regression or a metric the baseline has and the results lack, 2 on bad input.
+ * `deno task compare RESULTS BASELINE [--floor 0.02] [--k 3]`: compares the metrics of results
+ * against a baseline, each a results CSV or an output folder (its results.csv and run logs),
+ * grouped by method, dataset, preset and overrides, protocol and metric (mean over seeds). A
+ * higher-is-better metric regresses when now < baseline mean - tolerance, where tolerance =
+ * max(k x the baseline's standard deviation over seeds, floor): the seed variance the baseline
+ * measured, not a guess, with a floor for baselines of one seed. When both are folders, the
+ * papers' orderings (see sweep_report.ts) are compared too: one the baseline's runs agreed with
+ * and the results' runs reverse by more than the floor is a regression. Exits 1 on a regression or on a metric or
+ * ordering the baseline has and the results lack, 2 on bad input.
  * @module
  */
 import { parseArgs } from "node:util";
 import { readResults } from "../core/csv.ts";
 import { ConfigError } from "./config.ts";
+import { readRunFolder, type RunRecord, type Stat, summarise } from "./runs.ts";
+import { type Trend, trendChecks } from "./sweep_report.ts";
 
-/** Mean, sample standard deviation and count of one metric over seeds. */
-export interface Stat {
-  mean: number;
-  std: number;
-  n: number;
-}
+export type { Stat };
 
 /** One line of the comparison. */
 export interface Comparison {
@@ -31,31 +31,6 @@ export interface Comparison {
 /** Metrics where higher is better; others (losses) are shown but never fail. */
 export function higherIsBetter(metric: string): boolean {
   return /accuracy|invariance/.test(metric);
-}
-
-function groupKey(r: Record<string, string>): string {
-  return [r.method, r.dataset, r.preset, r.metric, r.protocol].join(" | ");
-}
-
-/** Mean and sample standard deviation per group. */
-export function summarise(rows: Record<string, string>[]): Map<string, Stat> {
-  const groups = new Map<string, number[]>();
-  for (const r of rows) {
-    const v = Number(r.value);
-    if (!Number.isFinite(v)) continue;
-    const k = groupKey(r);
-    if (!groups.has(k)) groups.set(k, []);
-    groups.get(k)!.push(v);
-  }
-  const out = new Map<string, Stat>();
-  for (const [k, vs] of groups) {
-    const mean = vs.reduce((a, b) => a + b, 0) / vs.length;
-    const std = vs.length > 1
-      ? Math.sqrt(vs.reduce((a, b) => a + (b - mean) ** 2, 0) / (vs.length - 1))
-      : 0;
-    out.set(k, { mean, std, n: vs.length });
-  }
-  return out;
 }
 
 /** Compares results against a baseline (see the module doc for the rule). */
@@ -99,6 +74,106 @@ export function comparisonTable(cs: Comparison[]): string {
   ].join("\n");
 }
 
+/** One of the papers' orderings, in the baseline's runs and in the results' runs. */
+export interface TrendComparison {
+  claim: string;
+  baseline: Trend;
+  now: Trend | null;
+  /** regression: the baseline agreed, the results reverse it; missing: the results lack it */
+  verdict: "ok" | "regression" | "missing" | "info";
+}
+
+/**
+ * Compares the orderings the baseline's runs show against those of the results' runs. An
+ * ordering the baseline agreed with regresses when the results reverse one of its steps by more
+ * than `tolerance` (accuracy points as a fraction): at CI scale the gaps are small, and a
+ * reversal within the noise of a changed machine is not a failure.
+ */
+export function compareTrends(
+  now: RunRecord[],
+  baseline: RunRecord[],
+  tolerance: number,
+): TrendComparison[] {
+  const cur = new Map(trendChecks(now).map((t) => [t.claim, t]));
+  return trendChecks(baseline).map((b) => {
+    const n = cur.get(b.claim) ?? null;
+    const reversed = n !== null &&
+      n.values.some((v, i) => i > 0 && v - n.values[i - 1]! > tolerance);
+    const verdict = !b.agrees
+      ? "info" // it never held at this scale: reported, never a failure
+      : !n
+      ? "missing"
+      : reversed
+      ? "regression"
+      : "ok";
+    return { claim: b.claim, baseline: b, now: n, verdict };
+  });
+}
+
+/** The trend comparison as a Markdown table. */
+export function trendTable(ts: TrendComparison[]): string {
+  const f = (t: Trend | null) =>
+    t
+      ? `${t.values.map((v) => v.toFixed(4)).join(" > ")} (${
+        t.agrees ? "agrees" : "does not agree"
+      })`
+      : "-";
+  return [
+    "| SimCLR's claim (mean kNN accuracy) | baseline | now | verdict |",
+    "| --- | --- | --- | --- |",
+    ...ts.map((t) => `| ${t.claim} | ${f(t.baseline)} | ${f(t.now)} | ${t.verdict} |`),
+  ].join("\n");
+}
+
+/** A results CSV, or an output folder (its results.csv and, for the orderings, its run logs). */
+export async function readResultsOrFolder(
+  path: string,
+): Promise<{ rows: Record<string, string>[]; runs: RunRecord[] | null }> {
+  let isDir = false;
+  try {
+    isDir = (await Deno.stat(path)).isDirectory;
+  } catch {
+    throw new ConfigError(`"${path}" does not exist: give a results CSV or an output folder`);
+  }
+  if (!isDir) return { rows: await readResults(path), runs: null };
+  const f = await readRunFolder(path).catch((e: Error) => {
+    throw new ConfigError(`"${path}" is a folder without a readable results.csv: ${e.message}`);
+  });
+  return { rows: f.rows, runs: f.records };
+}
+
+/** What {@linkcode compareAll} found. */
+export interface Verdict {
+  metrics: Comparison[];
+  trends: TrendComparison[];
+  /** regressions and missing metrics or orderings */
+  bad: number;
+  /** the two tables and a one-line summary */
+  text: string;
+}
+
+/** Metrics (and, when both sides have run logs, the orderings) of results against a baseline. */
+export function compareAll(
+  now: { rows: Record<string, string>[]; runs: RunRecord[] | null },
+  base: { rows: Record<string, string>[]; runs: RunRecord[] | null },
+  o: { k: number; floor: number },
+): Verdict {
+  const metrics = compare(now.rows, base.rows, o);
+  const trends = now.runs && base.runs ? compareTrends(now.runs, base.runs, o.floor) : [];
+  const bad =
+    [...metrics, ...trends].filter((c) => c.verdict === "regression" || c.verdict === "missing")
+      .length;
+  const text = [
+    comparisonTable(metrics),
+    ...(trends.length ? ["", trendTable(trends)] : []),
+    "",
+    bad
+      ? `${bad} regression(s) or missing metric(s) or ordering(s) against the baseline`
+      : "no regression against the baseline",
+  ].join("\n");
+  return { metrics, trends, bad, text };
+}
+
 if (import.meta.main) {
   try {
     const { values: v, positionals } = parseArgs({
@@ -109,21 +184,16 @@ if (import.meta.main) {
     });
     if (positionals.length !== 2) {
       throw new ConfigError(
-        "usage: deno task compare RESULTS.csv BASELINE.csv [--k 3] [--floor 0.02]",
+        "usage: deno task compare RESULTS BASELINE [--k 3] [--floor 0.02] " +
+          "(each a results CSV or an output folder)",
       );
     }
     const k = Number(v.k), floor = Number(v.floor);
     if (!(k >= 0) || !(floor >= 0)) throw new ConfigError("--k and --floor must be numbers >= 0");
-    const [now, base] = await Promise.all(positionals.map((p) => readResults(p)));
-    const cs = compare(now!, base!, { k, floor });
-    console.log(comparisonTable(cs));
-    const bad = cs.filter((c) => c.verdict === "regression" || c.verdict === "missing");
-    console.log(
-      bad.length
-        ? `\n${bad.length} regression(s) or missing metric(s) against the baseline`
-        : "\nno regression against the baseline",
-    );
-    Deno.exit(bad.length ? 1 : 0);
+    const [now, base] = await Promise.all(positionals.map(readResultsOrFolder));
+    const verdict = compareAll(now!, base!, { k, floor });
+    console.log(verdict.text);
+    Deno.exit(verdict.bad ? 1 : 0);
   } catch (e) {
     console.error(`error: ${(e as Error).message}`);
     Deno.exit(2);

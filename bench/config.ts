@@ -35,6 +35,14 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
+/**
+ * A run's data is not on this machine (and cannot be fetched): the message says where it was
+ * looked for and how to provide it. `bench:ci --skip-missing-data` skips such a method.
+ */
+export class DataUnavailableError extends ConfigError {
+  override name = "DataUnavailableError";
+}
+
 function describe(def: ConfigValue, doc: KeyDoc): string {
   if (doc.choices) return `one of ${doc.choices.join(", ")}`;
   if (typeof def === "boolean") return "true or false";

@@ -2,7 +2,8 @@
  * `deno task merge --out DIR SHARD_DIR...`: combines the output folders of sweep shards (or any
  * bench runs) into one: their results rows, their run folders, and a regenerated report. A run
  * present in several inputs must have identical rows there (else it is an error naming both),
- * and all inputs must come from one commit, so a merged report never mixes code versions.
+ * all inputs must come from one commit, so a merged report never mixes code versions, and
+ * shards must come from one sweep (their sweep-status files name it).
  * @module
  */
 import { parseArgs } from "node:util";
@@ -10,7 +11,8 @@ import { join } from "node:path";
 import { appendResults, readResults, type ResultRow } from "../core/csv.ts";
 import { ConfigError } from "./config.ts";
 import { ensureWritable } from "./runner.ts";
-import { rowsByRun, writeReport } from "./report.ts";
+import { writeReport } from "./report.ts";
+import { rowsByRun } from "./runs.ts";
 
 /** The stable content of a run's rows (what must agree between duplicates). */
 function fingerprint(rows: Record<string, string>[]): string {
@@ -18,12 +20,33 @@ function fingerprint(rows: Record<string, string>[]): string {
     .sort().join("\n");
 }
 
-/** Rows of all inputs, each run once; throws ConfigError on disagreement or mixed commits. */
+/** The sweeps named by the sweep-status files in `dir` (none for plain bench folders). */
+async function sweepsIn(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (!e.isFile || !/^sweep-status.*\.json$/.test(e.name)) continue;
+      const s = JSON.parse(await Deno.readTextFile(join(dir, e.name))) as { sweep?: unknown };
+      if (typeof s.sweep === "string") names.push(s.sweep);
+    }
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new ConfigError(`"${dir}": unreadable sweep status file`);
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return names;
+}
+
+/**
+ * Rows of all inputs, each run once; throws ConfigError on disagreement, mixed commits or
+ * shards of different sweeps.
+ */
 export async function mergeResults(dirs: string[]): Promise<Record<string, string>[]> {
   if (dirs.length === 0) throw new ConfigError("merge needs at least one input folder");
   const runs = new Map<string, { dir: string; rows: Record<string, string>[] }>();
   const commits = new Map<string, string>();
+  const sweeps = new Map<string, string>();
   for (const dir of dirs) {
+    for (const name of await sweepsIn(dir)) if (!sweeps.has(name)) sweeps.set(name, dir);
     const rows = await readResults(join(dir, "results.csv"));
     for (const r of rows) {
       const c = (r.commit ?? "").replace(/-dirty$/, "");
@@ -44,6 +67,12 @@ export async function mergeResults(dirs: string[]): Promise<Record<string, strin
     const list = [...commits].map(([c, d]) => `${c.slice(0, 12)} (${d})`).join(", ");
     throw new ConfigError(
       `The inputs come from different commits: ${list}. Merge only shards run on one commit.`,
+    );
+  }
+  if (sweeps.size > 1) {
+    const list = [...sweeps].map(([s, d]) => `${s} (${d})`).join(", ");
+    throw new ConfigError(
+      `The inputs are shards of different sweeps: ${list}. Merge the shards of one sweep.`,
     );
   }
   return [...runs.values()].flatMap((r) => r.rows);

@@ -52,3 +52,17 @@ Deno.test("merge refuses duplicates that disagree and shards from different comm
   await assert.rejects(() => mergeResults([a, otherCommit]), /different commits/);
   await assert.rejects(() => mergeResults([a, "/nonexistent"]), /does not exist/);
 });
+
+Deno.test("merge refuses shards of different sweeps, and accepts shards of one", async () => {
+  const status = (dir: string, sweep: string, i: number) =>
+    Deno.writeTextFile(
+      join(dir, `sweep-status-${i}of2.json`),
+      JSON.stringify({ sweep, shard: { i, n: 2 }, statuses: [] }),
+    );
+  const a = await shard([row("r1", 0.5)]), b = await shard([row("r2", 0.6)]);
+  await status(a, "drlim-margin-cpu", 1);
+  await status(b, "drlim-pairs-cpu", 2);
+  await assert.rejects(() => mergeResults([a, b]), /shards of different sweeps.*drlim-margin-cpu/);
+  await status(b, "drlim-margin-cpu", 2);
+  assert.equal((await mergeResults([a, b])).length, 2);
+});

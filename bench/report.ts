@@ -5,9 +5,10 @@
  * @module
  */
 import { join } from "node:path";
-import { readReferences, readResults } from "../core/csv.ts";
+import { readReferences } from "../core/csv.ts";
 import { writeFileAtomic } from "../core/atomic.ts";
-import { type RunRecord, sweepSummary } from "./sweep_report.ts";
+import { readRunFolder } from "./runs.ts";
+import { sweepSummary, trendChecks, trendLines } from "./sweep_report.ts";
 
 function esc(s: string): string {
   return s.replaceAll("|", "\\|").replaceAll("\n", " ");
@@ -18,15 +19,6 @@ function fmt(v: string): string {
   return Number.isFinite(x) && v.trim() !== ""
     ? (Math.abs(x) >= 100 ? x.toFixed(1) : x.toFixed(4))
     : v;
-}
-
-async function firstLogLine(runDir: string): Promise<Record<string, unknown> | null> {
-  try {
-    const text = await Deno.readTextFile(join(runDir, "log.jsonl"));
-    return JSON.parse(text.split("\n")[0]!);
-  } catch {
-    return null;
-  }
 }
 
 async function plotsOf(runDir: string): Promise<string[]> {
@@ -63,28 +55,11 @@ export async function referencesTable(methods: string[], path = REFERENCES_CSV):
   ];
 }
 
-/** A results row's run id (older rows without the column: method, config hash and seed). */
-export function runIdOf(r: Record<string, string>): string {
-  return r.run_id || `${r.method}-${r.config_hash}-seed${r.seed}`;
-}
-
-/** Results rows grouped by run, in first-seen order. */
-export function rowsByRun(rows: Record<string, string>[]): Map<string, Record<string, string>[]> {
-  const byRun = new Map<string, Record<string, string>[]>();
-  for (const r of rows) {
-    const id = runIdOf(r);
-    if (!byRun.has(id)) byRun.set(id, []);
-    byRun.get(id)!.push(r);
-  }
-  return byRun;
-}
-
 /** Builds the report's Markdown (and the sweep plots it links) from the folder's results. */
 export async function buildReport(
   outDir: string,
 ): Promise<{ markdown: string; plots: { file: string; svg: string }[] }> {
-  const rows = await readResults(join(outDir, "results.csv"));
-  const byRun = rowsByRun(rows);
+  const { rows, byRun, firsts, records } = await readRunFolder(outDir);
   const lines = [
     `# Benchmark report: ${esc(outDir)}`,
     "",
@@ -93,18 +68,8 @@ export async function buildReport(
     "Every number names its protocol; each run names its seed, backend, adapter and commit.",
     "",
   ];
-  // each run's first log line (its resolved config), read once for the sweep and run sections
-  const firsts = new Map<string, Record<string, unknown> | null>();
-  for (const id of byRun.keys()) firsts.set(id, await firstLogLine(join(outDir, "runs", id)));
-  const records: RunRecord[] = [];
-  for (const [id, rs] of byRun) {
-    const first = firsts.get(id);
-    if (first && typeof first.config === "object") {
-      records.push({ config: first.config as Record<string, unknown>, rows: rs });
-    }
-  }
   const sweep = sweepSummary(records);
-  lines.push(...sweep.lines);
+  lines.push(...sweep.lines, ...trendLines(trendChecks(records)));
   for (const [id, rs] of byRun) {
     const r0 = rs[0]!;
     const cfg = firsts.get(id);
@@ -112,7 +77,9 @@ export async function buildReport(
       `## ${esc(id)}`,
       "",
       `- dataset: ${esc(r0.dataset ?? "")}`,
-      `- seed ${r0.seed}, preset \`${r0.preset ?? ""}\`, config hash \`${r0.config_hash}\``,
+      `- seed ${r0.seed}, preset \`${r0.preset ?? ""}\`${
+        r0.overrides ? `, overrides \`${r0.overrides}\`` : ""
+      }, config hash \`${r0.config_hash}\``,
       `- backend **${r0.backend}** on ${esc(r0.adapter ?? "")}${
         r0.fallback_adapter === "true" ? " (software fallback adapter)" : ""
       }, ${r0.kernels || "stock"} convolution kernels; Deno ${r0.deno ?? "?"}, TF.js ${

@@ -159,6 +159,7 @@ export async function runBenchmark(
     images_per_s: Number(output.imagesPerS.toFixed(1)),
     run_id: runId,
     preset: args.presets.join("+"),
+    overrides: args.overrides.join(" "),
     fallback_adapter: String(backend.fallbackAdapter),
     kernels: backend.kernels,
     deno: prov.deno,

@@ -1,16 +1,6 @@
 import assert from "node:assert/strict";
-import { type RunRecord, sweepSummary, trends, varyingKeys } from "./sweep_report.ts";
-
-const run = (config: Record<string, unknown>, vals: [string, number][]): RunRecord => ({
-  config,
-  rows: vals.map(([protocol, value]) => ({
-    method: "simclr",
-    dataset: "D",
-    metric: "knn_accuracy",
-    protocol,
-    value: String(value),
-  })),
-});
+import { run } from "./testing.ts";
+import { sweepSummary, trendChecks, trendLines, varyingKeys } from "./sweep_report.ts";
 
 Deno.test("varyingKeys finds the swept keys and nothing for repeated seeds", () => {
   const a = run({ lr: 1, batch: 8, seedless: "x" }, []),
@@ -42,14 +32,32 @@ Deno.test("trends state whether the runs agree with the papers' orderings", () =
     run({ head: "linear" }, [[h, 0.5], [z, 0.45]]),
     run({ head: "none" }, [[h, 0.4], [z, 0.4]]),
   ];
-  const t = trends(agree, ["head"]).join("\n");
-  assert.match(t, /MLP head > linear head > no head .*\*\*agrees\*\*/);
-  assert.match(t, /h \(before the head\) > z .*\*\*agrees\*\*/);
+  const t = trendLines(trendChecks(agree)).join("\n");
+  assert.match(
+    t,
+    /MLP head > linear head > no head: mlp 0\.6000, linear 0\.5000, none 0\.4000 .*\*\*agrees\*\*/,
+  );
+  // h > z over the runs with a head only: (0.6 + 0.5) / 2 against (0.4 + 0.45) / 2
+  assert.match(t, /h \(before the head\) > z .*h 0\.5500, z 0\.4250 .*\*\*agrees\*\*/);
   const flipped = [
     run({ head: "mlp" }, [[h, 0.4]]),
     run({ head: "linear" }, [[h, 0.5]]),
     run({ head: "none" }, [[h, 0.6]]),
   ];
-  assert.match(trends(flipped, ["head"]).join("\n"), /\*\*does not agree\*\*/);
-  assert.deepEqual(trends([run({ lr: 1 }, [["x", 1]])], ["lr"]), []);
+  assert.match(trendLines(trendChecks(flipped)).join("\n"), /\*\*does not agree\*\*/);
+  assert.deepEqual(trendChecks([run({ lr: 1 }, [["x", 1]])]), []);
+});
+
+Deno.test("trends compare only the seeds every group has", () => {
+  const h = "on h (encoder output)";
+  const runs = [
+    run({ head: "mlp" }, [[h, 0.5]], 0),
+    run({ head: "mlp" }, [[h, 0.1]], 1), // a seed the other heads lack: left out
+    run({ head: "linear" }, [[h, 0.45]], 0),
+    run({ head: "none" }, [[h, 0.4]], 0),
+  ];
+  const [byHead] = trendChecks(runs);
+  assert.deepEqual(byHead!.seeds, ["0"]);
+  assert.deepEqual(byHead!.values, [0.5, 0.45, 0.4]);
+  assert.ok(byHead!.agrees);
 });

@@ -108,12 +108,14 @@ Deno.test("bench:ci's runs resolve: every method's ci preset with its seeds", as
       return Promise.resolve();
     });
   }
-  assert.deepEqual(seen.map((a) => `${a.method}/${a.presets}/${a.seed}`), [
-    "drlim/ci/0",
-    "drlim/ci/1",
-    "drlim/ci/2",
-    "simclr/ci/0",
-    "simclr/ci/1",
+  assert.deepEqual(seen.map((a) => `${a.method}/${a.presets}/${a.seed}/${a.overrides}`), [
+    "drlim/ci/0/",
+    "drlim/ci/1/",
+    "drlim/ci/2/",
+    "simclr/ci/0/",
+    "simclr/ci/1/",
+    "simclr/ci/0/head=none",
+    "simclr/ci/0/head=linear",
   ]);
   await Deno.remove(out, { recursive: true });
 });

@@ -27,7 +27,7 @@ import {
   type SuiteOptimizer,
   warmupCosine,
 } from "../core/optim.ts";
-import { ConfigError, type Docs } from "../bench/config.ts";
+import { ConfigError, DataUnavailableError, type Docs } from "../bench/config.ts";
 import {
   type MethodSpec,
   type MetricRow,
@@ -275,7 +275,7 @@ async function loadSplit(cfg: SimclrConfig, split: "train" | "test"): Promise<Im
     try {
       await Deno.stat(`${root}/${split}`);
     } catch {
-      throw new ConfigError(
+      throw new DataUnavailableError(
         `No ${split}/ folder in "${root}". ` +
           (cfg.dataset === "cifar10-jpeg"
             ? "The offline CIFAR-10 JPEG copy is expected at ../shared/datasets/cifar10-jpeg " +

@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { appendResults, type ResultRow } from "../core/csv.ts";
+import { runCi } from "./ci_main.ts";
+import type { CliArgs } from "./cli.ts";
+import { DataUnavailableError } from "./config.ts";
+import { planRun } from "./runner.ts";
+
+const row = (runId: string, method: string, value: number, seed: number): ResultRow => ({
+  method,
+  dataset: "D",
+  protocol: "kNN",
+  metric: "knn_accuracy",
+  value,
+  seed,
+  config_hash: "h",
+  backend: "webgpu",
+  adapter: "a",
+  commit: "c",
+  started_at: "t",
+  wall_s: 1,
+  images_per_s: 1,
+  run_id: runId,
+  preset: "ci",
+  overrides: "",
+});
+
+/** A stand-in for runBenchmark: DrLIM scores `drlim`; SimCLR finds no data. */
+const fakeRun = (drlim: number) => async (a: CliArgs) => {
+  if (a.method === "simclr") throw new DataUnavailableError("No train/ folder in /nowhere");
+  const { runId } = planRun(a);
+  await Deno.mkdir(a.out!, { recursive: true });
+  await appendResults(join(a.out!, "results.csv"), [row(runId, a.method, drlim, a.seed)]);
+};
+
+async function baseline(): Promise<string> {
+  const dir = await Deno.makeTempDir();
+  await appendResults(join(dir, "results.csv"), [
+    ...[0, 1, 2].map((s) => row(`drlim-ci-seed${s}-x`, "drlim", 0.8, s)),
+    ...[0, 1].map((s) => row(`simclr-ci-seed${s}-x`, "simclr", 0.35, s)),
+  ]);
+  return dir;
+}
+
+Deno.test("bench:ci skips a method without its data only when asked, and says so", async () => {
+  const base = await baseline();
+  const o = { baseline: base, backend: "cpu" as const, say: () => {} };
+  let out = await Deno.makeTempDir();
+  const ok = await runCi({ ...o, out, skipMissingData: true }, fakeRun(0.8));
+  assert.equal(ok.status, 0);
+  assert.match(ok.text, /SKIPPED simclr: its data is not on this machine.*No train\/ folder/);
+  assert.doesNotMatch(ok.text, /\| simclr/); // its baseline rows are left out, not "missing"
+  assert.match(await Deno.readTextFile(join(out, "compare.md")), /no regression/);
+  out = await Deno.makeTempDir();
+  const strict = await runCi({ ...o, out }, fakeRun(0.8));
+  assert.equal(strict.status, 1);
+  assert.match(strict.text, /4 failed run\(s\)/);
+  assert.match(strict.text, /simclr .* \| missing \|/);
+});
+
+Deno.test("bench:ci fails on a regression and on bad input", async () => {
+  const base = await baseline();
+  const o = { baseline: base, backend: "cpu" as const, say: () => {}, only: ["drlim"] };
+  const bad = await runCi({ ...o, out: await Deno.makeTempDir() }, fakeRun(0.5));
+  assert.equal(bad.status, 1);
+  assert.match(bad.text, /\| regression \|/);
+  await assert.rejects(
+    () => runCi({ ...o, only: ["exemplar"], out: "x" }, fakeRun(0.8)),
+    /unknown method\(s\) exemplar/,
+  );
+  await assert.rejects(
+    () => runCi({ ...o, baseline: "/nonexistent", out: "x" }, fakeRun(0.8)),
+    /"\/nonexistent" does not exist/,
+  );
+});

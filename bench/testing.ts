@@ -1,0 +1,21 @@
+/** Fixtures shared by the bench tests. @module */
+import type { RunRecord } from "./runs.ts";
+
+let ids = 0;
+/** A SimCLR run with kNN accuracies (protocol, value) at a seed. */
+export const run = (
+  config: Record<string, unknown>,
+  vals: [string, number][],
+  seed = 0,
+): RunRecord => ({
+  id: `simclr-ci-seed${seed}-${ids++}`,
+  config,
+  rows: vals.map(([protocol, value]) => ({
+    method: "simclr",
+    dataset: "D",
+    metric: "knn_accuracy",
+    protocol,
+    value: String(value),
+    seed: String(seed),
+  })),
+});
