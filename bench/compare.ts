@@ -119,7 +119,7 @@ export function trendTable(ts: TrendComparison[]): string {
       })`
       : "-";
   return [
-    "| SimCLR's claim (mean kNN accuracy) | baseline | now | verdict |",
+    "| SimCLR's claim (mean linear-probe accuracy) | baseline | now | verdict |",
     "| --- | --- | --- | --- |",
     ...ts.map((t) => `| ${t.claim} | ${f(t.baseline)} | ${f(t.now)} | ${t.verdict} |`),
   ].join("\n");

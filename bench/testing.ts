@@ -2,7 +2,7 @@
 import type { RunRecord } from "./runs.ts";
 
 let ids = 0;
-/** A SimCLR run with kNN accuracies (protocol, value) at a seed. */
+/** A SimCLR run with linear-probe accuracies (protocol, value) at a seed. */
 export const run = (
   config: Record<string, unknown>,
   vals: [string, number][],
@@ -13,7 +13,7 @@ export const run = (
   rows: vals.map(([protocol, value]) => ({
     method: "simclr",
     dataset: "D",
-    metric: "knn_accuracy",
+    metric: "linear_accuracy",
     protocol,
     value: String(value),
     seed: String(seed),
