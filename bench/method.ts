@@ -6,6 +6,7 @@
 import type { Config, Docs } from "./config.ts";
 import type { Streams } from "../core/rng.ts";
 import type { BackendInfo } from "../core/backend.ts";
+import { lineSvg } from "../core/svg.ts";
 
 /** One measured number; the runner adds seed, backend, commit, ... to make a results row. */
 export interface MetricRow {
@@ -23,6 +24,24 @@ export interface Plot {
   file: string;
   title: string;
   svg: string;
+}
+
+/** The per-step training loss as the run's `loss.svg`. */
+export function lossPlot(
+  lossName: string,
+  title: string,
+  steps: { step: number; loss: number }[],
+): Plot {
+  return {
+    file: "loss.svg",
+    title: `${lossName} loss per step`,
+    svg: lineSvg({
+      series: [{ name: lossName, points: steps.map((p) => ({ x: p.step, y: p.loss })) }],
+      title,
+      xLabel: "step",
+      yLabel: "loss",
+    }),
+  };
 }
 
 /** What the runner gives a method. */

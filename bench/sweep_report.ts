@@ -31,15 +31,39 @@ function statsByAxes(runs: RunRecord[], keys: string[]) {
   return summarise(rows.map((x) => x.row), (row) => groupKey(row, label.get(row)!));
 }
 
-/** Markdown lines (and SVG plots to write) summarising the sweep in `runs`. */
+/**
+ * Markdown lines (and SVG plots to write) summarising the sweeps in `runs`: one section per
+ * method whose runs differ in some config keys (a folder can hold several methods' runs, as
+ * bench:ci's does; their configs are not comparable).
+ */
 export function sweepSummary(
   runs: RunRecord[],
 ): { lines: string[]; plots: { file: string; svg: string }[] } {
+  const byMethod = new Map<string, RunRecord[]>();
+  for (const r of runs) {
+    const m = r.id.split("-")[0]!;
+    if (!byMethod.has(m)) byMethod.set(m, []);
+    byMethod.get(m)!.push(r);
+  }
+  const swept = [...byMethod].filter(([, rs]) => varyingKeys(rs).length > 0);
+  const out = { lines: [] as string[], plots: [] as { file: string; svg: string }[] };
+  for (const [method, rs] of swept) {
+    const s = methodSweep(rs, method, swept.length > 1 ? `${method}_` : "");
+    out.lines.push(...s.lines);
+    out.plots.push(...s.plots);
+  }
+  return out;
+}
+
+function methodSweep(
+  runs: RunRecord[],
+  method: string,
+  prefix: string,
+): { lines: string[]; plots: { file: string; svg: string }[] } {
   const keys = varyingKeys(runs);
-  if (keys.length === 0) return { lines: [], plots: [] };
   const stats = statsByAxes(runs, keys); // key: method | dataset | axes | metric | protocol
   const lines = [
-    `## Sweep over ${keys.join(", ")}`,
+    `## Sweep over ${keys.join(", ")} (${method})`,
     "",
     "Mean +/- standard deviation over seeds (n runs) for each value of the swept keys.",
     "",
@@ -80,7 +104,7 @@ export function sweepSummary(
         if (!series.has(name)) series.set(name, []);
         series.get(name)!.push({ x: Number(axes!.split("=")[1]), y: s.mean });
       }
-      const file = `sweep_${metric}_vs_${axis}.svg`;
+      const file = `sweep_${prefix}${metric}_vs_${axis}.svg`;
       plots.push({
         file,
         svg: lineSvg({

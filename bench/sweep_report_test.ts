@@ -61,3 +61,23 @@ Deno.test("trends compare only the seeds every group has", () => {
   assert.deepEqual(byHead!.values, [0.5, 0.45, 0.4]);
   assert.ok(byHead!.agrees);
 });
+
+Deno.test("sweepSummary: one section per method; configs of different methods are not compared", () => {
+  const h = "on h (encoder output)";
+  const drlim = (margin: number) => ({
+    ...run({ margin, lr: 1 }, [[h, 0.5]]),
+    id: `drlim-ci-${margin}`,
+  });
+  const runs = [
+    drlim(1),
+    drlim(2),
+    run({ head: "mlp" }, [[h, 0.5]]),
+    run({ head: "none" }, [[h, 0.4]]),
+  ];
+  const text = sweepSummary(runs).lines.join("\n");
+  assert.match(text, /## Sweep over margin \(drlim\)/);
+  assert.match(text, /## Sweep over head \(simclr\)/);
+  assert.doesNotMatch(text, /Sweep over (margin, lr|lr)/);
+  // runs of two methods that each have one config: no sweep at all
+  assert.deepEqual(sweepSummary([drlim(1), run({ head: "mlp" }, [[h, 0.5]])]).lines, []);
+});

@@ -186,3 +186,64 @@ export async function probeAccuracy(
     tf.dispose([xs, ys, ...vars]);
   }
 }
+
+/** Rows `idx` of labelled features, in that order. */
+export function selectRows(f: LabelledFeatures, idx: ArrayLike<number>): LabelledFeatures {
+  const x = new Float32Array(idx.length * f.dim), y = new Int32Array(idx.length);
+  for (let j = 0; j < idx.length; j++) {
+    const i = idx[j]!;
+    x.set(f.x.subarray(i * f.dim, (i + 1) * f.dim), j * f.dim);
+    y[j] = f.y[i]!;
+  }
+  return { x, y, dim: f.dim };
+}
+
+/** Options of {@linkcode foldAccuracies}: a linear probe whose L2 penalty is chosen per fold. */
+export interface FoldOptions extends Omit<ProbeOptions, "weightDecay" | "hidden"> {
+  /** candidate L2 penalties; each fold keeps the best on its validation split */
+  decays: number[];
+  /** fraction of each fold held out to choose the penalty */
+  validation: number;
+}
+
+/** Protocol label of a fold number. */
+export function foldProtocol(o: Pick<FoldOptions, "epochs" | "decays" | "validation">): string {
+  return `linear probe (softmax regression, Adam, ${o.epochs} epochs, L2 penalty from ` +
+    `{${o.decays.join(", ")}} chosen on ${Math.round(o.validation * 100)} % of each fold) ` +
+    `on standardised frozen features`;
+}
+
+/**
+ * The paper-style evaluation on predefined training folds (STL-10's ten folds of 1,000 images;
+ * Exemplar CNN, Sec. 4): for each fold, the L2 penalty is chosen on a held-out part of the fold
+ * (as the paper chooses its SVM's C on validation data), the probe is retrained on the whole
+ * fold with it and tested on all of `test`. Returns each fold's test accuracy and penalty.
+ */
+export async function foldAccuracies(
+  train: LabelledFeatures,
+  test: LabelledFeatures,
+  folds: ArrayLike<number>[],
+  o: FoldOptions,
+  rng: Rng,
+): Promise<{ accuracies: number[]; decays: number[] }> {
+  if (folds.length === 0) throw new RangeError("foldAccuracies: no folds");
+  if (!(o.validation > 0 && o.validation < 1)) {
+    throw new RangeError(`foldAccuracies: validation must be in (0, 1), got ${o.validation}`);
+  }
+  const accuracies: number[] = [], decays: number[] = [];
+  for (const fold of folds) {
+    const idx = rng.shuffle(Int32Array.from(fold));
+    const nVal = Math.max(1, Math.round(idx.length * o.validation));
+    const fit = selectRows(train, idx.subarray(nVal)),
+      val = selectRows(train, idx.subarray(0, nVal));
+    let best = o.decays[0]!, bestAcc = -1;
+    for (const wd of o.decays) {
+      const acc = await probeAccuracy(fit, val, { ...o, hidden: 0, weightDecay: wd }, rng);
+      if (acc > bestAcc) [best, bestAcc] = [wd, acc];
+    }
+    const all = selectRows(train, fold);
+    accuracies.push(await probeAccuracy(all, test, { ...o, hidden: 0, weightDecay: best }, rng));
+    decays.push(best);
+  }
+  return { accuracies, decays };
+}

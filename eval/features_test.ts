@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import {
+  foldAccuracies,
+  foldProtocol,
   knnProtocol,
   type LabelledFeatures,
   probeAccuracy,
   probeProtocol,
+  selectRows,
   weightedKnnAccuracy,
 } from "./features.ts";
 import { Rng } from "../core/rng.ts";
@@ -98,4 +101,34 @@ Deno.test("protocol labels name the classifier and its settings", () => {
   assert.match(knnProtocol({ k: 200, temperature: 0.1 }), /k=200, T=0.1/);
   assert.match(probeProtocol({ hidden: 0, epochs: 10 }), /^linear probe/);
   assert.match(probeProtocol({ hidden: 256, epochs: 10 }), /MLP probe \(1 hidden layer of 256/);
+});
+
+Deno.test("fold evaluation: one accuracy and chosen penalty per fold, deterministic", async () => {
+  const train = clusters(20, 3, 6, 1), test = clusters(10, 3, 6, 2);
+  const folds = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], [
+    12,
+    13,
+    14,
+    15,
+    16,
+    17,
+    18,
+    19,
+    20,
+    21,
+    22,
+    23,
+  ]];
+  const o = { classes: 3, epochs: 30, batch: 8, lr: 0.05, decays: [1e-4, 10], validation: 0.25 };
+  const a = await foldAccuracies(train, test, folds, o, new Rng(0, "eval"));
+  assert.equal(a.accuracies.length, 2);
+  assert.ok(a.accuracies.every((v) => v > 0.9), `fold accuracies ${a.accuracies}`);
+  // a huge penalty flattens the classifier: validation picks the small one
+  assert.deepEqual(a.decays, [1e-4, 1e-4]);
+  assert.deepEqual(await foldAccuracies(train, test, folds, o, new Rng(0, "eval")), a);
+  assert.match(foldProtocol(o), /L2 penalty from \{0.0001, 10\} chosen on 25 % of each fold/);
+  await assert.rejects(() => foldAccuracies(train, test, [], o, new Rng(0, "e")), /no folds/);
+  const picked = selectRows(train, [2, 0]);
+  assert.deepEqual(Array.from(picked.y), [train.y[2], train.y[0]]);
+  assert.deepEqual(picked.x.subarray(6), train.x.subarray(0, 6));
 });

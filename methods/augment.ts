@@ -314,14 +314,11 @@ function luma(x: tf.Tensor4D): tf.Tensor4D {
 }
 
 /**
- * Rotates the hue of every pixel by `shift` turns ([m, 1, 1, 1]) through HSV, exactly as
- * torchvision's adjust_hue (and TensorFlow's tf.image.adjust_hue, which the paper's code uses):
- * saturation and value are kept. The hue uses torchvision's _rgb2hsv formulas; the way back uses
- * the closed form channel_n = V - C * clip(min(k_n, 4 - k_n), 0, 1) with k_n = (n + 6H) mod 6,
- * n = 5, 3, 1 for R, G, B and chroma C = max - min, which needs no per-sector selection and runs
- * on all three channels at once.
+ * RGB to HSV as torchvision's _rgb2hsv computes the hue, kept in the parts the way back needs:
+ * V = max, chroma C = max - min (S = C / V), and the hue in sixths of a turn, h6 in [-1, 5).
+ * Gray pixels (C = 0) get hue 0.
  */
-function rotateHue(x: tf.Tensor4D, shift: tf.Tensor4D): tf.Tensor4D {
+export function toHsv(x: tf.Tensor4D): { maxc: tf.Tensor4D; chroma: tf.Tensor4D; h6: tf.Tensor4D } {
   // gather, not split: split along the channel axis is 10x slower on the cpu backend
   const [r, g, b] = [0, 1, 2].map((c) => tf.gather(x, [c], 3)) as [
     tf.Tensor4D,
@@ -330,7 +327,6 @@ function rotateHue(x: tf.Tensor4D, shift: tf.Tensor4D): tf.Tensor4D {
   ];
   const maxc = tf.maximum(tf.maximum(r, g), b);
   const chroma = tf.sub(maxc, tf.minimum(tf.minimum(r, g), b));
-  // gray pixels (chroma 0) keep hue 0 and come back unchanged as V
   const safe = tf.where(tf.equal(chroma, 0), tf.onesLike(chroma), chroma);
   const isR = tf.equal(maxc, r), isG = tf.logicalAnd(tf.equal(maxc, g), tf.logicalNot(isR));
   const h6 = tf.where(
@@ -338,10 +334,28 @@ function rotateHue(x: tf.Tensor4D, shift: tf.Tensor4D): tf.Tensor4D {
     tf.div(tf.sub(g, b), safe),
     tf.where(isG, tf.add(tf.div(tf.sub(b, r), safe), 2), tf.add(tf.div(tf.sub(r, g), safe), 4)),
   );
-  const turned = tf.add(h6, tf.mul(shift, 6));
-  const k = tf.mod(tf.add(turned, tf.tensor1d([5, 3, 1])), 6); // [m, H, W, 3], floor-mod
+  return { maxc, chroma, h6 } as { maxc: tf.Tensor4D; chroma: tf.Tensor4D; h6: tf.Tensor4D };
+}
+
+/**
+ * HSV (as V, chroma and h6, see {@linkcode toHsv}) back to RGB, by the closed form
+ * channel_n = V - C * clip(min(k_n, 4 - k_n), 0, 1) with k_n = (n + h6) mod 6, n = 5, 3, 1 for
+ * R, G, B, which needs no per-sector selection and runs on all three channels at once.
+ */
+export function fromHsv(maxc: tf.Tensor4D, chroma: tf.Tensor4D, h6: tf.Tensor): tf.Tensor4D {
+  const k = tf.mod(tf.add(h6, tf.tensor1d([5, 3, 1])), 6); // [m, H, W, 3], floor-mod
   const ramp = tf.clipByValue(tf.minimum(k, tf.sub(4, k)), 0, 1);
   return tf.sub(maxc, tf.mul(chroma, ramp));
+}
+
+/**
+ * Rotates the hue of every pixel by `shift` turns ([m, 1, 1, 1]) through HSV, exactly as
+ * torchvision's adjust_hue (and TensorFlow's tf.image.adjust_hue, which the paper's code uses):
+ * saturation and value are kept.
+ */
+function rotateHue(x: tf.Tensor4D, shift: tf.Tensor4D): tf.Tensor4D {
+  const { maxc, chroma, h6 } = toHsv(x);
+  return fromHsv(maxc, chroma, tf.add(h6, tf.mul(shift, 6)));
 }
 
 /**

@@ -27,8 +27,9 @@ import {
   type SuiteOptimizer,
   warmupCosine,
 } from "../core/optim.ts";
-import { ConfigError, DataUnavailableError, type Docs } from "../bench/config.ts";
+import { type Docs } from "../bench/config.ts";
 import {
+  lossPlot,
   type MethodSpec,
   type MetricRow,
   NonFiniteLossError,
@@ -36,8 +37,8 @@ import {
   type RunOutput,
 } from "../bench/method.ts";
 import type { ImageSet } from "../datasets/images.ts";
-import { defaultCifar10JpegDir, loadImageFolder } from "../datasets/image_folder.ts";
-import { loadCifar10 } from "../datasets/cifar10.ts";
+import { batchTensor, DATASETS, loadSplit } from "../datasets/splits.ts";
+import { evalDefaults, evalDocs } from "../eval/config.ts";
 import {
   knnProtocol,
   type LabelledFeatures,
@@ -45,7 +46,7 @@ import {
   probeProtocol,
   weightedKnnAccuracy,
 } from "../eval/features.ts";
-import { lineSvg } from "../core/svg.ts";
+
 import { Progress } from "../core/progress.ts";
 
 /** Encoder f and head g. */
@@ -150,22 +151,18 @@ export const simclrDefaults = {
   cropMin: 0.08,
   blur: 0,
   logEvery: 10,
-  knnK: 200,
-  knnT: 0.1,
-  probeEpochs: 30,
-  probeLr: 0.001,
+  ...evalDefaults,
   mlpHidden: 512,
   evalBatch: 500,
 };
 /** SimCLR's resolved configuration. */
 export type SimclrConfig = typeof simclrDefaults;
 
-const DATASETS = ["cifar10-jpeg", "cifar10", "folder"] as const;
-
 const simclrDocs: Docs<SimclrConfig> = {
   dataset: {
-    help: "cifar10-jpeg (the offline lossy copy), cifar10 (official binaries), folder (dataDir/" +
-      "{train,test}/<class>/*.png|jpg)",
+    help:
+      "cifar10-jpeg (the offline lossy copy), cifar10 (official binaries), stl10 (its labelled " +
+      "splits, downloaded), folder (dataDir/{train,test}/<class>/*.png|jpg)",
     choices: DATASETS,
   },
   dataDir: {
@@ -224,12 +221,8 @@ const simclrDocs: Docs<SimclrConfig> = {
     integer: true,
     min: 1,
   },
-  knnK: { help: "neighbours of the weighted kNN evaluation", integer: true, min: 1 },
-  knnT: { help: "temperature of the kNN vote weights exp(sim / T)", min: 1e-6 },
-  probeEpochs: { help: "epochs of the linear and MLP probes", integer: true, min: 1 },
-  probeLr: { help: "Adam learning rate of the probes", min: 0 },
+  ...evalDocs,
   mlpHidden: { help: "hidden width of the MLP probe", integer: true, min: 1 },
-  evalBatch: { help: "images per batch when computing features", integer: true, min: 1 },
 };
 
 const simclrPresets: Record<string, Partial<SimclrConfig>> = {
@@ -255,70 +248,6 @@ const simclrPresets: Record<string, Partial<SimclrConfig>> = {
     mlpHidden: 256,
   },
 };
-
-// ---------------------------------------------------------------------------------------------
-// Data
-
-async function loadSplit(cfg: SimclrConfig, split: "train" | "test"): Promise<ImageSet> {
-  const limit = split === "train" ? cfg.trainPerClass : cfg.testPerClass;
-  let set: ImageSet;
-  if (cfg.dataset === "cifar10") {
-    set = await loadCifar10({
-      split,
-      ...(cfg.dataDir ? { source: "dir", dir: cfg.dataDir } : { source: "download" }),
-    });
-  } else {
-    const root = cfg.dataset === "folder" ? cfg.dataDir : (cfg.dataDir || defaultCifar10JpegDir());
-    if (!root) {
-      throw new ConfigError("dataset=folder needs dataDir=<folder with train/ and test/ inside>");
-    }
-    try {
-      await Deno.stat(`${root}/${split}`);
-    } catch {
-      throw new DataUnavailableError(
-        `No ${split}/ folder in "${root}". ` +
-          (cfg.dataset === "cifar10-jpeg"
-            ? "The offline CIFAR-10 JPEG copy is expected at ../shared/datasets/cifar10-jpeg " +
-              "beside the repository: pass dataDir=<its folder> or set SSL_BENCH_CIFAR10_JPEG, or " +
-              "use dataset=cifar10 to download the official binaries."
-            : "Pass dataDir=<folder holding train/<class>/ and test/<class>/ images>."),
-      );
-    }
-    set = await loadImageFolder(`${root}/${split}`, {
-      limitPerClass: limit || undefined,
-      name: cfg.dataset === "cifar10-jpeg" ? `CIFAR-10 (JPEG copy) ${split}` : undefined,
-    });
-    return set;
-  }
-  return limit ? firstPerClass(set, limit) : set;
-}
-
-/** The first `k` images of each class, in order. */
-export function firstPerClass(set: ImageSet, k: number): ImageSet {
-  const counts = new Map<number, number>(), keep: number[] = [];
-  for (let i = 0; i < set.n; i++) {
-    const c = set.labels[i]!, seen = counts.get(c) ?? 0;
-    if (seen < k) {
-      keep.push(i);
-      counts.set(c, seen + 1);
-    }
-  }
-  const px = set.height * set.width * set.channels;
-  const images = new Uint8Array(keep.length * px);
-  keep.forEach((i, j) => images.set(set.images.subarray(i * px, (i + 1) * px), j * px));
-  return { ...set, n: keep.length, images, labels: Int32Array.from(keep, (i) => set.labels[i]!) };
-}
-
-/** Images idx[0..] of `set` as a float tensor in [0, 1], [m, H, W, C]. */
-export function batchTensor(set: ImageSet, idx: ArrayLike<number>): tf.Tensor4D {
-  const px = set.height * set.width * set.channels;
-  const out = new Float32Array(idx.length * px);
-  for (let j = 0; j < idx.length; j++) {
-    const src = set.images.subarray(idx[j]! * px, (idx[j]! + 1) * px);
-    for (let q = 0; q < px; q++) out[j * px + q] = src[q]! / 255;
-  }
-  return tf.tensor4d(out, [idx.length, set.height, set.width, set.channels]);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Training
@@ -470,7 +399,8 @@ export async function features(
 
 async function runSimclr(ctx: RunContext<SimclrConfig>): Promise<RunOutput> {
   const cfg = ctx.config;
-  const train = await loadSplit(cfg, "train"), test = await loadSplit(cfg, "test");
+  const train = await loadSplit({ ...cfg, split: "train", perClass: cfg.trainPerClass });
+  const test = await loadSplit({ ...cfg, split: "test", perClass: cfg.testPerClass });
   if (train.labels.some((l) => l < 0)) {
     throw new RangeError(`${train.name} has unlabelled images; the evaluation needs labels`);
   }
@@ -545,19 +475,13 @@ async function runSimclr(ctx: RunContext<SimclrConfig>): Promise<RunOutput> {
     result.epochLosses.at(-1)!,
   );
 
-  const plots = [{
-    file: "loss.svg",
-    title: "NT-Xent loss per step",
-    svg: lineSvg({
-      series: [{
-        name: "NT-Xent",
-        points: result.stepLosses.map((p) => ({ x: p.step, y: p.loss })),
-      }],
-      title: `SimCLR training loss (${dataset}, ${cfg.encoder}, batch ${cfg.batch})`,
-      xLabel: "step",
-      yLabel: "loss",
-    }),
-  }];
+  const plots = [
+    lossPlot(
+      "NT-Xent",
+      `SimCLR training loss (${dataset}, ${cfg.encoder}, batch ${cfg.batch})`,
+      result.stepLosses,
+    ),
+  ];
   return { rows, plots, imagesPerS: result.imagesPerS, epochLosses: result.epochLosses };
 }
 
