@@ -35,6 +35,24 @@ export {
 } from "./methods/simclr.ts";
 export { createEncoder, createHead, ENCODERS, HEADS } from "./methods/encoders.ts";
 export {
+  createExemplarNet,
+  exemplarCnn,
+  type ExemplarConfig,
+  exemplarDefaults,
+  exemplarFeatures,
+  quadrantMaxPool,
+  trainExemplar,
+} from "./methods/exemplar_cnn.ts";
+export {
+  PAPER_TRANSFORMS,
+  renderSamples,
+  sampleParams,
+  sampleSeedPatches,
+  TRANSFORMS,
+} from "./methods/exemplar_transforms.ts";
+export {
+  foldAccuracies,
+  foldProtocol,
   knnProtocol,
   type LabelledFeatures,
   probeAccuracy,

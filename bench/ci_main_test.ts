@@ -65,8 +65,8 @@ Deno.test("bench:ci fails on a regression and on bad input", async () => {
   assert.equal(bad.status, 1);
   assert.match(bad.text, /\| regression \|/);
   await assert.rejects(
-    () => runCi({ ...o, only: ["exemplar"], out: "x" }, fakeRun(0.8)),
-    /unknown method\(s\) exemplar/,
+    () => runCi({ ...o, only: ["byol"], out: "x" }, fakeRun(0.8)),
+    /unknown method\(s\) byol/,
   );
   await assert.rejects(
     () => runCi({ ...o, baseline: "/nonexistent", out: "x" }, fakeRun(0.8)),

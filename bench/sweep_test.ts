@@ -116,6 +116,7 @@ Deno.test("bench:ci's runs resolve: every method's ci preset with its seeds", as
     "simclr/ci/1/",
     "simclr/ci/0/head=none",
     "simclr/ci/0/head=linear",
+    "exemplar/ci/0/",
   ]);
   await Deno.remove(out, { recursive: true });
 });

@@ -1,0 +1,51 @@
+/**
+ * Exemplar CNN sweeps, the paper's ablations (Dosovitskiy et al. 2014, Fig. 3 and TPAMI Sec. 5):
+ * the number of surrogate classes N, the samples per class K, and each transformation removed.
+ * CPU-sized on the ci preset, GPU-sized on the default (CIFAR-10 JPEG copy, 64c5-64c5-128f).
+ */
+import type { Sweep } from "../sweep.ts";
+import { TRANSFORMS } from "../../methods/exemplar_transforms.ts";
+
+const cpu = { method: "exemplar", presets: ["ci"], seeds: [0, 1] };
+const gpu = { method: "exemplar", presets: ["default"], seeds: [0] };
+// "" = all transformations, then each one left out
+const without = ["", ...TRANSFORMS];
+
+export const exemplarSweeps: Sweep[] = [
+  {
+    ...cpu,
+    name: "exemplar-classes-cpu",
+    summary: "surrogate classes N, ci preset",
+    axes: [["classes", [25, 50, 100]]],
+  },
+  {
+    ...gpu,
+    name: "exemplar-classes-gpu",
+    summary: "surrogate classes N (paper: 50-32,000, best ~8,000)",
+    axes: [["classes", [500, 2000, 8000, 16000]]],
+  },
+  {
+    ...cpu,
+    name: "exemplar-samples-cpu",
+    summary: "samples per class K, ci preset",
+    axes: [["perClass", [4, 16, 64]]],
+  },
+  {
+    ...gpu,
+    name: "exemplar-samples-gpu",
+    summary: "samples per class K (paper: levels off near 100)",
+    axes: [["perClass", [8, 32, 100, 300]]],
+  },
+  {
+    ...cpu,
+    name: "exemplar-transforms-cpu",
+    summary: "each transformation removed, ci preset",
+    axes: [["without", without]],
+  },
+  {
+    ...gpu,
+    name: "exemplar-transforms-gpu",
+    summary: "each transformation removed (paper Fig. 3 right)",
+    axes: [["without", without]],
+  },
+];
