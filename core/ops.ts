@@ -183,3 +183,29 @@ export function batchNormTrainOp(
   const y = tf.batchNorm(x, mean, variance, beta, gamma, eps);
   return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
 }
+
+/**
+ * TF.js's WebGPU matmul switches to a split-K program, which sums partial products with atomic
+ * float adds (order-dependent, so not reproducible), when the output is small and the inner
+ * dimension reaches 2,000. Below that inner size it never does.
+ */
+export const SPLIT_K_INNER = 2000;
+
+/**
+ * a @ b ([m, k] x [k, n]) that is reproducible bit for bit: an inner dimension of SPLIT_K_INNER or
+ * more is cut into chunks below it, multiplied separately and summed in a fixed order. Smaller
+ * products are plain tf.matMul (the same numbers as before). Differentiable.
+ */
+export function reproducibleMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+  const k = a.shape[1]!;
+  if (k < SPLIT_K_INNER) return tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
+  return tf.tidy(() => {
+    const chunk = SPLIT_K_INNER / 2;
+    const parts: tf.Tensor2D[] = [];
+    for (let s = 0; s < k; s += chunk) {
+      const w = Math.min(chunk, k - s);
+      parts.push(tf.matMul(tf.slice(a, [0, s], [-1, w]), tf.slice(b, [s, 0], [w, -1])));
+    }
+    return parts.reduce((acc, p) => tf.add(acc, p)) as tf.Tensor2D;
+  });
+}

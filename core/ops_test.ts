@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { conv2dBiasAct, registerReductionGradients } from "./ops.ts";
+import {
+  conv2dBiasAct,
+  registerReductionGradients,
+  reproducibleMatMul,
+  SPLIT_K_INNER,
+} from "./ops.ts";
 
 tf.env().set("PROD", true); // no advice to install tfjs-node
 await tf.setBackend("cpu");
@@ -32,4 +37,27 @@ Deno.test("conv2dBiasAct composes conv2d, bias and ReLU where no fused kernel ex
   assert.deepEqual(got, want);
   const lin = await conv2dBiasAct(x, f, b, 1, "valid", "linear").data();
   assert.ok(lin.some((v) => v < 0));
+});
+
+Deno.test("reproducibleMatMul equals matMul (values and gradients), chunking wide inner sizes", () => {
+  const k = SPLIT_K_INNER + 500;
+  const a = tf.randomUniform([3, k], -1, 1, "float32", 1) as tf.Tensor2D;
+  const b = tf.randomUniform([k, 4], -1, 1, "float32", 2) as tf.Tensor2D;
+  const [want, got] = [tf.matMul(a, b), reproducibleMatMul(a, b)];
+  const diff = tf.max(tf.abs(tf.sub(want, got))).dataSync()[0]!;
+  assert.ok(diff < 1e-3, `max difference ${diff}`);
+  const g1 = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+    tf.sum(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D))
+  );
+  const g2 = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+    tf.sum(reproducibleMatMul(x as tf.Tensor2D, y as tf.Tensor2D))
+  );
+  const [da1, db1] = g1([a, b]), [da2, db2] = g2([a, b]);
+  assert.ok(tf.max(tf.abs(tf.sub(da1!, da2!))).dataSync()[0]! < 1e-4);
+  assert.ok(tf.max(tf.abs(tf.sub(db1!, db2!))).dataSync()[0]! < 1e-4);
+  // narrow products are plain matMul, bit for bit
+  const s = tf.slice(a, [0, 0], [3, 10]) as tf.Tensor2D,
+    t = tf.slice(b, [0, 0], [10, 4]) as tf.Tensor2D;
+  assert.deepEqual(reproducibleMatMul(s, t).dataSync(), tf.matMul(s, t).dataSync());
+  tf.dispose([a, b, want, got, da1!, db1!, da2!, db2!, s, t]);
 });

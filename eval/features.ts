@@ -12,6 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../core/rng.ts";
+import { reproducibleMatMul } from "../core/ops.ts";
 
 /** Features of n samples, row-major [n, dim], with integer labels 0..classes-1. */
 export interface LabelledFeatures {
@@ -148,8 +149,9 @@ export async function probeAccuracy(
   const forward = (x: tf.Tensor2D) =>
     tf.tidy(() => {
       let h: tf.Tensor2D = x;
-      if (o.hidden > 0) h = tf.relu(tf.add(tf.matMul(h, layers[0]!), layers[1]!));
-      return tf.add(tf.matMul(h, layers[layers.length - 1]!), bias) as tf.Tensor2D;
+      // wide features (>= 2,000) would get TF.js's non-reproducible split-K matmul
+      if (o.hidden > 0) h = tf.relu(tf.add(reproducibleMatMul(h, layers[0]!), layers[1]!));
+      return tf.add(reproducibleMatMul(h, layers[layers.length - 1]!), bias) as tf.Tensor2D;
     });
   const opt = tf.train.adam(o.lr);
   const order = Int32Array.from({ length: nTrain }, (_, i) => i);

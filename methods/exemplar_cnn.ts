@@ -33,7 +33,7 @@ import { lossPlot, NonFiniteLossError } from "../bench/method.ts";
 import { meanStd } from "../bench/runs.ts";
 import { evalDefaults, evalDocs } from "../eval/config.ts";
 import { Params } from "../core/layers.ts";
-import { conv2dBiasAct } from "../core/ops.ts";
+import { conv2dBiasAct, reproducibleMatMul } from "../core/ops.ts";
 import { createOptimizer, warmupCosine } from "../core/optim.ts";
 import { Progress } from "../core/progress.ts";
 import { Rng, type Streams } from "../core/rng.ts";
@@ -154,7 +154,9 @@ export function createExemplarNet(
     return h;
   };
   const dense = (x: tf.Tensor4D) =>
-    tf.relu(tf.add(tf.matMul(tf.reshape(trunk(x), [x.shape[0], -1]), fcW), fcB)) as tf.Tensor2D;
+    tf.relu(
+      tf.add(reproducibleMatMul(tf.reshape(trunk(x), [x.shape[0], -1]) as tf.Tensor2D, fcW), fcB),
+    ) as tf.Tensor2D;
   return {
     params: p,
     widths: [...convs, fc],
