@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { readReferences } from "../core/csv.ts";
 import { writeFileAtomic } from "../core/atomic.ts";
-import { readRunFolder } from "./runs.ts";
+import { readRunFolder, summarise } from "./runs.ts";
 import { sweepSummary, trendChecks, trendLines } from "./sweep_report.ts";
 
 function esc(s: string): string {
@@ -55,6 +55,28 @@ export async function referencesTable(methods: string[], path = REFERENCES_CSV):
   ];
 }
 
+/**
+ * Mean +/- std over seeds of every metric per method, dataset, preset and overrides, and
+ * protocol: shown when some configuration was run with more than one seed.
+ */
+export function seedSummary(rows: Record<string, string>[]): string[] {
+  const stats = summarise(rows);
+  if (![...stats.values()].some((s) => s.n > 1)) return [];
+  return [
+    "## Over seeds",
+    "",
+    "| method | preset | metric | mean +/- std (n seeds) | protocol |",
+    "| --- | --- | --- | --- | --- |",
+    ...[...stats].map(([k, s]) => {
+      const [method, , variant, metric, protocol] = k.split(" | ");
+      return `| ${esc(method!)} | \`${esc(variant!)}\` | ${esc(metric!)} | ${
+        s.mean.toFixed(4)
+      } +/- ${s.std.toFixed(4)} (${s.n}) | ${esc(protocol!)} |`;
+    }),
+    "",
+  ];
+}
+
 /** Builds the report's Markdown (and the sweep plots it links) from the folder's results. */
 export async function buildReport(
   outDir: string,
@@ -69,7 +91,7 @@ export async function buildReport(
     "",
   ];
   const sweep = sweepSummary(records);
-  lines.push(...sweep.lines, ...trendLines(trendChecks(records)));
+  lines.push(...seedSummary(rows), ...sweep.lines, ...trendLines(trendChecks(records)));
   for (const [id, rs] of byRun) {
     const r0 = rs[0]!;
     const cfg = firsts.get(id);

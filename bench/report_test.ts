@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { REFERENCES_CSV, referencesTable } from "./report.ts";
+import { REFERENCES_CSV, referencesTable, seedSummary } from "./report.ts";
 import { readReferences } from "../core/csv.ts";
 
 Deno.test("reports/references.csv holds the published numbers the issues name, each with a source", async () => {
@@ -36,4 +36,19 @@ Deno.test("a references CSV without its columns is a clear error", async () => {
   await Deno.writeTextFile(p, "method,value\nsimclr,0.9\n");
   await assert.rejects(() => readReferences(p), /lacks required column\(s\) dataset/);
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("seedSummary: mean +/- std over seeds, only when a configuration has several", () => {
+  const row = (seed: number, value: number) => ({
+    method: "m",
+    dataset: "d",
+    preset: "ci",
+    metric: "acc",
+    protocol: "kNN",
+    value: String(value),
+    seed: String(seed),
+  });
+  assert.deepEqual(seedSummary([row(0, 0.5)]), []);
+  const text = seedSummary([row(0, 0.5), row(1, 0.7)]).join("\n");
+  assert.match(text, /\| m \| `ci` \| acc \| 0\.6000 \+\/- 0\.1414 \(2\) \| kNN \|/);
 });
