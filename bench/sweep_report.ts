@@ -6,7 +6,7 @@
  * whether the runs agree, and `bench:ci` fails when runs that agreed stop agreeing.
  * @module
  */
-import { lineSvg } from "../core/svg.ts";
+import { barSvg, lineSvg } from "../core/svg.ts";
 import { groupKey, meanStd, type RunRecord, summarise } from "./runs.ts";
 
 export type { RunRecord };
@@ -90,21 +90,26 @@ function methodSweep(
   }
   const plots: { file: string; svg: string }[] = [];
   const axis = keys[0]!;
-  if (keys.length === 1 && runs.every((r) => typeof r.config[axis] === "number")) {
-    for (const metric of metrics.filter((m) => /accuracy/.test(m))) {
+  const numeric = runs.every((r) => typeof r.config[axis] === "number");
+  // short legend names: the method, and which features for SimCLR-style protocols
+  const short = (method: string, protocol: string) => {
+    const on = /on ([hz]) \(/.exec(protocol)?.[1];
+    const probe = /^(linear|MLP) probe|^weighted kNN|^kNN/.exec(protocol)?.[0] ?? "";
+    return [method, probe && probe.replace(" probe", ""), on && `on ${on}`].filter(Boolean)
+      .join(", ");
+  };
+  const valuesOf = (axes: string) => axes.split(" ").map((kv) => kv.slice(kv.indexOf("=") + 1));
+  for (const metric of metrics.filter((m) => /accuracy/.test(m))) {
+    const here = [...stats].filter(([k]) => k.split(" | ")[3] === metric);
+    const file = `sweep_${prefix}${metric}_vs_${axis}.svg`;
+    if (keys.length === 1 && numeric) {
       const series = new Map<string, { x: number; y: number }[]>();
-      for (const [k, s] of stats) {
-        const [method, , axes, m, protocol] = k.split(" | ");
-        if (m !== metric) continue;
-        // short legend names: the method, and which features for SimCLR-style protocols
-        const on = /on ([hz]) \(/.exec(protocol!)?.[1];
-        const probe = /^(linear|MLP) probe|^weighted kNN|^kNN/.exec(protocol!)?.[0] ?? "";
-        const name = [method, probe && probe.replace(" probe", ""), on && `on ${on}`]
-          .filter(Boolean).join(", ");
+      for (const [k, s] of here) {
+        const [method, , axes, , protocol] = k.split(" | ");
+        const name = short(method!, protocol!);
         if (!series.has(name)) series.set(name, []);
-        series.get(name)!.push({ x: Number(axes!.split("=")[1]), y: s.mean });
+        series.get(name)!.push({ x: Number(valuesOf(axes!)[0]), y: s.mean });
       }
-      const file = `sweep_${prefix}${metric}_vs_${axis}.svg`;
       plots.push({
         file,
         svg: lineSvg({
@@ -117,8 +122,31 @@ function methodSweep(
           yLabel: metric,
         }),
       });
-      lines.push(`![${metric} vs ${axis}](${file})`, "");
-    }
+    } else if (!numeric && keys.length <= 2) {
+      // a categorical first axis (a head variant, a removed transformation): grouped bars, one
+      // series per value of the second axis and protocol
+      const categories = [...new Set(runs.map((r) => String(r.config[axis])))];
+      const series = new Map<string, (number | null)[]>();
+      for (const [k, s] of here) {
+        const [method, , axes, , protocol] = k.split(" | ");
+        const [cat, second] = valuesOf(axes!);
+        const name = [second !== undefined && `${keys[1]}=${second}`, short(method!, protocol!)]
+          .filter(Boolean).join(", ");
+        if (!series.has(name)) series.set(name, categories.map(() => null));
+        series.get(name)![categories.indexOf(cat!)] = s.mean;
+      }
+      plots.push({
+        file,
+        svg: barSvg({
+          categories: categories.map((c) => c || "(none)"),
+          series: [...series].map(([name, values]) => ({ name, values })),
+          title: `${metric} per ${axis} (mean over seeds)`,
+          xLabel: axis,
+          yLabel: metric,
+        }),
+      });
+    } else continue;
+    lines.push(`![${metric} vs ${axis}](${file})`, "");
   }
   return { lines, plots };
 }

@@ -81,3 +81,15 @@ Deno.test("sweepSummary: one section per method; configs of different methods ar
   // runs of two methods that each have one config: no sweep at all
   assert.deepEqual(sweepSummary([drlim(1), run({ head: "mlp" }, [[h, 0.5]])]).lines, []);
 });
+
+Deno.test("sweepSummary: grouped bars for a categorical axis (head variants x output size)", () => {
+  const h = "on h (encoder output)";
+  const runs = ["none", "linear", "mlp"].flatMap((head, i) =>
+    [32, 128].map((headDim) => run({ head, headDim }, [[h, 0.3 + 0.1 * i]]))
+  );
+  const { lines, plots } = sweepSummary(runs);
+  assert.equal(plots.length, 1);
+  assert.match(plots[0]!.svg, /headDim=32, simclr, on h/);
+  assert.equal(plots[0]!.svg.split("<rect x").length - 1 - 2 /* frame + legend */ >= 6, true);
+  assert.match(lines.join("\n"), /!\[linear_accuracy vs head\]/);
+});

@@ -459,6 +459,80 @@ export function lineSvg(opts: LineOptions): string {
   return out.join("\n");
 }
 
+/** Options for {@link barSvg}. */
+export interface BarOptions {
+  /** groups along the x axis, in order */
+  categories: string[];
+  /** one bar per category in each series (null: no bar), one colour each */
+  series: { name: string; values: (number | null)[] }[];
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  /** Image width in pixels (default 760). */
+  width?: number;
+  /** Image height in pixels (default 480). */
+  height?: number;
+}
+
+/**
+ * Draws grouped bars (for example accuracy per head variant, one bar per output dimension), the
+ * y axis from 0 (or the lowest value, if negative) to "nice" ticks. Deterministic output.
+ */
+export function barSvg(opts: BarOptions): string {
+  const width = opts.width ?? 760, height = opts.height ?? 480;
+  checkSize("barSvg", "width", width);
+  checkSize("barSvg", "height", height);
+  const l = layout(width, height);
+  const out = open(l, opts.title);
+  const vals = opts.series.flatMap((s) => s.values.filter((v): v is number => Number.isFinite(v)));
+  const nCat = opts.categories.length, nSer = opts.series.length;
+  if (vals.length === 0 || nCat === 0) {
+    out.push(
+      `<rect x="${num(l.x0)}" y="${num(l.y0)}" width="${num(l.x1 - l.x0)}" height="${
+        num(l.y1 - l.y0)
+      }" fill="none" stroke="#333"/>`,
+      noData(l),
+    );
+  } else {
+    const ya = linearAxis(Math.min(0, ...vals), Math.max(0, ...vals));
+    const xa: Axis = {
+      min: 0,
+      max: nCat,
+      ticks: opts.categories.map((c, i) => ({ value: i + 0.5, label: c })),
+      log: false,
+    };
+    out.push(...axes(l, xa, ya, opts.xLabel, opts.yLabel));
+    const group = (l.x1 - l.x0) / nCat, bar = group * 0.8 / nSer;
+    const yOf = (v: number) => l.y1 - frac(ya, v) * (l.y1 - l.y0);
+    const base = yOf(Math.max(ya.min, 0));
+    out.push(`<g>`);
+    opts.series.forEach((s, j) => {
+      s.values.forEach((v, i) => {
+        if (v === null || !Number.isFinite(v)) return;
+        const x = l.x0 + i * group + group * 0.1 + j * bar, y = yOf(v);
+        out.push(
+          `<rect x="${num(x)}" y="${num(Math.min(y, base))}" width="${num(bar * 0.92)}" height="${
+            num(Math.abs(base - y))
+          }" fill="${colour(j)}"><title>${
+            esc(`${s.name}, ${opts.categories[i]}: ${v}`)
+          }</title></rect>`,
+        );
+      });
+    });
+    out.push(`</g>`);
+  }
+  out.push(
+    ...legend(
+      l,
+      opts.series.map((s, i) => ({ name: s.name, colour: colour(i) })),
+      (x, y, fill) =>
+        `<rect x="${num(x)}" y="${num(y - 5)}" width="12" height="10" fill="${fill}"/>`,
+    ),
+    `</svg>`,
+  );
+  return out.join("\n");
+}
+
 /** Options for {@link imageGridSvg}. */
 export interface ImageGridOptions {
   /** `n * size * size * 3` bytes, RGB tiles, row-major, in reading order */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { imageGridSvg, lineSvg, scatterSvg } from "./svg.ts";
+import { barSvg, imageGridSvg, lineSvg, scatterSvg } from "./svg.ts";
 // @ts-types="@types/pngjs"
 import { PNG } from "pngjs";
 import { Buffer } from "node:buffer";
@@ -198,5 +198,31 @@ Deno.test("imageGridSvg embeds the tiles as one PNG, pixel for pixel", () => {
   assert.throws(
     () => imageGridSvg({ tiles, n: 4, size: 2, cols: 2, title: "" }),
     /not 4 RGB tiles/,
+  );
+});
+
+Deno.test("barSvg draws one bar per finite value, grouped by category, with a legend", () => {
+  const svg = barSvg({
+    categories: ["none", "linear", "mlp"],
+    series: [{ name: "dim 32", values: [0.3, 0.4, null] }, {
+      name: "dim 128",
+      values: [0.35, NaN, 0.5],
+    }],
+    title: "a & b",
+    xLabel: "head",
+    yLabel: "accuracy",
+  });
+  assertBalanced(svg);
+  assert.equal(count(svg, "<title>"), 4);
+  for (const c of ["none", "linear", "mlp", "dim 32", "dim 128", "a &amp; b"]) {
+    assert.ok(svg.includes(c));
+  }
+  // the taller value gets the taller bar
+  const h = (v: string) =>
+    Number(new RegExp(`height="([0-9.]+)" fill="[^"]+"><title>[^<]*: ${v}<`).exec(svg)![1]);
+  assert.ok(h("0.5") > h("0.3"));
+  assert.match(
+    barSvg({ categories: [], series: [], title: "", xLabel: "", yLabel: "" }),
+    /no data/,
   );
 });
