@@ -441,7 +441,7 @@ export async function trainExemplar(
   const topts = transformOptions(cfg);
   const net = createExemplarNet(cfg.network, P, pool.channels, N, streams.init);
   const opt = createOptimizer({
-    kind: "sgd",
+    kind: cfg.optimizer as "sgd" | "adam",
     momentum: cfg.momentum,
     weightDecay: cfg.weightDecay,
   });

@@ -147,6 +147,11 @@ Deno.test("training: same seed, same losses; the loss falls; no tensor leaks per
   assert.ok(a.epochLosses.at(-1)! < a.epochLosses[0]!, `losses ${a.epochLosses}`);
   assert.ok(a.surrogateAccuracy >= 0 && a.surrogateAccuracy <= 1);
   assert.equal(a.steps, 6 * 4);
+  // the optimizer key is honoured: Adam takes other steps than SGD from the same start
+  const c = await trainExemplar({ ...cfg, optimizer: "adam" }, pool, 3, deriveStreams(3));
+  assert.notDeepEqual(c.stepLosses.slice(1), a.stepLosses.slice(1));
+  assert.deepEqual(c.stepLosses[0], a.stepLosses[0]); // the first loss is before any update
   a.net.dispose();
   b.net.dispose();
+  c.net.dispose();
 });
