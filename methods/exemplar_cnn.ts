@@ -52,6 +52,7 @@ import {
   weightedKnnAccuracy,
 } from "../eval/features.ts";
 import {
+  type ColourPca,
   colourPca,
   IDENTITY,
   PAPER_TRANSFORMS,
@@ -413,6 +414,8 @@ async function sourcePool(cfg: ExemplarConfig, train: ImageSet, rng: Rng): Promi
 export interface ExemplarTrainResult {
   net: ExemplarNet;
   seeds: SeedPatch[];
+  /** the colour PCA of the pool's pixels that contrast 1 used */
+  pca: ColourPca;
   stepLosses: { step: number; loss: number }[];
   epochLosses: number[];
   /** surrogate-task accuracy on the last epoch's training batches (dropout on) */
@@ -529,6 +532,7 @@ export async function trainExemplar(
   return {
     net,
     seeds,
+    pca,
     stepLosses,
     epochLosses,
     surrogateAccuracy: correct / Math.max(1, seen),
@@ -544,13 +548,13 @@ export async function trainExemplar(
 export async function sampleGrid(
   cfg: ExemplarConfig,
   pool: ImageSet,
-  seeds: SeedPatch[],
+  trained: Pick<ExemplarTrainResult, "seeds" | "pca">,
   seed: number,
   rows = 8,
   cols = 10,
 ): Promise<string> {
-  const P = cfg.patch, topts = transformOptions(cfg), pca = colourPca(pool);
-  const shown = seeds.slice(0, rows);
+  const P = cfg.patch, topts = transformOptions(cfg), pca = trained.pca;
+  const shown = trained.seeds.slice(0, rows);
   const src = batchTensor(pool, shown.map((s) => s.image));
   const items = shown.flatMap((s, r) =>
     Array.from({ length: cols }, (_, k) => ({
@@ -768,7 +772,7 @@ async function runExemplar(ctx: RunContext<ExemplarConfig>): Promise<RunOutput> 
     {
       file: "samples.svg",
       title: "Seed patches and their transformations",
-      svg: await sampleGrid(cfg, pool, result.seeds, ctx.seed),
+      svg: await sampleGrid(cfg, pool, result, ctx.seed),
     },
     lossPlot(
       "cross-entropy",

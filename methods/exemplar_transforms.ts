@@ -246,11 +246,17 @@ export function sampleSeedPatches(set: ImageSet, n: number, patch: number, rng: 
   });
 }
 
+/** The mean colour and the principal components (rows of `vectors`) of a set's pixels. */
+export interface ColourPca {
+  mean: number[];
+  vectors: number[][];
+}
+
 /**
  * The principal components of the colours of all pixels of `set` (contrast 1 acts on them):
  * the mean colour and the eigenvectors of the 3x3 covariance, in [0, 1] units, rows of `vectors`.
  */
-export function colourPca(set: ImageSet): { mean: number[]; vectors: number[][] } {
+export function colourPca(set: ImageSet): ColourPca {
   if (set.channels !== 3) throw new RangeError(`${set.name}: colour PCA needs RGB images`);
   const m = [0, 0, 0], c = [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
   const px = set.images.length / 3;
@@ -326,7 +332,7 @@ export function renderSamples(
   seeds: SeedPatch[],
   params: TransformParams[],
   patch: number,
-  pca: { mean: number[]; vectors: number[][] },
+  pca: ColourPca,
 ): tf.Tensor4D {
   const b = params.length;
   const src = tf.gather(sources, sourceRow);
