@@ -17,7 +17,7 @@ import { type CliArgs, parseBackend } from "./cli.ts";
 import type { BackendChoice } from "../core/backend.ts";
 import { runBenchmark } from "./runner.ts";
 import { runSweep, type Sweep } from "./sweep.ts";
-import { compareAll, readResultsOrFolder } from "./compare.ts";
+import { compareAll, readResultsOrFolder, TOLERANCE } from "./compare.ts";
 import { runMethodOf, type RunRecord } from "./runs.ts";
 
 /** What CI runs: each method's ci preset and seeds. */
@@ -101,12 +101,10 @@ export async function runCi(
   } catch (e) {
     if (methods.size > 0) throw e; // nothing ran (all skipped): nothing to read
   }
-  const verdict = compareAll(onlyMethods(now, methods), onlyMethods(base, methods), {
-    k: 3,
-    floor: 0.02,
-  });
+  const verdict = compareAll(onlyMethods(now, methods), onlyMethods(base, methods), TOLERANCE);
   const text = [
-    `Compared against \`${o.baseline}\` (tolerance max(3 std over the baseline's seeds, 0.02)).`,
+    `Compared against \`${o.baseline}\` (tolerance max(${TOLERANCE.k} std over the baseline's ` +
+    `seeds, ${TOLERANCE.floor})).`,
     ...[...skipped].map(([m, why]) =>
       `SKIPPED ${m}: its data is not on this machine, so it is not compared (${why})`
     ),

@@ -28,6 +28,12 @@ export interface Comparison {
   verdict: "ok" | "better" | "regression" | "missing" | "info";
 }
 
+/** The default tolerance: k standard deviations of the baseline over seeds, at least floor. */
+export const TOLERANCE: Readonly<{ k: number; floor: number }> = Object.freeze({
+  k: 3,
+  floor: 0.02,
+});
+
 /** Metrics where higher is better; others (losses) are shown but never fail. */
 export function higherIsBetter(metric: string): boolean {
   return /accuracy|invariance/.test(metric);
@@ -178,7 +184,10 @@ if (import.meta.main) {
   try {
     const { values: v, positionals } = parseArgs({
       args: Deno.args,
-      options: { k: { type: "string", default: "3" }, floor: { type: "string", default: "0.02" } },
+      options: {
+        k: { type: "string", default: String(TOLERANCE.k) },
+        floor: { type: "string", default: String(TOLERANCE.floor) },
+      },
       allowPositionals: true,
       strict: true,
     });
