@@ -8,7 +8,7 @@
 
 import { join } from "node:path";
 import { readFileIfExists, writeFileAtomic } from "../core/atomic.ts";
-import { DownloadError, fetchVerified, md5Hex } from "./download.ts";
+import { datasetCacheDir, DownloadError, fetchVerified, md5Hex } from "./download.ts";
 import { CIFAR10_CLASSES, errorText, type ImageSet } from "./images.ts";
 import { extractTarGz } from "./tar.ts";
 
@@ -56,14 +56,7 @@ interface Manifest {
 }
 
 function defaultCacheDir(): string {
-  const xdg = Deno.env.get("XDG_CACHE_HOME");
-  if (xdg) return join(xdg, "ssl-bench", "cifar10");
-  const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
-  if (home) return join(home, ".cache", "ssl-bench", "cifar10");
-  throw new Error(
-    `Cannot choose a CIFAR-10 cache folder: neither XDG_CACHE_HOME nor HOME is set. ` +
-      `Pass loadCifar10({ cacheDir: "..." }).`,
-  );
+  return datasetCacheDir("cifar10", "a CIFAR-10", 'Pass loadCifar10({ cacheDir: "..." })');
 }
 
 /**

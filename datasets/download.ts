@@ -1,6 +1,6 @@
 /**
- * Generic download-verify-cache helper for dataset files (MNIST now, CIFAR-10
- * and STL-10 later).
+ * Generic download-verify-cache helpers for dataset files (MNIST, CIFAR-10,
+ * STL-10): verified fetches and the default cache folder.
  *
  * @module
  */
@@ -133,5 +133,20 @@ export async function fetchVerified(opts: FetchVerifiedOptions): Promise<Uint8Ar
     `Could not download "${name}" (expected MD5 ${expected}) from any mirror:\n${listing}\n` +
       `Check your internet connection or pass other mirrors; no file was left at ` +
       `"${cachePath}".`,
+  );
+}
+
+/**
+ * The default download cache of data set `name`: `$XDG_CACHE_HOME/ssl-bench/<name>`, else
+ * `~/.cache/ssl-bench/<name>`. Throws when neither variable is set, naming `label` and how to pass
+ * a folder instead (`fix`).
+ */
+export function datasetCacheDir(name: string, label: string, fix: string): string {
+  const xdg = Deno.env.get("XDG_CACHE_HOME");
+  if (xdg) return join(xdg, "ssl-bench", name);
+  const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
+  if (home) return join(home, ".cache", "ssl-bench", name);
+  throw new Error(
+    `Cannot choose ${label} cache folder: neither XDG_CACHE_HOME nor HOME is set. ${fix}.`,
   );
 }

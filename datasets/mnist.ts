@@ -9,7 +9,7 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { DownloadError, fetchVerified, md5Hex } from "./download.ts";
+import { datasetCacheDir, DownloadError, fetchVerified, md5Hex } from "./download.ts";
 import { parseIdx } from "./idx.ts";
 
 /** One MNIST split (train or test). */
@@ -248,13 +248,10 @@ async function loadEmbedded(): Promise<Mnist> {
 }
 
 function defaultCacheDir(): string {
-  const xdg = Deno.env.get("XDG_CACHE_HOME");
-  if (xdg) return join(xdg, "ssl-bench", "mnist");
-  const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
-  if (home) return join(home, ".cache", "ssl-bench", "mnist");
-  throw new Error(
-    `Cannot choose an MNIST cache folder: neither XDG_CACHE_HOME nor HOME is set. ` +
-      `Pass loadMnist({ source: "download", cacheDir: "..." }).`,
+  return datasetCacheDir(
+    "mnist",
+    "an MNIST",
+    'Pass loadMnist({ source: "download", cacheDir: "..." })',
   );
 }
 

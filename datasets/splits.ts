@@ -6,11 +6,11 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { join } from "node:path";
 import type { ImageSet } from "./images.ts";
 import { CIFAR10_JPEG_NOTE, defaultCifar10JpegDir, loadImageFolder } from "./image_folder.ts";
 import { loadCifar10 } from "./cifar10.ts";
 import { fetchStl10, loadStl10 } from "./stl10.ts";
+import { datasetCacheDir } from "./download.ts";
 import { ConfigError, DataUnavailableError } from "../bench/config.ts";
 
 /** The data sets a method's `dataset` key can name. */
@@ -30,8 +30,9 @@ export interface SplitOptions {
 /** STL-10's extracted files: `dataDir`, or downloaded once into ~/.cache/ssl-bench/stl10. */
 export async function stl10Dir(dataDir: string): Promise<string> {
   if (dataDir) return dataDir;
-  const xdg = Deno.env.get("XDG_CACHE_HOME"), home = Deno.env.get("HOME");
-  return await fetchStl10(join(xdg || join(home ?? ".", ".cache"), "ssl-bench", "stl10"));
+  return await fetchStl10(
+    datasetCacheDir("stl10", "an STL-10", "Pass dataDir=<folder of the extracted STL-10 files>"),
+  );
 }
 
 /** Loads one split (train or test) of a labelled data set; STL-10 train carries its folds. */
