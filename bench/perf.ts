@@ -5,7 +5,10 @@
  * perf.md (atomically) to --out.
  *
  * Workloads: (a) the DrLIM paper network, pair step (2 x batch images), Adam; (b) SimCLR with
- * ResNet-18 (CIFAR stem) + MLP head, NT-Xent over 2 views, Adam, at several batch sizes.
+ * ResNet-18 (CIFAR stem) + MLP head, NT-Xent over 2 views, Adam, at several batch sizes; (c) the
+ * Exemplar CNN network step at the default preset's size (64c5-64c5-128f, 8,000 surrogate
+ * classes, batch 128, SGD with momentum and weight decay, dropout 0.5) on ready-made 32x32
+ * samples: the transformations that render them are not part of the timed step.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -24,6 +27,7 @@ import {
   SIDE,
 } from "../methods/drlim.ts";
 import { createSimclrModel, simclrStep } from "../methods/simclr.ts";
+import { createExemplarNet, exemplarDefaults, exemplarStep } from "../methods/exemplar_cnn.ts";
 import { createOptimizer } from "../core/optim.ts";
 import { ConfigError } from "./config.ts";
 import { parseBackend } from "./cli.ts";
@@ -185,6 +189,45 @@ export async function timeSimclrStep(
   }
 }
 
+/**
+ * Times the Exemplar CNN step (methods/exemplar_cnn.ts exemplarStep) with the default preset's
+ * optimiser and (unless given) network on `batch` random 32x32x3 samples with random labels.
+ */
+export async function timeExemplarStep(
+  batch: number,
+  classes: number,
+  steps: number,
+  warmup: number,
+  network: string = exemplarDefaults.network,
+): Promise<StepTiming> {
+  const d = exemplarDefaults, rng = new Rng(0, "perf-exemplar");
+  const net = createExemplarNet(network, d.patch, 3, classes, rng);
+  const opt = createOptimizer({ kind: "sgd", momentum: d.momentum, weightDecay: d.weightDecay });
+  const x = tf.tensor4d(
+    Float32Array.from({ length: batch * d.patch * d.patch * 3 }, () => rng.float()),
+    [batch, d.patch, d.patch, 3],
+  );
+  const labels = tf.tensor1d(Int32Array.from({ length: batch }, () => rng.int(classes)), "int32");
+  try {
+    return await timeSteps(
+      () => {
+        const { loss, hits } = exemplarStep(net, opt, x, labels, {
+          rate: d.dropout,
+          seed: rng.uint32(),
+        }, d.lr);
+        hits.dispose();
+        return loss;
+      },
+      steps,
+      warmup,
+    );
+  } finally {
+    tf.dispose([x, labels]);
+    net.dispose();
+    opt.dispose();
+  }
+}
+
 /** Runs a PyTorch peer script; null (with the reason) when no Python with torch is present. */
 export async function runPeer(
   script: string,
@@ -235,7 +278,7 @@ if (import.meta.main) {
     const { values: v } = parseArgs({
       args: Deno.args,
       options: {
-        work: { type: "string", default: "drlim,simclr" },
+        work: { type: "string", default: "drlim,simclr,exemplar" },
         batch: { type: "string", default: "512" },
         simclr: { type: "string" },
         steps: { type: "string", default: "5" },
@@ -262,8 +305,10 @@ if (import.meta.main) {
       sWarmup = int("simclr-warmup", v["simclr-warmup"]!);
     const works = v.work!.split(",").map((w) => w.trim());
     for (const w of works) {
-      if (w !== "drlim" && w !== "simclr") {
-        throw new ConfigError(`Unknown --work "${w}": use drlim, simclr or both (drlim,simclr)`);
+      if (w !== "drlim" && w !== "simclr" && w !== "exemplar") {
+        throw new ConfigError(
+          `Unknown --work "${w}": use drlim, simclr, exemplar or a comma-separated list of them`,
+        );
       }
     }
     const backendChoice = parseBackend(v.backend!);
@@ -296,6 +341,25 @@ if (import.meta.main) {
           peer: { script: join(peerDir, "simclr_step.py"), args: ["--batch", String(n)] },
         });
       }
+    }
+    if (works.includes("exemplar")) {
+      const b = exemplarDefaults.batch, n = exemplarDefaults.classes;
+      workloads.push({
+        work: `exemplar ${exemplarDefaults.network}, ${n} classes, dropout 0.5 (fwd+bwd+SGD)`,
+        images: b,
+        time: () => timeExemplarStep(b, n, steps, warmup),
+        peer: {
+          script: join(peerDir, "exemplar_step.py"),
+          args: [
+            "--batch",
+            String(b),
+            "--classes",
+            String(n),
+            "--steps",
+            String(Math.max(steps, 5)),
+          ],
+        },
+      });
     }
     const rows: Record<string, string | number>[] = [];
     for (const w of workloads) {

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../core/backend.ts";
-import { countUploads, median, runPeer, timeDrlimStep, timeSimclrStep } from "./perf.ts";
+import {
+  countUploads,
+  median,
+  runPeer,
+  timeDrlimStep,
+  timeExemplarStep,
+  timeSimclrStep,
+} from "./perf.ts";
 
 Deno.test("median handles odd and even lengths and rejects empty lists", () => {
   assert.equal(median([3, 1, 2]), 2);
@@ -27,6 +34,16 @@ Deno.test("timeSimclrStep runs the ResNet-18 step and leaks no tensors", async (
   assert.equal(t.times.length, 1);
   assert.equal(t.tensorGrowthPerStep, 0);
   assert.ok(t.kernelsPerStep > 100);
+  assert.equal(tf.memory().numTensors, before);
+});
+
+Deno.test("timeExemplarStep times the Exemplar CNN step and leaks no tensors", async () => {
+  await tf.setBackend("cpu");
+  const before = tf.memory().numTensors;
+  const t = await timeExemplarStep(4, 10, 2, 1, "4c5-4c5-8f");
+  assert.equal(t.times.length, 2);
+  assert.equal(t.tensorGrowthPerStep, 0);
+  assert.ok(t.kernelsPerStep > 10 && t.peakBytes > 0);
   assert.equal(tf.memory().numTensors, before);
 });
 

@@ -71,17 +71,28 @@ export async function loadSplit(o: SplitOptions): Promise<ImageSet & { folds?: I
   return o.perClass ? firstPerClass(set, o.perClass) : set;
 }
 
-/** The first `k` images of each class, in order (folds, which index the full set, are dropped). */
-export function firstPerClass(set: ImageSet, k: number): ImageSet {
+/**
+ * The first `k` images of each class, in order. Predefined folds (STL-10's) are kept, restricted
+ * to those images and renumbered, so a smaller run still trains on the official folds.
+ */
+export function firstPerClass(
+  set: ImageSet & { folds?: Int32Array[] },
+  k: number,
+): ImageSet & { folds?: Int32Array[] } {
   const counts = new Map<number, number>(), keep: number[] = [];
+  const at = new Int32Array(set.n).fill(-1); // old index -> new index, -1 when dropped
   for (let i = 0; i < set.n; i++) {
     const c = set.labels[i]!, seen = counts.get(c) ?? 0;
     if (seen < k) {
+      at[i] = keep.length;
       keep.push(i);
       counts.set(c, seen + 1);
     }
   }
-  return subset(set, keep);
+  const sub = subset(set, keep);
+  if (!set.folds) return sub;
+  const folds = set.folds.map((f) => Int32Array.from(f.filter((i) => at[i]! >= 0), (i) => at[i]!));
+  return { ...sub, folds };
 }
 
 /** The images `idx` of `set`, in that order. */

@@ -27,6 +27,19 @@ Deno.test("firstPerClass and subset keep images and labels together, in order", 
   assert.deepEqual(picked.images.subarray(192), set.images.subarray(0, 192));
 });
 
+Deno.test("firstPerClass keeps predefined folds, restricted to the kept images and renumbered", () => {
+  const folds = [Int32Array.from([0, 5, 2, 9]), Int32Array.from([7, 3, 8])];
+  const sub = firstPerClass({ ...set, folds }, 2); // keeps 0, 1, 2, 3 as 0, 1, 2, 3
+  assert.deepEqual(sub.folds!.map((f) => Array.from(f)), [[0, 2], [3]]);
+  const odd = firstPerClass({
+    ...set,
+    labels: Int32Array.from([1, 1, 1, 0, 0, 0, 0, 0, 0, 0]),
+    folds,
+  }, 1);
+  assert.deepEqual(odd.folds!.map((f) => Array.from(f)), [[0], [1]]); // keeps 0 and 3 as 0, 1
+  assert.equal(firstPerClass(set, 2).folds, undefined);
+});
+
 Deno.test("batchTensor scales bytes to [0, 1]", () => {
   const t = batchTensor(set, [1]);
   assert.deepEqual(t.shape, [1, 8, 8, 3]);

@@ -2,8 +2,10 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { deriveStreams, Rng } from "../core/rng.ts";
 import type { ImageSet } from "../datasets/images.ts";
+import { STL10_CLASSES, STL10_IMAGE_BYTES } from "../datasets/stl10.ts";
 import {
   createExemplarNet,
+  exemplarCnn,
   type ExemplarConfig,
   exemplarDefaults,
   exemplarFeatures,
@@ -106,8 +108,13 @@ Deno.test("folds: k per class, random but seeded; STL-10's own folds when the sp
   }
   assert.deepEqual(makeFolds(set, 3, 5, new Rng(0, "eval")), folds);
   assert.notDeepEqual(folds[0], folds[1]);
-  const own = [Int32Array.from([1, 2]), Int32Array.from([3])];
+  // labels cycle 0-3: images 0-3 hold every class, images 1-2 only two
+  const own = [Int32Array.from([0, 1, 2, 3]), Int32Array.from([1, 2])];
   assert.deepEqual(makeFolds({ ...set, folds: own }, 1, 5, new Rng(0, "e")), [own[0]]);
+  assert.throws(
+    () => makeFolds({ ...set, folds: own }, 2, 5, new Rng(0, "e")),
+    /predefined fold 2 holds 2 of the 4 classes/,
+  );
   assert.throws(
     () => makeFolds(set, 1, 11, new Rng(0, "e")),
     /foldPerClass=11 but class c0 has 10/,
@@ -154,4 +161,85 @@ Deno.test("training: same seed, same losses; the loss falls; no tensor leaks per
   a.net.dispose();
   b.net.dispose();
   c.net.dispose();
+});
+
+Deno.test("the paper's STL-10 path end to end on files in the official format", async () => {
+  // STL-10 cannot be downloaded here. Files of the official sizes (sparse: only the images read
+  // are written) in its layout (column-major planes, labels 1..10, fold_indices.txt) exercise the
+  // unlabeled seed source, the predefined folds restricted to trainPerClass, and 96x96 features.
+  const dir = await Deno.makeTempDir({ prefix: "exemplar_stl10_" });
+  const r = new Rng(4, "stl10-fixture");
+  const images = async (name: string, written: number, total: number) => {
+    const data = Uint8Array.from({ length: written * STL10_IMAGE_BYTES }, () => r.int(256));
+    await Deno.writeFile(`${dir}/${name}`, data);
+    await Deno.truncate(`${dir}/${name}`, total * STL10_IMAGE_BYTES);
+  };
+  const labels = (n: number) => Uint8Array.from({ length: n }, (_, i) => 1 + i % 10);
+  // fold f (1,000 images): 0-9 (f even) or 10-19 (f odd), i.e. one per class among the first
+  // two per class, then 20-1009, which trainPerClass=2 drops
+  const folds = Array.from(
+    { length: 10 },
+    (_, f) => Array.from({ length: 1000 }, (_, i) => i < 10 ? i + 10 * (f % 2) : i + 10).join(" "),
+  );
+  try {
+    await images("train_X.bin", 20, 5000);
+    await images("test_X.bin", 10, 8000);
+    await images("unlabeled_X.bin", 12, 12);
+    await Deno.writeFile(`${dir}/train_y.bin`, labels(5000));
+    await Deno.writeFile(`${dir}/test_y.bin`, labels(8000));
+    await Deno.writeTextFile(`${dir}/class_names.txt`, STL10_CLASSES.join("\n") + "\n");
+    await Deno.writeTextFile(`${dir}/fold_indices.txt`, folds.join("\n") + "\n");
+    const logs: Record<string, unknown>[] = [];
+    const cfg: ExemplarConfig = {
+      ...exemplarDefaults,
+      ...exemplarCnn.presets["paper-stl10"],
+      dataDir: dir,
+      trainPerClass: 2,
+      testPerClass: 1,
+      network: "4c5-4c5-8f",
+      classes: 6,
+      perClass: 2,
+      batch: 4,
+      epochs: 1,
+      folds: 2,
+      probeEpochs: 2,
+      knnK: 5,
+    };
+    const run = (c: ExemplarConfig) =>
+      exemplarCnn.run({
+        config: c,
+        seed: 0,
+        streams: deriveStreams(0),
+        backend: { backend: "cpu", adapter: "none", fallbackAdapter: null, kernels: "n/a" },
+        log: (rec) => Promise.resolve(void logs.push(rec)),
+        quiet: true,
+      });
+    const out = await run(cfg);
+    // seed patches from the unlabeled split at 96x96, features on the 96x96 image
+    assert.deepEqual(logs.find((l) => l.type === "data"), {
+      type: "data",
+      dataset: "STL-10",
+      train: 20,
+      test: 10,
+      classes: 10,
+      seed_images: 6,
+      seed_image_side: 96,
+    });
+    const fl = logs.filter((l) => l.type === "folds") as { accuracies: number[] }[];
+    assert.deepEqual(fl.map((f) => f.accuracies.length), [2, 2]); // trained, random init
+    const paper = out.rows.find((x) => x.method === "exemplar-cnn" && x.metric === "fold_accuracy");
+    assert.match(
+      paper!.protocol,
+      /96x96 image \(paper protocol\), mean over 2 training folds of 10 /,
+    );
+    assert.equal(out.rows.find((x) => x.method === "chance")!.value, 0.1);
+    for (const x of out.rows) assert.ok(Number.isFinite(x.value), `${x.metric} ${x.value}`);
+    // a fold that misses a class among the images read is a clear error
+    await assert.rejects(
+      () => run({ ...cfg, trainPerClass: 1 }),
+      /fold 2 holds 0 of the 10 classes/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -4,9 +4,12 @@ import argparse, json, platform, statistics, time
 import torch
 
 
-def parse_args(default_batch, batch_help):
+def parse_args(default_batch, batch_help, extra=()):
+    """extra: (flag, default, help) integer options a peer adds to the shared ones."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--batch", type=int, default=default_batch, help=batch_help)
+    for flag, default, help_ in extra:
+        ap.add_argument(flag, type=int, default=default, help=help_)
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--threads", type=int, default=0, help="0 = torch default")
@@ -16,6 +19,19 @@ def parse_args(default_batch, batch_help):
         torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     return a, torch.device(a.device)
+
+
+def update_step(opt, loss_fn):
+    """A training step: loss_fn() (forward), backward, one opt update; returns the loss tensor."""
+
+    def step():
+        loss = loss_fn()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
 
 
 def time_and_report(step, a, dev, images):

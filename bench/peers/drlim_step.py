@@ -8,7 +8,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from common import parse_args, time_and_report
+from common import parse_args, time_and_report, update_step
 
 
 class PaperNet(nn.Module):
@@ -31,18 +31,14 @@ def main():
     x = torch.rand(2 * a.batch, 1, 32, 32, generator=g).to(dev)
     y = (torch.rand(a.batch, generator=g) > 0.5).float().to(dev)
 
-    def step():
+    def loss():
         z = m(x)
         za, zb = z[: a.batch], z[a.batch :]
         d2 = ((za - zb) ** 2).sum(1)
         d = torch.sqrt(d2 + 1e-12)
-        loss = 0.5 * (y * d2 + (1 - y) * F.relu(1.0 - d) ** 2).mean()
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        return loss
+        return 0.5 * (y * d2 + (1 - y) * F.relu(1.0 - d) ** 2).mean()
 
-    time_and_report(step, a, dev, 2 * a.batch)
+    time_and_report(update_step(opt, loss), a, dev, 2 * a.batch)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from common import parse_args, time_and_report
+from common import parse_args, time_and_report, update_step
 
 
 class Block(nn.Module):
@@ -53,15 +53,11 @@ def main():
     opt = torch.optim.Adam(m.parameters(), 1e-3)
     x = torch.rand(2 * a.batch, 3, 32, 32, generator=torch.Generator().manual_seed(1)).to(dev)
 
-    def step():
+    def loss():
         z = m(x)
-        loss = nt_xent(z[: a.batch], z[a.batch :], 0.5)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        return loss
+        return nt_xent(z[: a.batch], z[a.batch :], 0.5)
 
-    time_and_report(step, a, dev, a.batch)
+    time_and_report(update_step(opt, loss), a, dev, a.batch)
 
 
 if __name__ == "__main__":
