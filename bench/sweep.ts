@@ -4,16 +4,21 @@
  * of its resolved config, so running a sweep again skips the runs that already have results: an
  * interrupted sweep resumes and loses at most the run in progress. A run that fails is recorded
  * (in its log and in the sweep's status file) and the sweep goes on; it is retried next time.
- * `--shard i/n` runs a deterministic slice (every n-th point), for CI matrices.
+ * `--shard i/n` runs a deterministic slice (every n-th point), for CI matrices. `--reuse DIR`
+ * copies a point's finished run from another output folder instead of running it again: the same
+ * id means the same method, presets, seed and resolved config (ablation sweeps share their
+ * centre point).
  * @module
  */
 import { join } from "node:path";
+import { cp } from "node:fs/promises";
 import type { BackendChoice } from "../core/backend.ts";
 import { writeFileAtomic } from "../core/atomic.ts";
-import { readResults } from "../core/csv.ts";
+import { appendResults, readResults, type ResultRow } from "../core/csv.ts";
 import type { CliArgs } from "./cli.ts";
 import { ConfigError, type ConfigValue } from "./config.ts";
 import { planRun, type RunPlan } from "./runner.ts";
+import { writeReport } from "./report.ts";
 
 /** A sweep definition (bench/sweeps/*.ts). */
 export interface Sweep {
@@ -74,6 +79,8 @@ export function shardPoints(points: SweepPoint[], shard: { i: number; n: number 
 export interface SweepOptions {
   out?: string;
   shard?: { i: number; n: number };
+  /** output folders whose finished runs are copied rather than run again */
+  reuse?: string[];
   backend?: BackendChoice;
   quiet?: boolean;
   /** progress lines (default: console.error) */
@@ -86,7 +93,7 @@ export interface SweepStatus {
   runId: string;
   seed: number;
   values: Record<string, ConfigValue>;
-  status: "done" | "skipped" | "failed";
+  status: "done" | "skipped" | "reused" | "failed";
   error?: string;
 }
 
@@ -102,6 +109,23 @@ export function pointArgs(s: Sweep, p: SweepPoint, o: SweepOptions, outDir: stri
     help: false,
     quiet: o.quiet ?? false,
   };
+}
+
+/** The finished runs of the `reuse` folders by run id: the folder and its rows (first folder wins). */
+async function finishedElsewhere(
+  dirs: string[],
+): Promise<Map<string, { dir: string; rows: Record<string, string>[] }>> {
+  const found = new Map<string, { dir: string; rows: Record<string, string>[] }>();
+  for (const dir of dirs) {
+    for (const r of await readResults(join(dir, "results.csv"))) {
+      const id = r.run_id ?? "";
+      if (!id) continue;
+      if (!found.has(id)) found.set(id, { dir, rows: [] });
+      const f = found.get(id)!;
+      if (f.dir === dir) f.rows.push(r);
+    }
+  }
+  return found;
 }
 
 /**
@@ -127,6 +151,8 @@ export async function runSweep(
   } catch (e) {
     if (!(e as Error).message.includes("does not exist")) throw e;
   }
+  // read before any run, so a bad --reuse folder fails at once
+  const elsewhere = await finishedElsewhere(o.reuse ?? []);
   const statuses: SweepStatus[] = [];
   const statusFile = join(
     outDir,
@@ -140,6 +166,21 @@ export async function runSweep(
     if (finished.has(plan.runId)) {
       say(`${where}: finished before, skipped`);
       statuses.push({ ...base, status: "skipped" });
+    } else if (elsewhere.has(plan.runId)) {
+      // the log and plots first, then the rows: results.csv is what marks a run finished
+      const { dir, rows } = elsewhere.get(plan.runId)!;
+      await cp(join(dir, "runs", plan.runId), join(outDir, "runs", plan.runId), {
+        recursive: true,
+      });
+      const overrides = p.overrides.join(" ");
+      await appendResults(
+        join(outDir, "results.csv"),
+        rows.map((r) => ({ ...(r as ResultRow), overrides })),
+        { replaceRun: plan.runId },
+      );
+      await writeReport(outDir);
+      say(`${where}: finished in ${dir}, copied`);
+      statuses.push({ ...base, status: "reused" });
     } else {
       say(`${where}: running`);
       try {

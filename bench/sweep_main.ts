@@ -1,6 +1,6 @@
 /**
- * `deno task sweep NAME [--shard i/n] [--out DIR] [--backend auto|webgpu|cpu] [--quiet]` runs a
- * shipped sweep (bench/sweeps/); `deno task sweep --list` lists them.
+ * `deno task sweep NAME [--shard i/n] [--out DIR] [--reuse DIR,...] [--backend auto|webgpu|cpu]
+ * [--quiet]` runs a shipped sweep (bench/sweeps/); `deno task sweep --list` lists them.
  * @module
  */
 import { parseArgs } from "node:util";
@@ -23,6 +23,7 @@ if (import.meta.main) {
       options: {
         shard: { type: "string" },
         out: { type: "string" },
+        reuse: { type: "string" },
         backend: { type: "string", default: "auto" },
         quiet: { type: "boolean", default: false },
         list: { type: "boolean", default: false },
@@ -32,7 +33,9 @@ if (import.meta.main) {
     });
     if (v.list || positionals.length === 0) {
       console.log(
-        `deno task sweep NAME [--shard i/n] [--out DIR] [--backend B] [--quiet]\n\nSweeps:\n${list()}`,
+        `deno task sweep NAME [--shard i/n] [--out DIR] [--reuse DIR,...] [--backend B] [--quiet]\n\n` +
+          `--reuse copies runs finished in other output folders (same id = same config and seed)\n` +
+          `instead of running them again.\n\nSweeps:\n${list()}`,
       );
       Deno.exit(positionals.length === 0 && !v.list ? 2 : 0);
     }
@@ -42,14 +45,15 @@ if (import.meta.main) {
     const statuses = await runSweep(sweep, {
       out: v.out,
       shard: v.shard ? parseShard(v.shard) : undefined,
+      reuse: v.reuse ? v.reuse.split(",").map((d) => d.trim()).filter(Boolean) : undefined,
       backend: parseBackend(v.backend!),
       quiet: v.quiet,
     }, (args) => runBenchmark(args));
     const count = (s: string) => statuses.filter((x) => x.status === s).length;
     console.log(
       `sweep ${name}: ${count("done")} ran, ${count("skipped")} skipped (finished before), ${
-        count("failed")
-      } failed`,
+        count("reused")
+      } copied from --reuse, ${count("failed")} failed`,
     );
     Deno.exit(count("failed") > 0 ? 1 : 0);
   } catch (e) {

@@ -99,6 +99,43 @@ Deno.test("runSweep records a failed run, goes on, and a second pass skips finis
   await Deno.remove(out, { recursive: true });
 });
 
+Deno.test("--reuse copies a run finished in another folder instead of running it again", async () => {
+  const a = await Deno.makeTempDir(), b = await Deno.makeTempDir();
+  const run = (x: CliArgs) => runBenchmark(x, { quiet: true, backendOptions: { warn: () => {} } });
+  const centre: Sweep = { ...TINY, name: "centre", axes: TINY.axes.slice(1), seeds: [0] };
+  await runSweep(centre, { out: a, say: () => {} }, run);
+  // another sweep through the same point (margin=1 is the ci preset's), listed in another order
+  const other: Sweep = {
+    ...centre,
+    name: "other",
+    axes: [...TINY.axes.slice(1), ["margin", [1, 3]]],
+  };
+  let calls = 0;
+  const st = await runSweep(other, { out: b, reuse: [a], say: () => {} }, (x) => {
+    calls++;
+    return run(x);
+  });
+  assert.deepEqual(st.map((s) => s.status), ["reused", "done"]);
+  assert.equal(calls, 1);
+  const [ra, rb] = [
+    await readResults(join(a, "results.csv")),
+    await readResults(join(b, "results.csv")),
+  ];
+  const copied = rb.filter((r) => r.run_id === st[0]!.runId);
+  assert.deepEqual(copied.map((r) => r.value), ra.map((r) => r.value));
+  assert.ok(
+    copied.every((r) => r.overrides === "trainPerDigit=12 testPerDigit=10 batch=8 margin=1"),
+  );
+  await Deno.stat(join(b, "runs", st[0]!.runId, "log.jsonl"));
+  // a folder that is not an output folder fails before anything runs
+  await assert.rejects(
+    () => runSweep(other, { out: b, reuse: [join(a, "nope")], say: () => {} }, run),
+    /does not exist/,
+  );
+  await Deno.remove(a, { recursive: true });
+  await Deno.remove(b, { recursive: true });
+});
+
 Deno.test("bench:ci's runs resolve: every method's ci preset with its seeds", async () => {
   const out = await Deno.makeTempDir();
   const seen: CliArgs[] = [];
