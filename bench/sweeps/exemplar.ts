@@ -17,7 +17,7 @@ export const exemplarSweeps: Sweep[] = [
   {
     ...cpu,
     name: "exemplar-classes-cpu",
-    summary: "surrogate classes N, ci preset",
+    summary: "surrogate classes N, ci preset (epochs fixed: fewer classes, fewer steps)",
     axes: [["classes", [25, 50, 100]]],
   },
   {
@@ -29,7 +29,7 @@ export const exemplarSweeps: Sweep[] = [
   {
     ...cpu,
     name: "exemplar-samples-cpu",
-    summary: "samples per class K, ci preset",
+    summary: "samples per class K, ci preset (epochs fixed: fewer samples, fewer steps)",
     axes: [["perClass", [4, 16, 64]]],
   },
   {
