@@ -24,6 +24,8 @@ const TAB10 = [
 
 const MARGIN = { top: 40, bottom: 56, left: 68 } as const;
 const LEGEND_WIDTH = 150;
+/** Series with at most this many points get a marker on each point. */
+const SPARSE_POINTS = 12;
 const FONT = 'font-family="sans-serif"';
 
 /** Colour for group (or series) index `i`. */
@@ -151,9 +153,19 @@ interface Layout {
   y1: number;
 }
 
-function layout(width: number, height: number): Layout {
+/** Legend text width, roughly: 11 px sans-serif averages under 6.5 px per character. */
+const LEGEND_CHAR = 6.5;
+
+/**
+ * The plot area for a `width` x `height` image. A legend with names too long for LEGEND_WIDTH
+ * widens the image instead of being cut off, so the plot area keeps its size.
+ */
+function layout(width: number, height: number, names: string[] = []): Layout {
+  const longest = Math.max(0, ...names.map((n) => n.length));
+  const legend = Math.max(LEGEND_WIDTH, Math.ceil(30 + longest * LEGEND_CHAR + 8));
+  width += legend - LEGEND_WIDTH;
   const x0 = MARGIN.left;
-  const x1 = Math.max(x0 + 10, width - LEGEND_WIDTH);
+  const x1 = Math.max(x0 + 10, width - legend);
   const y0 = MARGIN.top;
   const y1 = Math.max(y0 + 10, height - MARGIN.bottom);
   return { width, height, x0, x1, y0, y1 };
@@ -291,7 +303,7 @@ export function scatterSvg(opts: ScatterOptions): string {
   if (!Number.isFinite(radius) || radius <= 0) {
     throw new Error(`scatterSvg: radius must be a positive number of pixels, got ${radius}.`);
   }
-  const l = layout(width, height);
+  const l = layout(width, height, opts.groupNames);
   const out = open(l, opts.title);
 
   const valid = opts.points.filter((p) =>
@@ -386,7 +398,7 @@ export function lineSvg(opts: LineOptions): string {
   checkSize("lineSvg", "width", width);
   checkSize("lineSvg", "height", height);
   const logY = opts.logY ?? false;
-  const l = layout(width, height);
+  const l = layout(width, height, opts.series.map((s) => s.name));
   const out = open(l, opts.title);
 
   const ok = (p: { x: number; y: number }) =>
@@ -430,12 +442,15 @@ export function lineSvg(opts: LineOptions): string {
         const py = num(l.y1 - frac(ya, p.y) * (l.y1 - l.y0));
         segments.at(-1)?.push(`${px},${py}`);
       }
+      // a sparse series (a sweep's few values) marks its measured points, not only the line
+      const marks = s.points.length <= SPARSE_POINTS;
       for (const seg of segments) {
-        if (seg.length === 1) {
-          const [cx, cy] = (seg[0] ?? "0,0").split(",");
-          out.push(`<circle cx="${cx}" cy="${cy}" r="2.5" fill="${c}"/>`);
-        } else if (seg.length > 1) {
-          out.push(`<polyline points="${seg.join(" ")}" stroke="${c}"/>`);
+        if (seg.length > 1) out.push(`<polyline points="${seg.join(" ")}" stroke="${c}"/>`);
+        if (seg.length === 1 || marks) {
+          for (const pt of seg) {
+            const [cx, cy] = pt.split(",");
+            out.push(`<circle cx="${cx}" cy="${cy}" r="2.5" fill="${c}"/>`);
+          }
         }
       }
     });
@@ -482,7 +497,7 @@ export function barSvg(opts: BarOptions): string {
   const width = opts.width ?? 760, height = opts.height ?? 480;
   checkSize("barSvg", "width", width);
   checkSize("barSvg", "height", height);
-  const l = layout(width, height);
+  const l = layout(width, height, opts.series.map((s) => s.name));
   const out = open(l, opts.title);
   const vals = opts.series.flatMap((s) => s.values.filter((v): v is number => Number.isFinite(v)));
   const nCat = opts.categories.length, nSer = opts.series.length;

@@ -147,6 +147,31 @@ Deno.test("lineSvg draws one polyline per series with a legend", () => {
   assert.equal(svg, lineSvg({ series, title: "loss", xLabel: "epoch", yLabel: "loss" }));
 });
 
+Deno.test("lineSvg marks the points of a sparse series; a long legend widens the image", () => {
+  const long = "random-init network, linear probe on the fully connected layer";
+  const series = [
+    { name: "sweep", points: [{ x: 2, y: 0.3 }, { x: 8, y: 0.32 }, { x: 24, y: 0.36 }] },
+    { name: long, points: Array.from({ length: 50 }, (_, i) => ({ x: i, y: 0.3 })) },
+  ];
+  const svg = lineSvg({ series, title: "t", xLabel: "x", yLabel: "y" });
+  assert.equal(count(svg, "<circle"), 3); // the 3-point series only
+  assert.equal(count(svg, "<polyline"), 2);
+  const width = Number(/<svg[^>]* width="([\d.]+)"/.exec(svg)![1]);
+  const legendX = Math.max(
+    ...[...svg.matchAll(/<text x="([\d.]+)"[^>]*>sweep</g)].map((m) => Number(m[1])),
+  );
+  assert.ok(legendX + long.length * 6.5 <= width, `legend at ${legendX} in ${width} px`);
+  assert.equal(
+    Number(
+      /<svg[^>]* width="([\d.]+)"/.exec(
+        lineSvg({ series: [series[0]!], title: "t", xLabel: "x", yLabel: "y" }),
+      )![1],
+    ),
+    760,
+  );
+  assertBalanced(svg);
+});
+
 Deno.test("lineSvg on a log axis ticks decades and skips non-positive values", () => {
   const points = [
     { x: 0, y: 100 },
