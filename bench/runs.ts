@@ -80,10 +80,13 @@ export interface Stat {
 
 /**
  * The configuration a row was measured under, for grouping seeds: its presets, then the
- * key=value overrides the run was given (a sweep's axis values), when the row records them.
+ * key=value overrides the run was given (a sweep's axis values). Results written before rows
+ * recorded their overrides fall back to the config hash, so that a sweep's values are never
+ * averaged together.
  */
 export function variantOf(r: Record<string, string>): string {
-  return [r.preset ?? "", r.overrides ?? ""].filter(Boolean).join(" ");
+  const given = r.overrides ?? (r.config_hash ? `config ${r.config_hash}` : "");
+  return [r.preset ?? "", given].filter(Boolean).join(" ");
 }
 
 /** The grouping key: method | dataset | variant | metric | protocol. */
