@@ -163,12 +163,11 @@ const LEGEND_CHAR = 6.5;
 function layout(width: number, height: number, names: string[] = []): Layout {
   const longest = Math.max(0, ...names.map((n) => n.length));
   const legend = Math.max(LEGEND_WIDTH, Math.ceil(30 + longest * LEGEND_CHAR + 8));
-  width += legend - LEGEND_WIDTH;
   const x0 = MARGIN.left;
-  const x1 = Math.max(x0 + 10, width - legend);
+  const x1 = Math.max(x0 + 10, width - LEGEND_WIDTH);
   const y0 = MARGIN.top;
   const y1 = Math.max(y0 + 10, height - MARGIN.bottom);
-  return { width, height, x0, x1, y0, y1 };
+  return { width: width + legend - LEGEND_WIDTH, height, x0, x1, y0, y1 };
 }
 
 function checkSize(what: string, name: string, v: number): void {
@@ -187,8 +186,16 @@ function open(l: Layout, title: string): string[] {
   ];
 }
 
+/** The plot area's border. */
+function frame(l: Layout): string {
+  return `<rect x="${num(l.x0)}" y="${num(l.y0)}" width="${num(l.x1 - l.x0)}" height="${
+    num(l.y1 - l.y0)
+  }" fill="none" stroke="#333"/>`;
+}
+
+/** An empty plot area with a "no data" note. */
 function noData(l: Layout): string {
-  return `<text x="${num((l.x0 + l.x1) / 2)}" y="${
+  return `${frame(l)}\n<text x="${num((l.x0 + l.x1) / 2)}" y="${
     num((l.y0 + l.y1) / 2)
   }" text-anchor="middle" fill="#777">no data</text>`;
 }
@@ -205,11 +212,7 @@ function axes(l: Layout, xa: Axis, ya: Axis, xLabel?: string, yLabel?: string): 
     out.push(`<line x1="${num(l.x0)}" y1="${y}" x2="${num(l.x1)}" y2="${y}"/>`);
   }
   out.push(`</g>`);
-  out.push(
-    `<rect x="${num(l.x0)}" y="${num(l.y0)}" width="${num(l.x1 - l.x0)}" height="${
-      num(l.y1 - l.y0)
-    }" fill="none" stroke="#333"/>`,
-  );
+  out.push(frame(l));
   out.push(`<g fill="#333" font-size="11">`);
   for (const t of xa.ticks) {
     const x = num(l.x0 + frac(xa, t.value) * (l.x1 - l.x0));
@@ -320,11 +323,6 @@ export function scatterSvg(opts: ScatterOptions): string {
   }));
 
   if (valid.length === 0) {
-    out.push(
-      `<rect x="${num(l.x0)}" y="${num(l.y0)}" width="${num(l.x1 - l.x0)}" height="${
-        num(l.y1 - l.y0)
-      }" fill="none" stroke="#333"/>`,
-    );
     out.push(noData(l));
   } else {
     let xmin = Infinity, xmax = -Infinity, ymin = Infinity, ymax = -Infinity;
@@ -419,11 +417,6 @@ export function lineSvg(opts: LineOptions): string {
   }
 
   if (xmin > xmax) {
-    out.push(
-      `<rect x="${num(l.x0)}" y="${num(l.y0)}" width="${num(l.x1 - l.x0)}" height="${
-        num(l.y1 - l.y0)
-      }" fill="none" stroke="#333"/>`,
-    );
     out.push(noData(l));
   } else {
     const xa = linearAxis(xmin, xmax);
@@ -502,12 +495,7 @@ export function barSvg(opts: BarOptions): string {
   const vals = opts.series.flatMap((s) => s.values.filter((v): v is number => Number.isFinite(v)));
   const nCat = opts.categories.length, nSer = opts.series.length;
   if (vals.length === 0 || nCat === 0) {
-    out.push(
-      `<rect x="${num(l.x0)}" y="${num(l.y0)}" width="${num(l.x1 - l.x0)}" height="${
-        num(l.y1 - l.y0)
-      }" fill="none" stroke="#333"/>`,
-      noData(l),
-    );
+    out.push(noData(l));
   } else {
     const ya = linearAxis(Math.min(0, ...vals), Math.max(0, ...vals));
     const xa: Axis = {
