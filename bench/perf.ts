@@ -27,7 +27,12 @@ import {
   SIDE,
 } from "../methods/drlim.ts";
 import { createSimclrModel, simclrStep } from "../methods/simclr.ts";
-import { createExemplarNet, exemplarDefaults, exemplarStep } from "../methods/exemplar_cnn.ts";
+import {
+  createExemplarNet,
+  exemplarDefaults,
+  exemplarOptimizer,
+  exemplarStep,
+} from "../methods/exemplar_cnn.ts";
 import { createOptimizer } from "../core/optim.ts";
 import { ConfigError } from "./config.ts";
 import { parseBackend } from "./cli.ts";
@@ -202,7 +207,7 @@ export async function timeExemplarStep(
 ): Promise<StepTiming> {
   const d = exemplarDefaults, rng = new Rng(0, "perf-exemplar");
   const net = createExemplarNet(network, d.patch, 3, classes, rng);
-  const opt = createOptimizer({ kind: "sgd", momentum: d.momentum, weightDecay: d.weightDecay });
+  const opt = exemplarOptimizer(d);
   const x = tf.tensor4d(
     Float32Array.from({ length: batch * d.patch * d.patch * 3 }, () => rng.float()),
     [batch, d.patch, d.patch, 3],

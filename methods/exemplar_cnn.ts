@@ -433,6 +433,17 @@ export interface ExemplarTrainResult {
   steps: number;
 }
 
+/** The optimiser a config trains with (SGD with momentum, or Adam), weight decay included. */
+export function exemplarOptimizer(
+  cfg: Pick<ExemplarConfig, "optimizer" | "momentum" | "weightDecay">,
+): SuiteOptimizer {
+  return createOptimizer({
+    kind: cfg.optimizer as "sgd" | "adam",
+    momentum: cfg.momentum,
+    weightDecay: cfg.weightDecay,
+  });
+}
+
 /**
  * One training step on a batch of samples `x` with surrogate labels `labels` (int32): softmax
  * cross-entropy over the net's classes, dropout on the fully connected layer, one update at `lr`.
@@ -477,11 +488,7 @@ export async function trainExemplar(
   const pca = colourPca(pool);
   const topts = transformOptions(cfg);
   const net = createExemplarNet(cfg.network, P, pool.channels, N, streams.init);
-  const opt = createOptimizer({
-    kind: cfg.optimizer as "sgd" | "adam",
-    momentum: cfg.momentum,
-    weightDecay: cfg.weightDecay,
-  });
+  const opt = exemplarOptimizer(cfg);
   const sources = batchTensor(pool, Array.from({ length: pool.n }, (_, i) => i));
   const order = Uint32Array.from({ length: N * K }, (_, i) => i);
   const batch = Math.min(cfg.batch, N * K);
