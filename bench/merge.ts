@@ -12,7 +12,7 @@ import { appendResults, readResults, type ResultRow } from "../core/csv.ts";
 import { ConfigError } from "./config.ts";
 import { ensureWritable } from "./runner.ts";
 import { writeReport } from "./report.ts";
-import { rowsByRun } from "./runs.ts";
+import { copyRunFolder, rowsByRun } from "./runs.ts";
 
 /** The stable content of a run's rows (what must agree between duplicates). */
 function fingerprint(rows: Record<string, string>[]): string {
@@ -91,12 +91,7 @@ export async function merge(dirs: string[], out: string): Promise<number> {
   for (const dir of dirs) {
     try {
       for await (const e of Deno.readDir(join(dir, "runs"))) {
-        if (!e.isDirectory) continue;
-        const to = join(out, "runs", e.name);
-        await Deno.mkdir(to, { recursive: true });
-        for await (const f of Deno.readDir(join(dir, "runs", e.name))) {
-          if (f.isFile) await Deno.copyFile(join(dir, "runs", e.name, f.name), join(to, f.name));
-        }
+        if (e.isDirectory) await copyRunFolder(dir, out, e.name);
       }
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound)) throw e;

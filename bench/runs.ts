@@ -71,6 +71,15 @@ export async function readRunFolder(dir: string): Promise<RunFolder> {
   return { rows, byRun, firsts, records };
 }
 
+/** Copies run `id`'s folder (its log and plots, flat files) from output folder `from` into `to`. */
+export async function copyRunFolder(from: string, to: string, id: string): Promise<void> {
+  const dst = join(to, "runs", id);
+  await Deno.mkdir(dst, { recursive: true });
+  for await (const f of Deno.readDir(join(from, "runs", id))) {
+    if (f.isFile) await Deno.copyFile(join(from, "runs", id, f.name), join(dst, f.name));
+  }
+}
+
 /** Mean, sample standard deviation and count of one metric over seeds. */
 export interface Stat {
   mean: number;

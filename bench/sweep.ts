@@ -11,7 +11,6 @@
  * @module
  */
 import { join } from "node:path";
-import { cp } from "node:fs/promises";
 import type { BackendChoice } from "../core/backend.ts";
 import { writeFileAtomic } from "../core/atomic.ts";
 import { appendResults, readResults, type ResultRow } from "../core/csv.ts";
@@ -19,6 +18,7 @@ import type { CliArgs } from "./cli.ts";
 import { ConfigError, type ConfigValue } from "./config.ts";
 import { planRun, type RunPlan } from "./runner.ts";
 import { writeReport } from "./report.ts";
+import { copyRunFolder } from "./runs.ts";
 
 /** A sweep definition (bench/sweeps/*.ts). */
 export interface Sweep {
@@ -169,9 +169,7 @@ export async function runSweep(
     } else if (elsewhere.has(plan.runId)) {
       // the log and plots first, then the rows: results.csv is what marks a run finished
       const { dir, rows } = elsewhere.get(plan.runId)!;
-      await cp(join(dir, "runs", plan.runId), join(outDir, "runs", plan.runId), {
-        recursive: true,
-      });
+      await copyRunFolder(dir, outDir, plan.runId);
       const overrides = p.overrides.join(" ");
       await appendResults(
         join(outDir, "results.csv"),
