@@ -20,7 +20,6 @@ export {
   type DrlimConfig,
   drlimDefaults,
   embed,
-  similarPairs,
   trainDrlim,
 } from "./methods/drlim.ts";
 export { ntXentLoss, type NtXentOptions } from "./methods/nt_xent.ts";
@@ -36,13 +35,13 @@ export {
 export { createEncoder, createHead, ENCODERS, HEADS } from "./methods/encoders.ts";
 export {
   createExemplarNet,
-  exemplarCnn,
+  exemplar,
   type ExemplarConfig,
   exemplarDefaults,
   exemplarFeatures,
   quadrantMaxPool,
   trainExemplar,
-} from "./methods/exemplar_cnn.ts";
+} from "./methods/exemplar.ts";
 export {
   PAPER_TRANSFORMS,
   renderSamples,
@@ -67,9 +66,19 @@ export { encodeIdx, type IdxArray, parseIdx } from "./datasets/idx.ts";
 export { accuracy, knnAccuracy, knnIndices, knnPredict } from "./eval/knn.ts";
 export { fitPca, projectPca } from "./eval/pca.ts";
 export { shiftInvariance } from "./eval/invariance.ts";
-export { neighbourGraph } from "./eval/neighbours.ts";
-export { appendResults, readResults, RESULT_COLUMNS, type ResultRow } from "./core/csv.ts";
-export { lineSvg, scatterSvg } from "./core/svg.ts";
+export { neighbourGraph, similarPairs } from "./methods/drlim_pairs.ts";
+export { appendResults, readResults, RESULT_COLUMNS, type ResultRow } from "./io/csv.ts";
+export { lineSvg, scatterSvg } from "./io/svg.ts";
 export { METHODS } from "./bench/methods.ts";
+export {
+  defineMethod,
+  type Method,
+  type MethodSpec,
+  type MetricRow,
+  type RunContext,
+  type RunOutput,
+} from "./suite/method.ts";
+export { train, type TrainSpec, type TrainStats } from "./core/train.ts";
+export { chanceRow, classifierRows, extractBatched } from "./eval/harness.ts";
 export { runBenchmark } from "./bench/runner.ts";
 export { parseCli } from "./bench/cli.ts";

@@ -9,40 +9,16 @@
  * is skipped, said so, and left out of the comparison, instead of failing.
  * @module
  */
-import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { writeFileAtomic } from "../core/atomic.ts";
-import { ConfigError } from "./config.ts";
-import { type CliArgs, parseBackend } from "./cli.ts";
+import { writeFileAtomic } from "../io/atomic.ts";
+import { ConfigError } from "../suite/config.ts";
+import { type CliArgs, parseBackend, parseList, runCommand } from "./cli.ts";
 import type { BackendChoice } from "../core/backend.ts";
 import { runBenchmark } from "./runner.ts";
-import { runSweep, type Sweep } from "./sweep.ts";
+import { runSweep } from "./sweep.ts";
+import { CI_RUNS } from "./methods.ts";
 import { compareAll, readResultsOrFolder, TOLERANCE } from "./compare.ts";
 import { runMethodOf, type RunRecord } from "./runs.ts";
-
-/** What CI runs: each method's ci preset and seeds. */
-export const CI_RUNS: Sweep[] = [
-  { name: "ci", summary: "DrLIM ci", method: "drlim", presets: ["ci"], axes: [], seeds: [0, 1, 2] },
-  { name: "ci", summary: "SimCLR ci", method: "simclr", presets: ["ci"], axes: [], seeds: [0, 1] },
-  {
-    // with the default MLP head's seed 0 above, the paper's MLP > linear > none at CI scale
-    name: "ci",
-    summary: "SimCLR ci, linear and no head",
-    method: "simclr",
-    presets: ["ci"],
-    axes: [["head", ["none", "linear"]]],
-    seeds: [0],
-  },
-  // one seed: ~6 minutes; its tolerance is the floor until a second seed is in the baseline
-  {
-    name: "ci",
-    summary: "Exemplar CNN ci",
-    method: "exemplar",
-    presets: ["ci"],
-    axes: [],
-    seeds: [0],
-  },
-];
 
 /** Results (rows and runs) restricted to runs of the given methods. */
 export function onlyMethods(
@@ -119,29 +95,39 @@ export async function runCi(
 }
 
 if (import.meta.main) {
-  try {
-    const { values: v } = parseArgs({
-      args: Deno.args,
-      options: {
-        out: { type: "string", default: "reports/ci-run" },
-        baseline: { type: "string", default: "reports/baselines/ci" },
-        backend: { type: "string", default: "auto" },
-        only: { type: "string" },
-        "skip-missing-data": { type: "boolean", default: false },
+  await runCommand({
+    name: "deno task bench:ci",
+    summary: "Runs every method's declared CI grids into one resumable folder, then compares " +
+      "them with the committed baseline (metrics and the papers' orderings) and writes " +
+      "compare.md there. Exit 1 on a failed run or a regression.",
+    flags: {
+      out: { type: "string", value: "DIR", help: "output folder", default: "reports/ci-run" },
+      baseline: {
+        type: "string",
+        value: "DIR",
+        help: "the baseline to compare with",
+        default: "reports/baselines/ci",
       },
-      strict: true,
-    });
+      backend: { type: "string", value: "B", help: "auto, webgpu or cpu", default: "auto" },
+      only: { type: "string", value: "M,...", help: "run only these methods" },
+      "skip-missing-data": {
+        type: "boolean",
+        help: "skip (and say so) a method whose data is not on this machine",
+      },
+    },
+    positionals: "",
+    minPositionals: 0,
+    maxPositionals: 0,
+  }, async (v) => {
     const { text, status } = await runCi({
       out: v.out!,
       baseline: v.baseline!,
       backend: parseBackend(v.backend!),
-      only: v.only?.split(",").map((m) => m.trim()),
+      only: v.only === undefined ? undefined : parseList("only", v.only),
       skipMissingData: v["skip-missing-data"],
+      say: (line) => console.error(line),
     });
     console.log(text);
-    Deno.exit(status);
-  } catch (e) {
-    console.error(`error: ${(e as Error).message}`);
-    Deno.exit(e instanceof ConfigError ? 2 : 1);
-  }
+    return status;
+  });
 }

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { appendResults, type ResultRow } from "../core/csv.ts";
+import { appendResults, type ResultRow } from "../io/csv.ts";
 import { runCi } from "./ci_main.ts";
 import type { CliArgs } from "./cli.ts";
-import { DataUnavailableError } from "./config.ts";
+import { DataUnavailableError } from "../suite/config.ts";
 import { planRun } from "./runner.ts";
 
 const row = (runId: string, method: string, value: number, seed: number): ResultRow => ({

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parseCli } from "./cli.ts";
-import { ConfigError } from "./config.ts";
+import { ConfigError } from "../suite/config.ts";
 import { helpText } from "./runner.ts";
 
 const M = ["drlim"];

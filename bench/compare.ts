@@ -10,9 +10,9 @@
  * ordering the baseline has and the results lack, 2 on bad input.
  * @module
  */
-import { parseArgs } from "node:util";
-import { readResults } from "../core/csv.ts";
-import { ConfigError } from "./config.ts";
+import { readResults } from "../io/csv.ts";
+import { ConfigError } from "../suite/config.ts";
+import { parseNumber, runCommand } from "./cli.ts";
 import { readRunFolder, type RunRecord, type Stat, summarise } from "./runs.ts";
 import { type Trend, trendChecks } from "./sweep_report.ts";
 
@@ -181,30 +181,33 @@ export function compareAll(
 }
 
 if (import.meta.main) {
-  try {
-    const { values: v, positionals } = parseArgs({
-      args: Deno.args,
-      options: {
-        k: { type: "string", default: String(TOLERANCE.k) },
-        floor: { type: "string", default: String(TOLERANCE.floor) },
+  await runCommand({
+    name: "deno task compare",
+    summary: "Compares results against a baseline, metric by metric (and, for two output " +
+      "folders, the papers' orderings). RESULTS and BASELINE are each a results.csv or an " +
+      "output folder. Exit 1 on a regression or a metric the results lack.",
+    flags: {
+      k: {
+        type: "string",
+        value: "K",
+        help: "tolerance in baseline standard deviations",
+        default: String(TOLERANCE.k),
       },
-      allowPositionals: true,
-      strict: true,
-    });
-    if (positionals.length !== 2) {
-      throw new ConfigError(
-        "usage: deno task compare RESULTS BASELINE [--k 3] [--floor 0.02] " +
-          "(each a results CSV or an output folder)",
-      );
-    }
-    const k = Number(v.k), floor = Number(v.floor);
-    if (!(k >= 0) || !(floor >= 0)) throw new ConfigError("--k and --floor must be numbers >= 0");
+      floor: {
+        type: "string",
+        value: "F",
+        help: "smallest tolerance",
+        default: String(TOLERANCE.floor),
+      },
+    },
+    positionals: "RESULTS BASELINE",
+    minPositionals: 2,
+    maxPositionals: 2,
+  }, async (v, positionals) => {
+    const k = parseNumber("k", v.k!), floor = parseNumber("floor", v.floor!);
     const [now, base] = await Promise.all(positionals.map(readResultsOrFolder));
     const verdict = compareAll(now!, base!, { k, floor });
     console.log(verdict.text);
-    Deno.exit(verdict.bad ? 1 : 0);
-  } catch (e) {
-    console.error(`error: ${(e as Error).message}`);
-    Deno.exit(2);
-  }
+    return verdict.bad ? 1 : 0;
+  });
 }

@@ -6,10 +6,10 @@
  * shards must come from one sweep (their sweep-status files name it).
  * @module
  */
-import { parseArgs } from "node:util";
+import { runCommand } from "./cli.ts";
 import { join } from "node:path";
-import { appendResults, readResults, type ResultRow } from "../core/csv.ts";
-import { ConfigError } from "./config.ts";
+import { appendResults, readResults, type ResultRow } from "../io/csv.ts";
+import { ConfigError } from "../suite/config.ts";
 import { ensureWritable } from "./runner.ts";
 import { writeReport } from "./report.ts";
 import { copyRunFolder, rowsByRun } from "./runs.ts";
@@ -103,20 +103,18 @@ export async function merge(dirs: string[], out: string): Promise<number> {
 }
 
 if (import.meta.main) {
-  try {
-    const { values: v, positionals } = parseArgs({
-      args: Deno.args,
-      options: { out: { type: "string" } },
-      allowPositionals: true,
-      strict: true,
-    });
-    if (!v.out || positionals.length === 0) {
-      throw new ConfigError("usage: deno task merge --out DIR SHARD_DIR [SHARD_DIR ...]");
-    }
-    const n = await merge(positionals, v.out);
-    console.log(`${n} rows from ${positionals.length} folders into ${v.out}/results.csv`);
-  } catch (e) {
-    console.error(`error: ${(e as Error).message}`);
-    Deno.exit(e instanceof ConfigError ? 2 : 1);
-  }
+  await runCommand({
+    name: "deno task merge",
+    summary: "Combines the output folders of sweep shards (or any bench runs) into a new one: " +
+      "results rows, run folders and a regenerated report.",
+    flags: { out: { type: "string", value: "DIR", help: "the new output folder (required)" } },
+    positionals: "SHARD_DIR [SHARD_DIR ...]",
+    minPositionals: 1,
+    maxPositionals: Infinity,
+  }, async (v, dirs) => {
+    if (!v.out) throw new ConfigError("merge needs --out DIR, the new output folder");
+    const n = await merge(dirs, v.out);
+    console.log(`${n} rows from ${dirs.length} folders into ${v.out}/results.csv`);
+    return 0;
+  });
 }

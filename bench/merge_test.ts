@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { merge, mergeResults } from "./merge.ts";
-import { appendResults, readResults, type ResultRow } from "../core/csv.ts";
+import { appendResults, readResults, type ResultRow } from "../io/csv.ts";
 
 function row(runId: string, value: number, commit = "abc123"): ResultRow {
   return {

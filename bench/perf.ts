@@ -4,38 +4,19 @@
  * present, so each row carries a ratio measured on one machine in one run. Writes perf.csv and
  * perf.md (atomically) to --out.
  *
- * Workloads: (a) the DrLIM paper network, pair step (2 x batch images), Adam; (b) SimCLR with
- * ResNet-18 (CIFAR stem) + MLP head, NT-Xent over 2 views, Adam, at several batch sizes; (c) the
- * Exemplar CNN network step at the default preset's size (64c5-64c5-128f, 8,000 surrogate
- * classes, batch 128, SGD with momentum and weight decay, dropout 0.5) on ready-made 32x32
- * samples: the transformations that render them are not part of the timed step.
+ * Workloads: each method declares its own (`perf` in its declaration, suite/method.ts), with the
+ * PyTorch peer script that runs the same step.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { initBackend } from "../core/backend.ts";
-import { writeFileAtomic } from "../core/atomic.ts";
-import { provenance } from "../core/provenance.ts";
-import { Rng } from "../core/rng.ts";
-import {
-  createNetwork,
-  disposeOptimizer,
-  drlimOptimizer,
-  drlimStep,
-  SIDE,
-} from "../methods/drlim.ts";
-import { createSimclrModel, simclrStep } from "../methods/simclr.ts";
-import {
-  createExemplarNet,
-  exemplarDefaults,
-  exemplarOptimizer,
-  exemplarStep,
-} from "../methods/exemplar_cnn.ts";
-import { createOptimizer } from "../core/optim.ts";
-import { ConfigError } from "./config.ts";
-import { parseBackend } from "./cli.ts";
+import { writeFileAtomic } from "../io/atomic.ts";
+import { provenance } from "../io/provenance.ts";
+import type { PerfWorkload } from "../suite/method.ts";
+import { METHODS } from "./methods.ts";
+import { parseBackend, parseCount, parseList, runCommand } from "./cli.ts";
 
 /** The PyTorch peer's answer for one workload. */
 export interface PeerResult {
@@ -142,94 +123,17 @@ export async function timeSteps(
   };
 }
 
-/** Times the DrLIM pair step (2 x batch images, Adam). */
-export async function timeDrlimStep(
-  batch: number,
+/** Times a method's perf workload: builds it, times its steps, disposes it. */
+export async function timeWorkload(
+  w: Pick<PerfWorkload, "setup">,
   steps: number,
   warmup: number,
 ): Promise<StepTiming> {
-  const rng = new Rng(0, "perf");
-  const net = createNetwork("paper", "relu", rng);
-  const opt = drlimOptimizer({ optimizer: "adam", lr: 1e-3, momentum: 0 });
-  const xb = Float32Array.from({ length: 2 * batch * SIDE * SIDE }, () => rng.float());
-  const yb = Float32Array.from({ length: batch }, () => rng.int(2));
+  const { step, dispose } = w.setup();
   try {
-    return await timeSteps(() => drlimStep(net, opt, xb, yb, 1), steps, warmup);
+    return await timeSteps(step, steps, warmup);
   } finally {
-    net.dispose();
-    disposeOptimizer(opt);
-  }
-}
-
-/**
- * Times the SimCLR step of the perf workload: ResNet-18 (CIFAR stem, width 64) + MLP head
- * (512-512-128), NT-Xent at temperature 0.5 over 2 x n views of 32x32x3, Adam 1e-3 (the suite's
- * optimiser, as methods/simclr.ts trains).
- */
-export async function timeSimclrStep(
-  n: number,
-  steps: number,
-  warmup: number,
-): Promise<StepTiming> {
-  const rng = new Rng(0, "perf-simclr");
-  const m = createSimclrModel({
-    encoder: "resnet18",
-    stem: "cifar",
-    width: 64,
-    head: "mlp",
-    headDim: 128,
-    channels: 3,
-  }, rng);
-  const opt = createOptimizer({ kind: "adam", momentum: 0, weightDecay: 0 });
-  const views = tf.tensor4d(
-    Float32Array.from({ length: 2 * n * 32 * 32 * 3 }, () => rng.float()),
-    [2 * n, 32, 32, 3],
-  );
-  try {
-    return await timeSteps(() => simclrStep(m, opt, views, 0.5, 1e-3), steps, warmup);
-  } finally {
-    views.dispose();
-    m.dispose();
-    opt.dispose();
-  }
-}
-
-/**
- * Times the Exemplar CNN step (methods/exemplar_cnn.ts exemplarStep) with the default preset's
- * optimiser and (unless given) network on `batch` random 32x32x3 samples with random labels.
- */
-export async function timeExemplarStep(
-  batch: number,
-  classes: number,
-  steps: number,
-  warmup: number,
-  network: string = exemplarDefaults.network,
-): Promise<StepTiming> {
-  const d = exemplarDefaults, rng = new Rng(0, "perf-exemplar");
-  const net = createExemplarNet(network, d.patch, 3, classes, rng);
-  const opt = exemplarOptimizer(d);
-  const x = tf.tensor4d(
-    Float32Array.from({ length: batch * d.patch * d.patch * 3 }, () => rng.float()),
-    [batch, d.patch, d.patch, 3],
-  );
-  const labels = tf.tensor1d(Int32Array.from({ length: batch }, () => rng.int(classes)), "int32");
-  try {
-    return await timeSteps(
-      () => {
-        const { loss, hits } = exemplarStep(net, opt, x, labels, {
-          rate: d.dropout,
-          seed: rng.uint32(),
-        }, d.lr);
-        hits.dispose();
-        return loss;
-      },
-      steps,
-      warmup,
-    );
-  } finally {
-    tf.dispose([x, labels]);
-    net.dispose();
-    opt.dispose();
+    dispose();
   }
 }
 
@@ -259,126 +163,58 @@ export async function runPeer(
   return { error: last };
 }
 
-/** One workload of the perf table. */
-interface Workload {
-  work: string;
-  images: number;
-  time: () => Promise<StepTiming>;
-  peer: { script: string; args: string[] };
-}
-
-/** Parses "128,256" into positive integers. */
-function intList(name: string, s: string): number[] {
-  return s.split(",").map((t) => {
-    const n = Number(t.trim());
-    if (!Number.isInteger(n) || n < 2) {
-      throw new ConfigError(`Invalid --${name} "${s}": expected integers >= 2, comma-separated`);
-    }
-    return n;
-  });
-}
-
 if (import.meta.main) {
-  try {
-    const { values: v } = parseArgs({
-      args: Deno.args,
-      options: {
-        work: { type: "string", default: "drlim,simclr,exemplar" },
-        batch: { type: "string", default: "512" },
-        simclr: { type: "string" },
-        steps: { type: "string", default: "5" },
-        warmup: { type: "string", default: "2" },
-        "simclr-steps": { type: "string", default: "3" },
-        "simclr-warmup": { type: "string", default: "1" },
-        backend: { type: "string", default: "auto" },
-        out: { type: "string", default: "reports/perf" },
-        "no-peer": { type: "boolean", default: false },
+  await runCommand({
+    name: "deno task perf",
+    summary: "Times each method's declared training steps (median after warm-up) beside its " +
+      "PyTorch peer run in the same invocation, and writes perf.csv and perf.md to --out.",
+    flags: {
+      work: {
+        type: "string",
+        value: "M,...",
+        help: "methods whose workloads to time",
+        default: Object.keys(METHODS).join(","),
       },
-      strict: true,
-    });
-    const int = (name: string, s: string) => {
-      const n = Number(s);
-      if (!Number.isInteger(n) || n < 1) {
-        throw new ConfigError(`Invalid --${name} "${s}": expected an integer >= 1`);
-      }
-      return n;
-    };
-    const batch = int("batch", v.batch!),
-      steps = int("steps", v.steps!),
-      warmup = int("warmup", v.warmup!),
-      sSteps = int("simclr-steps", v["simclr-steps"]!),
-      sWarmup = int("simclr-warmup", v["simclr-warmup"]!);
-    const works = v.work!.split(",").map((w) => w.trim());
-    for (const w of works) {
-      if (w !== "drlim" && w !== "simclr" && w !== "exemplar") {
-        throw new ConfigError(
-          `Unknown --work "${w}": use drlim, simclr, exemplar or a comma-separated list of them`,
-        );
-      }
-    }
+      steps: { type: "string", value: "N", help: "timed steps", default: "5" },
+      warmup: { type: "string", value: "N", help: "steps before timing", default: "2" },
+      backend: { type: "string", value: "B", help: "auto, webgpu or cpu", default: "auto" },
+      out: { type: "string", value: "DIR", help: "output folder", default: "reports/perf" },
+      "no-peer": { type: "boolean", help: "skip the PyTorch peers" },
+    },
+    positionals: "",
+    minPositionals: 0,
+    maxPositionals: 0,
+  }, async (v) => {
+    const steps = parseCount("steps", v.steps!, 1), warmup = parseCount("warmup", v.warmup!, 1);
+    const works = parseList("work", v.work!, Object.keys(METHODS));
     const backendChoice = parseBackend(v.backend!);
     await Deno.mkdir(v.out!, { recursive: true });
     const backend = await initBackend(backendChoice);
-    // The issue's sizes (128, 256, 512 images) take minutes per step without a GPU.
+    // the GPU-sized workloads take minutes per step without a GPU
     const slow = backend.backend === "cpu" || backend.fallbackAdapter === true;
-    const simclrSizes = intList("simclr", v.simclr ?? (slow ? "32" : "128,256,512"));
     const prov = await provenance();
     const threads = String(navigator.hardwareConcurrency || 1);
-    const peerDir = new URL("./peers/", import.meta.url).pathname;
-    const workloads: Workload[] = [];
-    if (works.includes("drlim")) {
-      workloads.push({
-        work: "drlim paper net, pair step (fwd+bwd+Adam)",
-        images: 2 * batch,
-        time: () => timeDrlimStep(batch, steps, warmup),
-        peer: {
-          script: join(peerDir, "drlim_step.py"),
-          args: ["--batch", String(batch), "--steps", String(Math.max(steps, 5))],
-        },
-      });
-    }
-    if (works.includes("simclr")) {
-      for (const n of simclrSizes) {
-        workloads.push({
-          work: "simclr resnet18-cifar + mlp head, NT-Xent, 2 views (fwd+bwd+Adam)",
-          images: n,
-          time: () => timeSimclrStep(n, sSteps, sWarmup),
-          peer: { script: join(peerDir, "simclr_step.py"), args: ["--batch", String(n)] },
-        });
-      }
-    }
-    if (works.includes("exemplar")) {
-      const b = exemplarDefaults.batch, n = exemplarDefaults.classes;
-      workloads.push({
-        work: `exemplar ${exemplarDefaults.network}, ${n} classes, dropout 0.5 (fwd+bwd+SGD)`,
-        images: b,
-        time: () => timeExemplarStep(b, n, steps, warmup),
-        peer: {
-          script: join(peerDir, "exemplar_step.py"),
-          args: [
-            "--batch",
-            String(b),
-            "--classes",
-            String(n),
-            "--steps",
-            String(Math.max(steps, 5)),
-          ],
-        },
-      });
-    }
+    const repo = new URL("../", import.meta.url).pathname;
+    const workloads = works.flatMap((m) => METHODS[m]!.perf).filter((w) => !(slow && w.gpuOnly));
     const rows: Record<string, string | number>[] = [];
     for (const w of workloads) {
       console.error(
-        `timing ${w.work}, ${w.images} images, on ${backend.backend} (${backend.adapter})...`,
+        `timing ${w.label}, ${w.images} images, on ${backend.backend} (${backend.adapter})...`,
       );
-      const t = await w.time();
+      const t = await timeWorkload(w, steps, warmup);
       const ms = median(t.times);
       const peer = v["no-peer"]
         ? { error: "skipped (--no-peer)" }
-        : await runPeer(w.peer.script, [...w.peer.args, "--threads", threads]);
+        : await runPeer(join(repo, w.peer.script), [
+          ...w.peer.args,
+          "--steps",
+          String(Math.max(steps, 5)),
+          "--threads",
+          threads,
+        ]);
       const ok = "median_ms" in peer;
       rows.push({
-        work: `${w.work}, loss read every step`,
+        work: `${w.label}, loss read every step`,
         batch_images: w.images,
         backend: backend.backend,
         adapter: backend.adapter,
@@ -424,8 +260,6 @@ if (import.meta.main) {
     await writeFileAtomic(join(v.out!, "perf.md"), md);
     console.log(md);
     tf.disposeVariables();
-  } catch (e) {
-    console.error(`error: ${(e as Error).message}`);
-    Deno.exit(e instanceof ConfigError ? 2 : 1);
-  }
+    return 0;
+  });
 }

@@ -5,8 +5,8 @@
  * @module
  */
 import { join } from "node:path";
-import { readReferences } from "../core/csv.ts";
-import { writeFileAtomic } from "../core/atomic.ts";
+import { readReferences } from "../io/csv.ts";
+import { writeFileAtomic } from "../io/atomic.ts";
 import { readRunFolder, summarise } from "./runs.ts";
 import { sweepSummary, trendChecks, trendLines } from "./sweep_report.ts";
 

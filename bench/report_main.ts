@@ -3,20 +3,27 @@
  * run logs, without retraining.
  * @module
  */
+import { runCommand } from "./cli.ts";
 import { writeReport } from "./report.ts";
 
 if (import.meta.main) {
-  if (Deno.args.length === 0) {
-    console.error("usage: deno task report DIR [DIR ...]  (folders written by bench or sweep)");
-    Deno.exit(2);
-  }
-  for (const dir of Deno.args) {
-    try {
-      await writeReport(dir);
+  await runCommand({
+    name: "deno task report",
+    summary: "Regenerates each folder's README.md (and plots) from its results.csv and run " +
+      "logs, without training. Each DIR is a folder written by bench, sweep or merge.",
+    flags: {},
+    positionals: "DIR [DIR ...]",
+    minPositionals: 1,
+    maxPositionals: Infinity,
+  }, async (_, dirs) => {
+    for (const dir of dirs) {
+      try {
+        await writeReport(dir);
+      } catch (e) {
+        throw Object.assign(e as Error, { message: `${dir}: ${(e as Error).message}` });
+      }
       console.log(`${dir}/README.md`);
-    } catch (e) {
-      console.error(`error: ${dir}: ${(e as Error).message}`);
-      Deno.exit(1);
     }
-  }
+    return 0;
+  });
 }

@@ -6,16 +6,16 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { type Config, configHash, configHelp, resolveConfig } from "./config.ts";
-import { type CliArgs, FLAGS } from "./cli.ts";
-import { METHODS } from "./methods.ts";
+import { type Config, configHash, configHelp } from "../suite/config.ts";
+import { benchCommand, type CliArgs, commandHelp } from "./cli.ts";
+import { methodNamed, METHODS } from "./methods.ts";
 import { deriveStreams } from "../core/rng.ts";
 import { type BackendInfo, initBackend, type InitBackendOptions } from "../core/backend.ts";
-import { writeFileAtomic } from "../core/atomic.ts";
-import { appendResults, type ResultRow } from "../core/csv.ts";
-import { provenance } from "../core/provenance.ts";
+import { writeFileAtomic } from "../io/atomic.ts";
+import { appendResults, type ResultRow } from "../io/csv.ts";
+import { provenance } from "../io/provenance.ts";
 import { writeReport } from "./report.ts";
-import type { RunOutput } from "./method.ts";
+import type { ResolvedRun, RunOutput } from "../suite/method.ts";
 
 /** What a finished run leaves behind. */
 export interface RunSummary {
@@ -28,14 +28,16 @@ export interface RunSummary {
   wallS: number;
 }
 
-/** Help text for the CLI and the chosen method, generated from the flags and defaults. */
+/** Help text of `deno task bench` and the chosen method, generated from the flags and defaults. */
 export function helpText(method: string): string {
-  const m = METHODS[method]!;
-  const flags = Object.entries(FLAGS).map(([f, h]) => `  --${f.padEnd(8)} ${h}`).join("\n");
-  return `deno task bench [flags] [key=value ...]\n\nFlags:\n${flags}\n\nMethods: ${
-    Object.keys(METHODS).join(", ")
-  }\n\n` +
-    `${m.name}: ${m.summary}\n${configHelp(m.defaults, m.docs, m.presets)}\n`;
+  const m = methodNamed(method);
+  return commandHelp(
+    benchCommand(() =>
+      `Methods: ${Object.keys(METHODS).join(", ")}\n\n${m.name}: ${m.summary}\n${
+        configHelp(m.defaults, m.docs, m.presets)
+      }`
+    ),
+  );
 }
 
 /** Makes sure `dir` exists and is writable, before any training starts. */
@@ -56,6 +58,8 @@ export async function ensureWritable(dir: string): Promise<void> {
 /** What a run will be, decided before anything runs: its resolved config, hash, id, folder. */
 export interface RunPlan {
   config: Config;
+  /** the method's run, bound to this config */
+  resolved: ResolvedRun;
   hash: string;
   runId: string;
   outDir: string;
@@ -67,18 +71,13 @@ export interface RunPlan {
  * its runs are already finished.
  */
 export function planRun(args: CliArgs): RunPlan {
-  const method = METHODS[args.method]!;
-  const config = resolveConfig(
-    method.defaults,
-    method.docs,
-    method.presets,
-    args.presets,
-    args.overrides,
-  );
+  const method = methodNamed(args.method);
+  const resolved = method.resolve(args.presets, args.overrides);
+  const config = resolved.config;
   const outDir = args.out ?? join("reports", `${method.name}-${args.presets.join("+")}`);
   const hash = configHash(method.name, config);
   const runId = `${method.name}-${args.presets.join("+")}-seed${args.seed}-${hash.slice(0, 8)}`;
-  return { config, hash, runId, outDir };
+  return { config, resolved, hash, runId, outDir };
 }
 
 /** Runs the benchmark the arguments describe. */
@@ -86,8 +85,8 @@ export async function runBenchmark(
   args: CliArgs,
   opts: { backendOptions?: InitBackendOptions; quiet?: boolean } = {},
 ): Promise<RunSummary> {
-  const method = METHODS[args.method]!;
-  const { config, hash, runId, outDir } = planRun(args);
+  const method = methodNamed(args.method);
+  const { config, resolved, hash, runId, outDir } = planRun(args);
   await ensureWritable(outDir);
   const backend = await initBackend(args.backend, opts.backendOptions);
   const prov = await provenance();
@@ -121,13 +120,16 @@ export async function runBenchmark(
       kernels: backend.kernels,
       started_at: startedAt,
     });
-    output = await method.run({
-      config,
+    const quiet = opts.quiet ?? args.quiet;
+    output = await resolved.run({
       seed: args.seed,
       streams: deriveStreams(args.seed),
       backend,
       log: writeLog,
-      quiet: opts.quiet ?? args.quiet,
+      quiet,
+      phase: (line) => {
+        if (!quiet) console.error(line);
+      },
     });
     await writeLog({
       type: "result",
@@ -147,6 +149,7 @@ export async function runBenchmark(
     method: r.method,
     dataset: r.dataset,
     protocol: r.protocol,
+    features: r.features ?? "",
     metric: r.metric,
     value: r.value,
     seed: args.seed,

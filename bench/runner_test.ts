@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runBenchmark } from "./runner.ts";
 import { parseCli } from "./cli.ts";
-import { ConfigError } from "./config.ts";
-import { readResults, RESULT_COLUMNS } from "../core/csv.ts";
+import { ConfigError } from "../suite/config.ts";
+import { readResults, RESULT_COLUMNS } from "../io/csv.ts";
 import { METHODS } from "./methods.ts";
 
 const M = Object.keys(METHODS);

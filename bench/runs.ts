@@ -5,7 +5,10 @@
  * @module
  */
 import { join } from "node:path";
-import { readResults } from "../core/csv.ts";
+import { readResults } from "../io/csv.ts";
+import { meanStd, type Stat } from "../suite/stats.ts";
+
+export { meanStd, type Stat };
 
 /** A run's rows and its resolved config (from its log's first line). */
 export interface RunRecord {
@@ -80,13 +83,6 @@ export async function copyRunFolder(from: string, to: string, id: string): Promi
   }
 }
 
-/** Mean, sample standard deviation and count of one metric over seeds. */
-export interface Stat {
-  mean: number;
-  std: number;
-  n: number;
-}
-
 /**
  * The configuration a row was measured under, for grouping seeds: its presets, then the
  * key=value overrides the run was given (a sweep's axis values). Results written before rows
@@ -119,13 +115,4 @@ export function summarise(
   const out = new Map<string, Stat>();
   for (const [k, vs] of groups) out.set(k, meanStd(vs));
   return out;
-}
-
-/** Mean and sample standard deviation (0 for one value). */
-export function meanStd(vs: number[]): Stat {
-  const mean = vs.reduce((a, b) => a + b, 0) / vs.length;
-  const std = vs.length > 1
-    ? Math.sqrt(vs.reduce((a, b) => a + (b - mean) ** 2, 0) / (vs.length - 1))
-    : 0;
-  return { mean, std, n: vs.length };
 }

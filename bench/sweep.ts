@@ -12,25 +12,19 @@
  */
 import { join } from "node:path";
 import type { BackendChoice } from "../core/backend.ts";
-import { writeFileAtomic } from "../core/atomic.ts";
-import { appendResults, readResults, type ResultRow } from "../core/csv.ts";
+import { writeFileAtomic } from "../io/atomic.ts";
+import { appendResults, readResults, type ResultRow } from "../io/csv.ts";
 import type { CliArgs } from "./cli.ts";
-import { ConfigError, type ConfigValue } from "./config.ts";
+import { ConfigError, type ConfigValue } from "../suite/config.ts";
+import type { RunGrid } from "../suite/method.ts";
 import { planRun, type RunPlan } from "./runner.ts";
 import { writeReport } from "./report.ts";
 import { copyRunFolder } from "./runs.ts";
 
-/** A sweep definition (bench/sweeps/*.ts). */
-export interface Sweep {
+/** A sweep: a method's grid of runs (its declared sweeps, or what CI runs of it). */
+export interface Sweep extends RunGrid {
   name: string;
-  summary: string;
   method: string;
-  /** presets applied before the axes, in order */
-  presets: string[];
-  /** config keys and their values; the first axis varies slowest */
-  axes: [string, ConfigValue[]][];
-  /** seeds of every grid point (vary fastest) */
-  seeds: number[];
 }
 
 /** One run of a sweep. */

@@ -1,14 +1,13 @@
 /**
  * `deno task sweep NAME [--shard i/n] [--out DIR] [--reuse DIR,...] [--backend auto|webgpu|cpu]
- * [--quiet]` runs a shipped sweep (bench/sweeps/); `deno task sweep --list` lists them.
+ * [--quiet]` runs a method's declared sweep; `deno task sweep --list` lists them.
  * @module
  */
-import { parseArgs } from "node:util";
-import { ConfigError } from "./config.ts";
-import { parseBackend } from "./cli.ts";
+import { ConfigError } from "../suite/config.ts";
+import { parseBackend, runCommand } from "./cli.ts";
 import { runBenchmark } from "./runner.ts";
 import { expandSweep, parseShard, runSweep } from "./sweep.ts";
-import { SWEEPS } from "./sweeps/mod.ts";
+import { SWEEPS } from "./methods.ts";
 
 function list(): string {
   return Object.values(SWEEPS).map((s) =>
@@ -17,29 +16,32 @@ function list(): string {
 }
 
 if (import.meta.main) {
-  try {
-    const { values: v, positionals } = parseArgs({
-      args: Deno.args,
-      options: {
-        shard: { type: "string" },
-        out: { type: "string" },
-        reuse: { type: "string" },
-        backend: { type: "string", default: "auto" },
-        quiet: { type: "boolean", default: false },
-        list: { type: "boolean", default: false },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-    if (v.list || positionals.length === 0) {
-      console.log(
-        `deno task sweep NAME [--shard i/n] [--out DIR] [--reuse DIR,...] [--backend B] [--quiet]\n\n` +
-          `--reuse copies runs finished in other output folders (same id = same config and seed)\n` +
-          `instead of running them again.\n\nSweeps:\n${list()}`,
-      );
-      Deno.exit(positionals.length === 0 && !v.list ? 2 : 0);
+  await runCommand({
+    name: "deno task sweep",
+    summary: "Runs a shipped sweep (each method declares its own) into one resumable folder. " +
+      "--reuse copies runs finished in other output folders (same id = same config and seed) " +
+      "instead of running them again.",
+    flags: {
+      shard: { type: "string", value: "i/n", help: "run every n-th point, starting at the i-th" },
+      out: { type: "string", value: "DIR", help: "output folder (default reports/sweep-NAME)" },
+      reuse: { type: "string", value: "DIR,...", help: "folders to copy finished runs from" },
+      backend: { type: "string", value: "B", help: "auto, webgpu or cpu", default: "auto" },
+      quiet: { type: "boolean", help: "no progress bars" },
+      list: { type: "boolean", help: "list the sweeps and exit" },
+    },
+    positionals: "NAME",
+    minPositionals: 0,
+    maxPositionals: 1,
+    more: () => `Sweeps:\n${list()}`,
+  }, async (v, positionals) => {
+    if (v.list) {
+      console.log(`Sweeps:\n${list()}`);
+      return 0;
     }
-    const name = positionals[0]!;
+    const name = positionals[0];
+    if (name === undefined) {
+      throw new ConfigError(`usage: deno task sweep NAME (or --list). Sweeps:\n${list()}`);
+    }
     const sweep = SWEEPS[name];
     if (!sweep) throw new ConfigError(`Unknown sweep "${name}". Sweeps:\n${list()}`);
     const statuses = await runSweep(sweep, {
@@ -55,9 +57,6 @@ if (import.meta.main) {
         count("reused")
       } copied from --reuse, ${count("failed")} failed`,
     );
-    Deno.exit(count("failed") > 0 ? 1 : 0);
-  } catch (e) {
-    console.error(`error: ${(e as Error).message}`);
-    Deno.exit(e instanceof ConfigError ? 2 : 1);
-  }
+    return count("failed") > 0 ? 1 : 0;
+  });
 }

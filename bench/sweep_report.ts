@@ -6,7 +6,7 @@
  * whether the runs agree, and `bench:ci` fails when runs that agreed stop agreeing.
  * @module
  */
-import { barSvg, lineSvg } from "../core/svg.ts";
+import { barSvg, lineSvg } from "../io/svg.ts";
 import { groupKey, meanStd, type RunRecord, summarise } from "./runs.ts";
 
 export type { RunRecord };

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { expandSweep, parseShard, runSweep, shardPoints, type Sweep } from "./sweep.ts";
-import { SWEEPS } from "./sweeps/mod.ts";
+import { SWEEPS } from "./methods.ts";
 import { runBenchmark } from "./runner.ts";
-import { readResults } from "../core/csv.ts";
+import { readResults } from "../io/csv.ts";
 import type { CliArgs } from "./cli.ts";
-import { CI_RUNS } from "./ci_main.ts";
+import { CI_RUNS } from "./methods.ts";
 
 const TINY: Sweep = {
   name: "tiny",

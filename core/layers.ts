@@ -45,6 +45,11 @@ export class Params {
     return this.add(name, shape, () => this.rng.uniform(-lim, lim), true);
   }
 
+  /** Uniform(-limit, limit), e.g. LeCun's (limit sqrt(3 / fanIn)) or He's (sqrt(6 / fanIn)). */
+  uniform(name: string, shape: number[], limit: number): tf.Variable {
+    return this.add(name, shape, () => this.rng.uniform(-limit, limit), true);
+  }
+
   /** A constant vector (biases, BatchNorm scale and offset): no weight decay. */
   constant(name: string, n: number, value: number): tf.Variable {
     return this.add(name, [n], () => value, false);

@@ -125,8 +125,10 @@ export interface Streams {
   augment: Rng;
   /** dropout masks */
   dropout: Rng;
-  /** evaluation (subsampling, PCA start vectors) */
+  /** evaluation (subsampling, probes' initial weights and order) */
   eval: Rng;
+  /** weights of the randomly initialised network every method is compared against */
+  randomInit: Rng;
 }
 
 /** Derives every stream of a run from its one seed. */
@@ -138,5 +140,6 @@ export function deriveStreams(seed: number): Streams {
     augment: new Rng(seed, "augment"),
     dropout: new Rng(seed, "dropout"),
     eval: new Rng(seed, "eval"),
+    randomInit: new Rng(seed, "init-random"),
   };
 }

@@ -7,7 +7,7 @@
  */
 
 import { join } from "node:path";
-import { readFileIfExists, writeFileAtomic } from "../core/atomic.ts";
+import { readFileIfExists, writeFileAtomic } from "../io/atomic.ts";
 import { datasetCacheDir, DownloadError, fetchVerified, md5Hex } from "./download.ts";
 import { CIFAR10_CLASSES, errorText, type ImageSet } from "./images.ts";
 import { extractTarGz } from "./tar.ts";

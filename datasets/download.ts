@@ -7,7 +7,7 @@
 
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { readFileIfExists, writeFileAtomic } from "../core/atomic.ts";
+import { readFileIfExists, writeFileAtomic } from "../io/atomic.ts";
 
 /**
  * Hex MD5 digest of `bytes`.

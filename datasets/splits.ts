@@ -11,7 +11,7 @@ import { CIFAR10_JPEG_NOTE, defaultCifar10JpegDir, loadImageFolder } from "./ima
 import { loadCifar10 } from "./cifar10.ts";
 import { fetchStl10, loadStl10 } from "./stl10.ts";
 import { datasetCacheDir } from "./download.ts";
-import { ConfigError, DataUnavailableError } from "../bench/config.ts";
+import { ConfigError, DataUnavailableError } from "../suite/config.ts";
 
 /** The data sets a method's `dataset` key can name. */
 export const DATASETS = ["cifar10-jpeg", "cifar10", "stl10", "folder"] as const;

@@ -9,7 +9,7 @@
 
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { readFileIfExists, writeFileAtomic } from "../core/atomic.ts";
+import { readFileIfExists, writeFileAtomic } from "../io/atomic.ts";
 import { errorText, type ImageSet } from "./images.ts";
 import { extractTarGz } from "./tar.ts";
 

@@ -3,7 +3,7 @@
  * features, eval/features.ts), with their documentation, so each method spreads one definition.
  * @module
  */
-import type { Docs } from "../bench/config.ts";
+import type { Docs } from "../suite/config.ts";
 
 /** Defaults of the shared evaluation keys. */
 export const evalDefaults = {
@@ -11,6 +11,7 @@ export const evalDefaults = {
   knnT: 0.1,
   probeEpochs: 30,
   probeLr: 0.001,
+  probeBatch: 256,
   evalBatch: 100,
 };
 
@@ -20,5 +21,12 @@ export const evalDocs: Docs<typeof evalDefaults> = {
   knnT: { help: "temperature of the kNN vote weights exp(sim / T)", min: 1e-6 },
   probeEpochs: { help: "epochs of the linear (and MLP) probes", integer: true, min: 1 },
   probeLr: { help: "Adam learning rate of the probes", min: 0 },
+  probeBatch: { help: "feature rows per step of the probes", integer: true, min: 1 },
   evalBatch: { help: "images per batch when computing features", integer: true, min: 1 },
 };
+
+/** The evaluation settings of a run's config. */
+export type EvalSettings = Pick<
+  typeof evalDefaults,
+  "knnK" | "knnT" | "probeEpochs" | "probeLr" | "probeBatch"
+>;

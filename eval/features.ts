@@ -101,10 +101,11 @@ export interface ProbeOptions {
 }
 
 /** Protocol label of a probe number. */
-export function probeProtocol(o: Pick<ProbeOptions, "hidden" | "epochs">): string {
+export function probeProtocol(o: Pick<ProbeOptions, "hidden" | "epochs" | "batch">): string {
+  const fit = `Adam, ${o.epochs} epochs of batch ${o.batch}`;
   return o.hidden === 0
-    ? `linear probe (softmax regression, Adam, ${o.epochs} epochs) on standardised frozen features`
-    : `MLP probe (1 hidden layer of ${o.hidden}, ReLU, Adam, ${o.epochs} epochs) on standardised frozen features`;
+    ? `linear probe (softmax regression, ${fit}) on standardised frozen features`
+    : `MLP probe (1 hidden layer of ${o.hidden}, ReLU, ${fit}) on standardised frozen features`;
 }
 
 /**
@@ -209,8 +210,10 @@ export interface FoldOptions extends Omit<ProbeOptions, "weightDecay" | "hidden"
 }
 
 /** Protocol label of a fold number. */
-export function foldProtocol(o: Pick<FoldOptions, "epochs" | "decays" | "validation">): string {
-  return `linear probe (softmax regression, Adam, ${o.epochs} epochs, L2 penalty from ` +
+export function foldProtocol(
+  o: Pick<FoldOptions, "epochs" | "batch" | "decays" | "validation">,
+): string {
+  return `linear probe (softmax regression, Adam, ${o.epochs} epochs of batch ${o.batch}, L2 penalty from ` +
     `{${o.decays.join(", ")}} chosen on ${Math.round(o.validation * 100)} % of each fold) ` +
     `on standardised frozen features`;
 }

@@ -99,8 +99,11 @@ Deno.test("linear probe separates clusters; only the MLP probe solves XOR; both 
 
 Deno.test("protocol labels name the classifier and its settings", () => {
   assert.match(knnProtocol({ k: 200, temperature: 0.1 }), /k=200, T=0.1/);
-  assert.match(probeProtocol({ hidden: 0, epochs: 10 }), /^linear probe/);
-  assert.match(probeProtocol({ hidden: 256, epochs: 10 }), /MLP probe \(1 hidden layer of 256/);
+  assert.match(probeProtocol({ hidden: 0, epochs: 10, batch: 64 }), /^linear probe/);
+  assert.match(
+    probeProtocol({ hidden: 256, epochs: 10, batch: 64 }),
+    /MLP probe \(1 hidden layer of 256/,
+  );
 });
 
 Deno.test("fold evaluation: one accuracy and chosen penalty per fold, deterministic", async () => {

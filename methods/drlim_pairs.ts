@@ -1,10 +1,12 @@
 /**
- * Exact k-nearest-neighbour graph in a high-dimensional space (MNIST pixels), computed in
- * row chunks on the active TF.js backend: ||q||^2 - 2 q.x + ||x||^2, then top-k. Used to build
- * DrLIM's similar pairs (each sample with its k Euclidean nearest neighbours).
+ * DrLIM's pair mining: the exact k-nearest-neighbour graph in pixel space, computed in row
+ * chunks on the active TF.js backend (||q||^2 - 2 q.x + ||x||^2, then top-k), and the similar
+ * pairs it gives (each sample with its k Euclidean nearest neighbours, and for the shifted-digit
+ * experiment their translations).
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import type { DrlimData } from "./drlim.ts";
 
 /**
  * For each of the n rows of `x` ([n, d]), the indices of its k nearest other rows, nearest
@@ -50,5 +52,41 @@ export async function neighbourGraph(
   } finally {
     tf.dispose([all, sq]);
   }
+  return out;
+}
+
+/**
+ * Similar pairs (i < j, deduplicated, sorted): each sample with its k nearest neighbours, and
+ * for `euclidean+shift` also with its own translations and all translations of its neighbours.
+ */
+export function similarPairs(
+  data: Pick<DrlimData, "n" | "shifts" | "base">,
+  graph: Int32Array,
+  k: number,
+  pairing: string,
+): Uint32Array {
+  const set = new Set<number>();
+  const add = (i: number, j: number) => {
+    if (i !== j) set.add(i < j ? i * data.n + j : j * data.n + i);
+  };
+  const S = data.shifts.length;
+  for (let i = 0; i < data.n; i++) {
+    for (let t = 0; t < k; t++) {
+      const j = graph[i * k + t]!;
+      add(i, j);
+      if (pairing === "euclidean+shift") {
+        for (let s = 0; s < S; s++) add(i, data.base[j]! * S + s);
+      }
+    }
+    if (pairing === "euclidean+shift") {
+      for (let s = 0; s < S; s++) add(i, data.base[i]! * S + s);
+    }
+  }
+  const keys = Float64Array.from(set).sort();
+  const out = new Uint32Array(keys.length * 2);
+  keys.forEach((key, p) => {
+    out[2 * p] = Math.floor(key / data.n);
+    out[2 * p + 1] = key % data.n;
+  });
   return out;
 }

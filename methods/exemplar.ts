@@ -26,18 +26,25 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Docs } from "../bench/config.ts";
-import { ConfigError } from "../bench/config.ts";
-import type { MethodSpec, MetricRow, RunContext, RunOutput } from "../bench/method.ts";
-import { lossPlot, NonFiniteLossError } from "../bench/method.ts";
-import { meanStd } from "../bench/runs.ts";
+import type { Docs } from "../suite/config.ts";
+import { ConfigError } from "../suite/config.ts";
+import {
+  defineMethod,
+  lossPlot,
+  type MetricRow,
+  type RunContext,
+  type RunOutput,
+} from "../suite/method.ts";
+import { train, type TrainSpec, type TrainStats } from "../core/train.ts";
+import { chanceRow, classifierRows, extractBatched, RANDOM_INIT } from "../eval/harness.ts";
+import { exemplarSweeps } from "./exemplar_sweeps.ts";
+import { meanStd } from "../suite/stats.ts";
 import { evalDefaults, evalDocs } from "../eval/config.ts";
 import { Params } from "../core/layers.ts";
 import { conv2dBiasAct, reproducibleMatMul } from "../core/ops.ts";
 import { createOptimizer, type SuiteOptimizer, warmupCosine } from "../core/optim.ts";
-import { Progress } from "../core/progress.ts";
 import { Rng, type Streams } from "../core/rng.ts";
-import { imageGridSvg } from "../core/svg.ts";
+import { imageGridSvg } from "../io/svg.ts";
 import type { ImageSet } from "../datasets/images.ts";
 import { batchTensor, DATASETS, loadSplit, stl10Dir, subset } from "../datasets/splits.ts";
 import { streamStl10Unlabeled } from "../datasets/stl10.ts";
@@ -45,11 +52,7 @@ import {
   foldAccuracies,
   type FoldOptions,
   foldProtocol,
-  knnProtocol,
   type LabelledFeatures,
-  probeAccuracy,
-  probeProtocol,
-  weightedKnnAccuracy,
 } from "../eval/features.ts";
 import {
   type ColourPca,
@@ -237,6 +240,7 @@ export const exemplarDefaults = {
   foldPerClass: 400,
   ...evalDefaults,
   evalBatch: 50,
+  probeBatch: 128,
 };
 
 /** Exemplar CNN's resolved configuration. */
@@ -361,20 +365,22 @@ function transformOptions(cfg: ExemplarConfig): TransformOptions {
 export async function upsampleSet(set: ImageSet, factor: number, chunk = 256): Promise<ImageSet> {
   if (factor === 1) return set;
   const h = set.height * factor, w = set.width * factor;
-  const images = new Uint8Array(set.n * h * w * set.channels);
-  for (let s = 0; s < set.n; s += chunk) {
-    const idx = Array.from({ length: Math.min(chunk, set.n - s) }, (_, i) => s + i);
-    const t = tf.tidy(() =>
-      tf.clipByValue(
-        tf.round(tf.mul(tf.image.resizeBilinear(batchTensor(set, idx), [h, w], false, true), 255)),
-        0,
+  const [scaled] = await extractBatched(set.n, chunk, (s, count) => [
+    tf.clipByValue(
+      tf.round(tf.mul(
+        tf.image.resizeBilinear(
+          batchTensor(set, Array.from({ length: count }, (_, i) => s + i)),
+          [h, w],
+          false,
+          true,
+        ),
         255,
-      )
-    );
-    images.set(Uint8Array.from(await t.data()), s * h * w * set.channels);
-    t.dispose();
-  }
-  return { ...set, height: h, width: w, images };
+      )),
+      0,
+      255,
+    ),
+  ]);
+  return { ...set, height: h, width: w, images: Uint8Array.from(scaled ?? []) };
 }
 
 /** The images seed patches are taken from: an unlabeled pool at the configured scale. */
@@ -419,18 +425,14 @@ async function sourcePool(cfg: ExemplarConfig, train: ImageSet, rng: Rng): Promi
 // ---------------------------------------------------------------------------------------------
 // Training
 
-/** What {@linkcode trainExemplar} returns. */
-export interface ExemplarTrainResult {
+/** What {@linkcode trainExemplar} returns: the network, its data and the loop's measurements. */
+export interface ExemplarTrainResult extends TrainStats {
   net: ExemplarNet;
   seeds: SeedPatch[];
   /** the colour PCA of the pool's pixels that contrast 1 used */
   pca: ColourPca;
-  stepLosses: { step: number; loss: number }[];
-  epochLosses: number[];
   /** surrogate-task accuracy on the last epoch's training batches (dropout on) */
   surrogateAccuracy: number;
-  imagesPerS: number;
-  steps: number;
 }
 
 /** The optimiser a config trains with (SGD with momentum, or Adam), weight decay included. */
@@ -470,18 +472,16 @@ export function exemplarStep(
 }
 
 /**
- * Trains an Exemplar CNN on the surrogate classes of `pool` (the N seed images, already scaled):
- * sample j of the N x K set is transformation k = j mod K of seed c = floor(j / K).
+ * Trains an Exemplar CNN on the surrogate classes of `pool` (the N seed images, already scaled)
+ * on the suite's loop (core/train.ts): sample j of the N x K set is transformation k = j mod K of
+ * seed c = floor(j / K).
  */
 export async function trainExemplar(
   cfg: ExemplarConfig,
   pool: ImageSet,
   seed: number,
   streams: Streams,
-  hooks: {
-    onStep?: (step: number, total: number, loss: number) => void;
-    onEpoch?: (rec: { epoch: number; loss: number; lr: number; seconds: number }) => void;
-  } = {},
+  loop: Pick<TrainSpec, "log" | "quiet"> = { quiet: true },
 ): Promise<ExemplarTrainResult> {
   const N = cfg.classes, K = cfg.perClass, P = cfg.patch;
   const seeds = sampleSeedPatches(pool, N, P, streams.data);
@@ -493,39 +493,19 @@ export async function trainExemplar(
   const order = Uint32Array.from({ length: N * K }, (_, i) => i);
   const batch = Math.min(cfg.batch, N * K);
   const stepsPerEpoch = Math.floor(N * K / batch);
-  const total = stepsPerEpoch * cfg.epochs;
-  const stepLosses: { step: number; loss: number }[] = [], epochLosses: number[] = [];
-  let step = 0, correct = 0, seen = 0;
-  const t0 = performance.now();
   try {
-    for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
-      const te = performance.now();
-      streams.data.shuffle(order);
-      let lr = 0, sum = 0;
-      const pending: { step: number; loss: tf.Scalar; hits: tf.Scalar }[] = [];
-      const flush = async () => {
-        if (pending.length === 0) return;
-        const all = tf.stack(pending.flatMap((p) => [p.loss, p.hits]));
-        const v = await all.data();
-        all.dispose();
-        pending.forEach((p, i) => {
-          const loss = v[2 * i]!;
-          if (!Number.isFinite(loss)) {
-            throw new NonFiniteLossError(
-              `Exemplar CNN loss became ${loss} at step ${p.step}: lower lr (now ${cfg.lr})`,
-            );
-          }
-          stepLosses.push({ step: p.step, loss });
-          sum += loss;
-          if (epoch === cfg.epochs) correct += v[2 * i + 1]!;
-        });
-        tf.dispose(pending.flatMap((p) => [p.loss, p.hits]));
-        pending.length = 0;
-        hooks.onStep?.(step, total, stepLosses.at(-1)!.loss);
-      };
-      for (let b = 0; b < stepsPerEpoch; b++) {
-        lr = warmupCosine(step, total, 0, cfg.lr);
-        const js = order.subarray(b * batch, (b + 1) * batch);
+    const stats = await train({
+      ...loop,
+      name: "Exemplar CNN",
+      label: "exemplar train",
+      epochs: cfg.epochs,
+      stepsPerEpoch,
+      imagesPerStep: batch,
+      logEvery: cfg.logEvery,
+      lr: (step, total) => warmupCosine(step, total, 0, cfg.lr),
+      startEpoch: () => streams.data.shuffle(order),
+      step: ({ index, lr }) => {
+        const js = order.subarray(index * batch, (index + 1) * batch);
         const cs = Array.from(js, (j) => Math.floor(j / K));
         const params = Array.from(js, (j, i) => sampleParams(seed, cs[i]!, j % K, P, topts));
         const x = tf.tidy(() =>
@@ -542,20 +522,18 @@ export async function trainExemplar(
         const dropout = { rate: cfg.dropout, seed: streams.dropout.uint32() };
         const { loss, hits } = exemplarStep(net, opt, x, labels, dropout, lr);
         tf.dispose([x, labels]);
-        step++;
-        if (epoch === cfg.epochs) seen += js.length;
-        pending.push({ step, loss, hits });
-        if (pending.length >= cfg.logEvery) await flush();
-      }
-      await flush();
-      epochLosses.push(sum / stepsPerEpoch);
-      hooks.onEpoch?.({
-        epoch,
-        loss: epochLosses.at(-1)!,
-        lr,
-        seconds: (performance.now() - te) / 1000,
-      });
-    }
+        return { loss, counts: [hits] };
+      },
+      advice: `lower lr (now ${cfg.lr})`,
+    });
+    const hits = stats.epochCounts.at(-1)?.[0] ?? 0;
+    return {
+      ...stats,
+      net,
+      seeds,
+      pca,
+      surrogateAccuracy: hits / Math.max(1, stepsPerEpoch * batch),
+    };
   } catch (e) {
     net.dispose();
     throw e;
@@ -563,17 +541,6 @@ export async function trainExemplar(
     opt.dispose();
     sources.dispose();
   }
-  const seconds = (performance.now() - t0) / 1000;
-  return {
-    net,
-    seeds,
-    pca,
-    stepLosses,
-    epochLosses,
-    surrogateAccuracy: correct / Math.max(1, seen),
-    imagesPerS: step * batch / seconds,
-    steps: step,
-  };
 }
 
 /**
@@ -640,29 +607,22 @@ export async function exemplarFeatures(
   o: { upsample: number; patch: number; batch: number },
 ): Promise<{ paper: LabelledFeatures; simple: LabelledFeatures }> {
   const pd = 4 * net.widths.reduce((a, b) => a + b, 0), sd = net.widths.at(-1)!;
-  const paper = new Float32Array(set.n * pd), simple = new Float32Array(set.n * sd);
-  for (let s = 0; s < set.n; s += o.batch) {
-    const idx = Array.from({ length: Math.min(o.batch, set.n - s) }, (_, i) => s + i);
-    const [pt, st] = tf.tidy(() => {
-      const x = batchTensor(set, idx);
-      const big = o.upsample === 1 ? x : tf.image.resizeBilinear(
-        x,
-        [set.height * o.upsample, set.width * o.upsample],
-        false,
-        true,
-      );
-      const small = set.height === o.patch && set.width === o.patch
-        ? x
-        : tf.image.resizeBilinear(x, [o.patch, o.patch], false, true);
-      return [quadrantMaxPool(net.maps(big)), net.fc(small)];
-    });
-    paper.set(await pt.data() as Float32Array, s * pd);
-    simple.set(await st.data() as Float32Array, s * sd);
-    tf.dispose([pt, st]);
-  }
+  const [paper, simple] = await extractBatched(set.n, o.batch, (s, count) => {
+    const x = batchTensor(set, Array.from({ length: count }, (_, i) => s + i));
+    const big = o.upsample === 1 ? x : tf.image.resizeBilinear(
+      x,
+      [set.height * o.upsample, set.width * o.upsample],
+      false,
+      true,
+    );
+    const small = set.height === o.patch && set.width === o.patch
+      ? x
+      : tf.image.resizeBilinear(x, [o.patch, o.patch], false, true);
+    return [quadrantMaxPool(net.maps(big)), net.fc(small)];
+  });
   return {
-    paper: { x: paper, y: set.labels, dim: pd },
-    simple: { x: simple, y: set.labels, dim: sd },
+    paper: { x: paper ?? new Float32Array(0), y: set.labels, dim: pd },
+    simple: { x: simple ?? new Float32Array(0), y: set.labels, dim: sd },
   };
 }
 
@@ -723,24 +683,18 @@ async function runExemplar(ctx: RunContext<ExemplarConfig>): Promise<RunOutput> 
     seed_images: pool.n,
     seed_image_side: pool.height,
   });
-  const bar: { p?: Progress } = {};
   const result = await trainExemplar(cfg, pool, ctx.seed, ctx.streams, {
-    onStep: (step, total, loss) => {
-      if (!ctx.quiet) bar.p ??= new Progress({ total, label: "exemplar train", unit: "step" });
-      bar.p?.update(step, { loss });
-    },
-    onEpoch: (rec) => void ctx.log({ type: "epoch", ...rec }),
+    log: ctx.log,
+    quiet: ctx.quiet,
   });
-  bar.p?.done();
 
+  ctx.phase(`exemplar: features of ${train.n} + ${test.n} images, folds, probe and kNN`);
   const rows: MetricRow[] = [];
-  const add = (method: string, protocol: string, metric: string, value: number) =>
-    rows.push({ method, dataset, protocol, metric, value });
   const folds = makeFolds(train, cfg.folds, cfg.foldPerClass, ctx.streams.eval);
   const fo: FoldOptions = {
     classes,
     epochs: cfg.probeEpochs,
-    batch: 128,
+    batch: cfg.probeBatch,
     lr: cfg.probeLr,
     decays: [1e-4, 1e-3, 1e-2],
     validation: 0.2,
@@ -750,70 +704,84 @@ async function runExemplar(ctx: RunContext<ExemplarConfig>): Promise<RunOutput> 
     `image (paper protocol), mean over ${folds.length} training folds of ${
       folds[0]!.length
     } images`;
-  const simpleOn = `on the fully connected layer's output for the ${cfg.patch}x${cfg.patch} ` +
-    `image (simple protocol)`;
+  const simple = {
+    key: "fc",
+    describe: `on the fully connected layer's output for the ${cfg.patch}x${cfg.patch} ` +
+      `image (simple protocol), all ${train.n} training images`,
+  };
   const evaluate = async (method: string, net: ExemplarNet) => {
     const o = { upsample: cfg.upsample, patch: cfg.patch, batch: cfg.evalBatch };
     const ftr = await exemplarFeatures(net, train, o), fte = await exemplarFeatures(net, test, o);
     const f = await foldAccuracies(ftr.paper, fte.paper, folds, fo, ctx.streams.eval);
     const s = meanStd(f.accuracies);
-    add(method, `${foldProtocol(fo)}, ${paperOn}`, "fold_accuracy", s.mean);
-    add(method, `standard deviation over the folds of the row above`, "fold_std", s.std);
+    rows.push(
+      {
+        method,
+        dataset,
+        protocol: `${foldProtocol(fo)}, ${paperOn}`,
+        metric: "fold_accuracy",
+        value: s.mean,
+        features: "quadrants",
+      },
+      {
+        method,
+        dataset,
+        protocol: "standard deviation over the folds of the row above",
+        metric: "fold_std",
+        value: s.std,
+        features: "quadrants",
+      },
+    );
     await ctx.log({ type: "folds", method, accuracies: f.accuracies, decays: f.decays });
-    const probe = {
-      classes,
-      hidden: 0,
-      epochs: cfg.probeEpochs,
-      batch: 128,
-      lr: cfg.probeLr,
-      weightDecay: 1e-5,
-    };
-    add(
+    const own = await classifierRows(
       method,
-      `${probeProtocol(probe)}, ${simpleOn}, all ${train.n} training images`,
-      "linear_accuracy",
-      await probeAccuracy(ftr.simple, fte.simple, probe, ctx.streams.eval),
+      dataset,
+      ftr.simple,
+      fte.simple,
+      simple,
+      ["linear", "knn"],
+      { ...cfg, classes },
+      ctx.streams.eval,
     );
-    const knn = { k: cfg.knnK, temperature: cfg.knnT, classes };
-    add(
+    rows.push(...own, {
+      // how much the protocol alone moves the number (the poster's 42.10 vs the paper's 74.2)
       method,
-      `${knnProtocol(knn)}, ${simpleOn}`,
-      "knn_accuracy",
-      await weightedKnnAccuracy(ftr.simple, fte.simple, knn),
-    );
-    // how much the protocol alone moves the number (the poster's 42.10 vs the paper's 74.2)
-    add(
-      method,
-      "paper protocol (fold_accuracy) minus simple protocol (linear_accuracy), same network",
-      "protocol_gap",
-      s.mean - rows.find((r) => r.method === method && r.metric === "linear_accuracy")!.value,
-    );
+      dataset,
+      protocol:
+        "paper protocol (fold_accuracy) minus simple protocol (linear_accuracy), same network",
+      metric: "protocol_gap",
+      value: s.mean - own[0]!.value,
+    });
   };
-  await evaluate("exemplar-cnn", result.net);
+  await evaluate("exemplar", result.net);
   result.net.dispose();
-  // the same network with random weights, under the same protocols
+  // the same network with random weights (its own stream), under the same protocols
   const random = createExemplarNet(
     cfg.network,
     cfg.patch,
     train.channels,
     cfg.classes,
-    new Rng(ctx.seed, "init-random"),
+    ctx.streams.randomInit,
   );
-  await evaluate("random-init network", random);
+  await evaluate(RANDOM_INIT, random);
   random.dispose();
-  add("chance", "1 / number of classes", "fold_accuracy", 1 / classes);
-  add(
-    "exemplar-cnn",
-    `surrogate task: ${cfg.classes} classes x ${cfg.perClass} samples, last epoch's training ` +
-      `batches (dropout on), ${result.steps} steps of ${cfg.batch}`,
-    "surrogate_accuracy",
-    result.surrogateAccuracy,
-  );
-  add(
-    "exemplar-cnn",
-    "softmax cross-entropy, mean over the last epoch's steps",
-    "train_loss",
-    result.epochLosses.at(-1)!,
+  rows.push(
+    chanceRow(dataset, classes, "fold_accuracy"),
+    {
+      method: "exemplar",
+      dataset,
+      protocol: `surrogate task: ${cfg.classes} classes x ${cfg.perClass} samples, last epoch's ` +
+        `training batches (dropout on), ${result.steps} steps of ${cfg.batch}`,
+      metric: "surrogate_accuracy",
+      value: result.surrogateAccuracy,
+    },
+    {
+      method: "exemplar",
+      dataset,
+      protocol: "softmax cross-entropy, mean over the last epoch's steps",
+      metric: "train_loss",
+      value: result.epochLosses.at(-1)!,
+    },
   );
   const plots = [
     {
@@ -830,13 +798,66 @@ async function runExemplar(ctx: RunContext<ExemplarConfig>): Promise<RunOutput> 
   return { rows, plots, imagesPerS: result.imagesPerS, epochLosses: result.epochLosses };
 }
 
-/** The Exemplar CNN method for the benchmark runner. */
-export const exemplarCnn: MethodSpec<ExemplarConfig> = {
+/** The Exemplar CNN method as the suite runs it. */
+export const exemplar = defineMethod<ExemplarConfig>({
   name: "exemplar",
+  title: "Exemplar CNN",
   summary: "Exemplar CNN (Dosovitskiy et al. 2014): each seed patch and its random " +
     "transformations form one surrogate class",
   defaults: exemplarDefaults,
   docs: exemplarDocs,
   presets: exemplarPresets,
   run: runExemplar,
-};
+  // one seed: ~6 minutes; its tolerance is the floor until a second seed is in the baseline
+  ci: [{ summary: "Exemplar CNN ci", presets: ["ci"], axes: [], seeds: [0] }],
+  sweeps: exemplarSweeps,
+  perf: [{
+    label: `exemplar ${exemplarDefaults.network}, ${exemplarDefaults.classes} classes, dropout ` +
+      `${exemplarDefaults.dropout} (fwd+bwd+SGD)`,
+    images: exemplarDefaults.batch,
+    setup: () => exemplarPerfStep(exemplarDefaults.batch, exemplarDefaults.classes),
+    peer: {
+      script: "bench/peers/exemplar_step.py",
+      args: [
+        "--batch",
+        String(exemplarDefaults.batch),
+        "--classes",
+        String(exemplarDefaults.classes),
+      ],
+    },
+  }],
+});
+
+/**
+ * The Exemplar CNN step `deno task perf` times: the default preset's optimiser and (unless given)
+ * network on `batch` random 32x32x3 samples with random labels.
+ */
+export function exemplarPerfStep(
+  batch: number,
+  classes: number,
+  network: string = exemplarDefaults.network,
+): { step: () => tf.Scalar; dispose: () => void } {
+  const d = exemplarDefaults, rng = new Rng(0, "perf-exemplar");
+  const net = createExemplarNet(network, d.patch, 3, classes, rng);
+  const opt = exemplarOptimizer(d);
+  const x = tf.tensor4d(
+    Float32Array.from({ length: batch * d.patch * d.patch * 3 }, () => rng.float()),
+    [batch, d.patch, d.patch, 3],
+  );
+  const labels = tf.tensor1d(Int32Array.from({ length: batch }, () => rng.int(classes)), "int32");
+  return {
+    step: () => {
+      const { loss, hits } = exemplarStep(net, opt, x, labels, {
+        rate: d.dropout,
+        seed: rng.uint32(),
+      }, d.lr);
+      hits.dispose();
+      return loss;
+    },
+    dispose: () => {
+      tf.dispose([x, labels]);
+      net.dispose();
+      opt.dispose();
+    },
+  };
+}

@@ -5,7 +5,7 @@ import type { ImageSet } from "../datasets/images.ts";
 import { STL10_CLASSES, STL10_IMAGE_BYTES } from "../datasets/stl10.ts";
 import {
   createExemplarNet,
-  exemplarCnn,
+  exemplar,
   type ExemplarConfig,
   exemplarDefaults,
   exemplarFeatures,
@@ -14,7 +14,7 @@ import {
   quadrantMaxPool,
   trainExemplar,
   upsampleSet,
-} from "./exemplar_cnn.ts";
+} from "./exemplar.ts";
 
 tf.env().set("PROD", true);
 await tf.setBackend("cpu");
@@ -190,9 +190,7 @@ Deno.test("the paper's STL-10 path end to end on files in the official format", 
     await Deno.writeTextFile(`${dir}/class_names.txt`, STL10_CLASSES.join("\n") + "\n");
     await Deno.writeTextFile(`${dir}/fold_indices.txt`, folds.join("\n") + "\n");
     const logs: Record<string, unknown>[] = [];
-    const cfg: ExemplarConfig = {
-      ...exemplarDefaults,
-      ...exemplarCnn.presets["paper-stl10"],
+    const cfg: Partial<ExemplarConfig> = {
       dataDir: dir,
       trainPerClass: 2,
       testPerClass: 1,
@@ -205,14 +203,15 @@ Deno.test("the paper's STL-10 path end to end on files in the official format", 
       probeEpochs: 2,
       knnK: 5,
     };
-    const run = (c: ExemplarConfig) =>
-      exemplarCnn.run({
-        config: c,
+    // through the public contract: presets and key=value overrides, as bench resolves them
+    const run = (c: Partial<ExemplarConfig>) =>
+      exemplar.resolve(["paper-stl10"], Object.entries(c).map(([k, v]) => `${k}=${v}`)).run({
         seed: 0,
         streams: deriveStreams(0),
         backend: { backend: "cpu", adapter: "none", fallbackAdapter: null, kernels: "n/a" },
         log: (rec) => Promise.resolve(void logs.push(rec)),
         quiet: true,
+        phase: () => {},
       });
     const out = await run(cfg);
     // seed patches from the unlabeled split at 96x96, features on the 96x96 image
@@ -227,7 +226,7 @@ Deno.test("the paper's STL-10 path end to end on files in the official format", 
     });
     const fl = logs.filter((l) => l.type === "folds") as { accuracies: number[] }[];
     assert.deepEqual(fl.map((f) => f.accuracies.length), [2, 2]); // trained, random init
-    const paper = out.rows.find((x) => x.method === "exemplar-cnn" && x.metric === "fold_accuracy");
+    const paper = out.rows.find((x) => x.method === "exemplar" && x.metric === "fold_accuracy");
     assert.match(
       paper!.protocol,
       /96x96 image \(paper protocol\), mean over 2 training folds of 10 /,

@@ -3,12 +3,12 @@
  * strength, projection head variant and output dimension, temperature. CPU-sized on the ci
  * preset, GPU-sized on the paper's CIFAR-10 recipe.
  */
-import type { Sweep } from "../sweep.ts";
+import type { SweepSpec } from "../suite/method.ts";
 
-const cpu = { method: "simclr", presets: ["ci"], seeds: [0, 1] };
-const gpu = { method: "simclr", presets: ["paper-cifar10"], seeds: [0] };
+const cpu = { presets: ["ci"], seeds: [0, 1] };
+const gpu = { presets: ["paper-cifar10"], seeds: [0] };
 
-export const simclrSweeps: Sweep[] = [
+export const simclrSweeps: SweepSpec[] = [
   {
     ...cpu,
     name: "simclr-batch-cpu",

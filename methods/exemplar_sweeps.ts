@@ -5,15 +5,15 @@
  * against the paper's 74.2 %, and where trained features overtake random ones (papers.md).
  * CPU-sized on the ci preset, GPU-sized on the default (CIFAR-10 JPEG copy, 64c5-64c5-128f).
  */
-import type { Sweep } from "../sweep.ts";
-import { TRANSFORMS } from "../../methods/exemplar_transforms.ts";
+import type { SweepSpec } from "../suite/method.ts";
+import { TRANSFORMS } from "./exemplar_transforms.ts";
 
-const cpu = { method: "exemplar", presets: ["ci"], seeds: [0, 1] };
-const gpu = { method: "exemplar", presets: ["default"], seeds: [0] };
+const cpu = { presets: ["ci"], seeds: [0, 1] };
+const gpu = { presets: ["default"], seeds: [0] };
 // "" = all transformations, then each one left out
 const without = ["", ...TRANSFORMS];
 
-export const exemplarSweeps: Sweep[] = [
+export const exemplarSweeps: SweepSpec[] = [
   {
     ...cpu,
     name: "exemplar-classes-cpu",

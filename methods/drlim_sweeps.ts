@@ -1,12 +1,11 @@
 /** DrLIM sweeps: the contrastive loss's margin and the neighbours k that define similar pairs. */
-import type { Sweep } from "../sweep.ts";
+import type { SweepSpec } from "../suite/method.ts";
 
 /** Margin m of the loss's dissimilar term (the paper does not state it; 1 is customary). */
-export const drlimMargin: Sweep[] = [
+export const drlimMargin: SweepSpec[] = [
   {
     name: "drlim-margin-cpu",
     summary: "DrLIM margin at the ci preset (~20 s per run on 2 cores)",
-    method: "drlim",
     presets: ["ci"],
     axes: [["margin", [0.5, 1, 2, 4]]],
     seeds: [0, 1, 2],
@@ -14,7 +13,6 @@ export const drlimMargin: Sweep[] = [
   {
     name: "drlim-margin-gpu",
     summary: "DrLIM margin at the paper preset (3,000 images per digit, 10 epochs)",
-    method: "drlim",
     presets: ["paper"],
     axes: [["margin", [0.5, 1, 2, 4]]],
     seeds: [0, 1, 2],
@@ -22,11 +20,10 @@ export const drlimMargin: Sweep[] = [
 ];
 
 /** k of the k-nearest-neighbour similar pairs (paper: 5). */
-export const drlimPairs: Sweep[] = [
+export const drlimPairs: SweepSpec[] = [
   {
     name: "drlim-pairs-cpu",
     summary: "DrLIM neighbours per sample at the ci preset",
-    method: "drlim",
     presets: ["ci"],
     axes: [["neighbours", [2, 5, 10]]],
     seeds: [0, 1, 2],
@@ -34,7 +31,6 @@ export const drlimPairs: Sweep[] = [
   {
     name: "drlim-pairs-gpu",
     summary: "DrLIM neighbours per sample at the paper preset",
-    method: "drlim",
     presets: ["paper"],
     axes: [["neighbours", [2, 5, 10, 20]]],
     seeds: [0, 1, 2],

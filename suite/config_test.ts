@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { METHODS } from "./methods.ts";
 import { ConfigError, configHash, configHelp, type Docs, resolveConfig } from "./config.ts";
 
 const defaults = { lr: 0.001, batch: 64, opt: "adam", fast: false, digits: "4,9" };
@@ -65,15 +64,4 @@ Deno.test("configHelp lists every key with its default and every preset", () => 
   for (const k of Object.keys(defaults)) assert.ok(h.includes(k));
   assert.ok(h.includes("batch=256 lr=0.01"));
   assert.ok(h.includes("one of adam, sgd"));
-});
-
-Deno.test("every shipped preset of every method resolves to a valid configuration", () => {
-  for (const [name, m] of Object.entries(METHODS)) {
-    for (const p of Object.keys(m.presets)) {
-      assert.doesNotThrow(
-        () => resolveConfig(m.defaults, m.docs, m.presets, [p], []),
-        `${name}/${p}`,
-      );
-    }
-  }
 });

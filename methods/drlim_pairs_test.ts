@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { neighbourGraph } from "./neighbours.ts";
-import { knnIndices } from "./knn.ts";
+import { neighbourGraph } from "./drlim_pairs.ts";
+import { knnIndices } from "../eval/knn.ts";
 import { Rng } from "../core/rng.ts";
 
 await tf.setBackend("cpu");

@@ -1,0 +1,155 @@
+/**
+ * The one training loop every method runs on: epochs of steps, the learning rate from a
+ * schedule, the loss kept on the device and read back only every `logEvery` steps (each read
+ * waits for the device: on a GPU under Deno at least ~10 ms, shared/docs/anchors.md), the stop on
+ * a non-finite loss, progress, one log record per epoch and the live-tensor check. A method
+ * supplies only what differs: how an epoch starts (its shuffle) and one step.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Progress } from "../io/progress.ts";
+
+/** Raised when the training loss stops being finite; the run's log keeps what came before. */
+export class NonFiniteLossError extends Error {
+  override name = "NonFiniteLossError";
+}
+
+/** What one step leaves on the device: its loss, and counts summed per epoch (e.g. hits). */
+export interface StepOutput {
+  loss: tf.Scalar;
+  counts?: tf.Scalar[];
+}
+
+/** Where the loop is when it calls `step`. */
+export interface StepAt {
+  /** 1-based */
+  epoch: number;
+  /** 0-based over the whole run */
+  step: number;
+  /** 0-based within the epoch */
+  index: number;
+  lr: number;
+}
+
+/** A training run as the loop sees it. */
+export interface TrainSpec {
+  /** the method's title, for messages ("SimCLR loss became NaN ...") */
+  name: string;
+  epochs: number;
+  stepsPerEpoch: number;
+  /** images through the network per step, for images/s */
+  imagesPerStep: number;
+  /** steps between loss read-backs */
+  logEvery: number;
+  /** learning rate at `step` (0-based) of `total` */
+  lr: (step: number, total: number) => number;
+  /** called before an epoch's first step (shuffle the order here) */
+  startEpoch?: (epoch: number) => void;
+  /** one step: builds the batch, updates the parameters, returns the loss (kept on the device) */
+  step: (at: StepAt) => StepOutput;
+  /** what to try when the loss stops being finite, e.g. "lower lr (now 0.01)" */
+  advice: string;
+  /** writes one JSON record per epoch to the run's log */
+  log?: (record: Record<string, unknown>) => Promise<void>;
+  /** progress label ("simclr train"); no bar when quiet */
+  label: string;
+  quiet?: boolean;
+}
+
+/** What {@linkcode train} measured. */
+export interface TrainStats {
+  /** every step's loss, 1-based step numbers */
+  stepLosses: { step: number; loss: number }[];
+  /** mean loss of each epoch */
+  epochLosses: number[];
+  /** per epoch, the sum over its steps of each of the step's counts */
+  epochCounts: number[][];
+  imagesPerS: number;
+  steps: number;
+  /** tf.memory().numTensors at the end of each epoch: flat when no step leaks */
+  tensorsPerEpoch: number[];
+}
+
+/**
+ * Runs `spec.epochs` epochs of `spec.stepsPerEpoch` steps. Throws NonFiniteLossError at the first
+ * non-finite loss (read back at the next log point); the log keeps every epoch before it.
+ */
+export async function train(spec: TrainSpec): Promise<TrainStats> {
+  const total = spec.epochs * spec.stepsPerEpoch;
+  const stepLosses: { step: number; loss: number }[] = [];
+  const epochLosses: number[] = [], epochCounts: number[][] = [], tensorsPerEpoch: number[] = [];
+  const pending: { step: number; out: StepOutput }[] = [];
+  const bar = spec.quiet || total === 0
+    ? null
+    : new Progress({ total, label: spec.label, unit: "img" });
+  let step = 0, sum = 0, counts: number[] = [];
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const width = 1 + (pending[0]!.out.counts?.length ?? 0);
+    const all = tf.stack(pending.flatMap((p) => [p.out.loss, ...(p.out.counts ?? [])]));
+    const v = await all.data();
+    all.dispose();
+    try {
+      pending.forEach((p, i) => {
+        const loss = v[width * i]!;
+        if (!Number.isFinite(loss)) {
+          throw new NonFiniteLossError(
+            `${spec.name} loss became ${loss} at step ${p.step}: ${spec.advice}. ` +
+              `The log keeps every epoch before this one.`,
+          );
+        }
+        stepLosses.push({ step: p.step, loss });
+        sum += loss;
+        for (let c = 1; c < width; c++) counts[c - 1] = (counts[c - 1] ?? 0) + v[width * i + c]!;
+      });
+    } finally {
+      tf.dispose(pending.flatMap((p) => [p.out.loss, ...(p.out.counts ?? [])]));
+      pending.length = 0;
+    }
+    bar?.update(step, { loss: stepLosses.at(-1)!.loss, items: step * spec.imagesPerStep });
+  };
+  const t0 = performance.now();
+  try {
+    for (let epoch = 1; epoch <= spec.epochs; epoch++) {
+      const te = performance.now();
+      spec.startEpoch?.(epoch);
+      sum = 0;
+      counts = [];
+      let lr = 0;
+      for (let index = 0; index < spec.stepsPerEpoch; index++) {
+        lr = spec.lr(step, total);
+        const out = spec.step({ epoch, step, index, lr });
+        step++;
+        pending.push({ step, out });
+        if (pending.length >= spec.logEvery) await flush();
+      }
+      await flush();
+      epochLosses.push(sum / Math.max(1, spec.stepsPerEpoch));
+      epochCounts.push(counts);
+      tensorsPerEpoch.push(tf.memory().numTensors);
+      const wall = (performance.now() - t0) / 1000;
+      await spec.log?.({
+        type: "epoch",
+        epoch,
+        step,
+        loss: epochLosses.at(-1),
+        lr,
+        seconds: (performance.now() - te) / 1000,
+        images_per_s: step * spec.imagesPerStep / wall,
+        tensors: tf.memory().numTensors,
+      });
+    }
+  } finally {
+    tf.dispose(pending.flatMap((p) => [p.out.loss, ...(p.out.counts ?? [])]));
+    bar?.done();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    stepLosses,
+    epochLosses,
+    epochCounts,
+    imagesPerS: step * spec.imagesPerStep / seconds,
+    steps: step,
+    tensorsPerEpoch,
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * The one evaluation harness: features computed in batches with frozen weights, the same
+ * classifiers with the same settings (from the run's config, eval/config.ts) for every method,
+ * and the same baseline rows (a randomly initialised network, chance). A protocol is typed data
+ * (which features, which classifier and its settings) from which its label is rendered, and
+ * every row carries its features as a field, so no reader parses the label back.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { Rng } from "../core/rng.ts";
+import type { MetricRow } from "../suite/method.ts";
+import {
+  knnProtocol,
+  type LabelledFeatures,
+  probeAccuracy,
+  type ProbeOptions,
+  probeProtocol,
+  weightedKnnAccuracy,
+} from "./features.ts";
+import type { EvalSettings } from "./config.ts";
+
+/**
+ * Runs `f` on consecutive batches of `n` items (in a tidy scope) and gathers each of its outputs
+ * on the host, row-major: output j of item i at [i * dim_j, (i + 1) * dim_j).
+ */
+export async function extractBatched(
+  n: number,
+  batch: number,
+  f: (start: number, count: number) => tf.Tensor[],
+): Promise<Float32Array[]> {
+  let out: Float32Array[] = [];
+  for (let s = 0; s < n; s += batch) {
+    const m = Math.min(batch, n - s);
+    const ts = tf.tidy(() => f(s, m));
+    try {
+      for (let j = 0; j < ts.length; j++) {
+        const v = await ts[j]!.data() as Float32Array;
+        if (s === 0) out[j] = new Float32Array(n * (v.length / m));
+        out[j]!.set(v, s * (v.length / m));
+      }
+    } finally {
+      tf.dispose(ts);
+    }
+  }
+  if (n === 0) out = [];
+  return out;
+}
+
+/** Which features a number was measured on: a short key for readers, a phrase for the label. */
+export interface FeatureSpec {
+  /** e.g. "h", "z", "fc", "quadrants", "embedding" */
+  key: string;
+  /** e.g. "on h (encoder output)" */
+  describe: string;
+}
+
+/** The classifiers the harness runs on frozen features. */
+export type Classifier = "knn" | "linear" | "mlp";
+
+const METRIC: Record<Classifier, string> = {
+  knn: "knn_accuracy",
+  linear: "linear_accuracy",
+  mlp: "mlp_accuracy",
+};
+
+/** The probe options of a classifier under the run's settings. */
+export function probeOptions(s: EvalSettings, classes: number, hidden: number): ProbeOptions {
+  return {
+    classes,
+    hidden,
+    epochs: s.probeEpochs,
+    batch: s.probeBatch,
+    lr: s.probeLr,
+    weightDecay: PROBE_WEIGHT_DECAY,
+  };
+}
+
+/** L2 penalty of the linear and MLP probes (the fold protocol chooses its own). */
+export const PROBE_WEIGHT_DECAY = 1e-5;
+
+/**
+ * Rows for `method` on the given features: each classifier's test accuracy, labelled with its
+ * protocol. The probes draw their initial weights and batch order from `rng` (the run's eval
+ * stream), in the order the classifiers are listed.
+ */
+export async function classifierRows(
+  method: string,
+  dataset: string,
+  train: LabelledFeatures,
+  test: LabelledFeatures,
+  on: FeatureSpec,
+  classifiers: Classifier[],
+  s: EvalSettings & { classes: number; mlpHidden?: number; suffix?: string },
+  rng: Rng,
+): Promise<MetricRow[]> {
+  const rows: MetricRow[] = [];
+  const tail = `, ${on.describe}${s.suffix ?? ""}`;
+  for (const c of classifiers) {
+    let protocol: string, value: number;
+    if (c === "knn") {
+      const o = { k: s.knnK, temperature: s.knnT, classes: s.classes };
+      protocol = knnProtocol(o);
+      value = await weightedKnnAccuracy(train, test, o);
+    } else {
+      const hidden = c === "mlp" ? s.mlpHidden ?? 0 : 0;
+      if (c === "mlp" && hidden < 1) throw new RangeError("an MLP probe needs mlpHidden >= 1");
+      const o = probeOptions(s, s.classes, hidden);
+      protocol = probeProtocol(o);
+      value = await probeAccuracy(train, test, o, rng);
+    }
+    rows.push({
+      method,
+      dataset,
+      protocol: protocol + tail,
+      metric: METRIC[c],
+      value,
+      features: on.key,
+    });
+  }
+  return rows;
+}
+
+/** The chance row: 1 / number of classes, for the given metric. */
+export function chanceRow(dataset: string, classes: number, metric: string): MetricRow {
+  return {
+    method: "chance",
+    dataset,
+    protocol: "1 / number of classes",
+    metric,
+    value: 1 / classes,
+  };
+}
+
+/** The name of the baseline rows of a randomly initialised copy of a method's network. */
+export const RANDOM_INIT = "random-init";

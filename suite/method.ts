@@ -1,0 +1,211 @@
+/**
+ * The method contract: what a method declares to the suite, in one object, so that the drivers
+ * (bench, sweep, report, compare, perf, bench:ci) need no edit when a method is added. A method
+ * declares its typed defaults with docs, presets, a `run` that trains (on core/train.ts) and
+ * evaluates (on eval/) under a context the runner provides, the runs CI makes of it, its sweeps,
+ * its perf workloads with their PyTorch peers, and the orderings its paper claims.
+ * `defineMethod` checks the declaration and erases its config type for the registry, without a
+ * cast: the registry resolves a config from the method's own defaults and hands it back to the
+ * method's own `run`.
+ * @module
+ */
+import type * as tf from "@tensorflow/tfjs";
+import { type Config, type ConfigValue, type Docs, resolveConfig } from "./config.ts";
+import type { Streams } from "../core/rng.ts";
+import type { BackendInfo } from "../core/backend.ts";
+import { lineSvg } from "../io/svg.ts";
+
+export { NonFiniteLossError } from "../core/train.ts";
+
+/** One measured number; the runner adds seed, backend, commit, ... to make a results row. */
+export interface MetricRow {
+  /** what produced the number: the method, or a baseline such as "pca" */
+  method: string;
+  dataset: string;
+  /** how the number was measured, e.g. "kNN (k=5) on the 2-D test embedding" */
+  protocol: string;
+  metric: string;
+  value: number;
+  /** which features the number was measured on (eval/protocol.ts); "" for losses and chance */
+  features?: string;
+}
+
+/** An SVG figure written beside the run's log. */
+export interface Plot {
+  file: string;
+  title: string;
+  svg: string;
+}
+
+/** The per-step training loss as the run's `loss.svg`. */
+export function lossPlot(
+  lossName: string,
+  title: string,
+  steps: { step: number; loss: number }[],
+): Plot {
+  return {
+    file: "loss.svg",
+    title: `${lossName} loss per step`,
+    svg: lineSvg({
+      series: [{ name: lossName, points: steps.map((p) => ({ x: p.step, y: p.loss })) }],
+      title,
+      xLabel: "step",
+      yLabel: "loss",
+    }),
+  };
+}
+
+/** What the runner gives a method. */
+export interface RunContext<C extends Config> {
+  config: C;
+  seed: number;
+  streams: Streams;
+  backend: BackendInfo;
+  /** appends one JSON line to the run's log (flushed before it resolves): await it */
+  log: (record: Record<string, unknown>) => Promise<void>;
+  /** true when progress should be quiet (tests) */
+  quiet?: boolean;
+  /** says one line about a phase (data, training, evaluation) on stderr; silent when quiet */
+  phase: (line: string) => void;
+}
+
+/** What a method's run returns. */
+export interface RunOutput {
+  rows: MetricRow[];
+  plots: Plot[];
+  /** training throughput, images through the network per second */
+  imagesPerS: number;
+  /** the training loss, one value per logged epoch */
+  epochLosses: number[];
+}
+
+/** A grid of runs over config axes and seeds on top of presets (a sweep, or what CI runs). */
+export interface RunGrid {
+  summary: string;
+  /** presets applied before the axes, in order */
+  presets: string[];
+  /** config keys and their values; the first axis varies slowest */
+  axes: [string, ConfigValue[]][];
+  /** seeds of every grid point (vary fastest) */
+  seeds: number[];
+}
+
+/** A named sweep of a method (`deno task sweep NAME`). */
+export interface SweepSpec extends RunGrid {
+  /** unique among all methods' sweeps; by convention `<method>-<axis>-cpu|gpu` */
+  name: string;
+}
+
+/** A step `deno task perf` times beside a PyTorch peer script on the same machine. */
+export interface PerfWorkload {
+  /** what is timed, e.g. "drlim paper net, pair step (fwd+bwd+Adam)" */
+  label: string;
+  /** images through the network per step */
+  images: number;
+  /** true: only on a hardware adapter (it takes minutes per step on a CPU) */
+  gpuOnly?: boolean;
+  /** builds the model and data; `step` runs one training step and returns its loss */
+  setup(): { step: () => tf.Scalar; dispose: () => void };
+  /** the PyTorch peer: a script (path from the repository root) and its arguments */
+  peer: { script: string; args: string[] };
+}
+
+/** One group of an ordering: the runs and rows it averages. */
+export interface OrderingGroup {
+  name: string;
+  /** which runs belong to the group, by their resolved config */
+  runs: (config: Record<string, unknown>) => boolean;
+  /** which rows of those runs are the group's value (averaged over seeds) */
+  rows: (row: Record<string, string>) => boolean;
+}
+
+/** An ordering a paper claims: group 1 > group 2 > ... */
+export interface Ordering {
+  /** the claim, e.g. "MLP head > linear head > no head" */
+  claim: string;
+  /** where the paper claims it */
+  source: string;
+  /** what the values are, for the report */
+  measure: string;
+  groups: OrderingGroup[];
+}
+
+/** A method as it declares itself (one file under methods/, one registry line). */
+export interface MethodSpec<C extends Config> {
+  /**
+   * The method's one name: `--method`, the start of run ids, the `method` column of its own
+   * rows. Lower-case letters and digits only, so a run id's first dash ends it.
+   */
+  name: string;
+  /** the paper's name for prose, e.g. "Exemplar CNN" */
+  title: string;
+  summary: string;
+  defaults: C;
+  docs: Docs<C>;
+  presets: Record<string, Partial<C>>;
+  run(ctx: RunContext<C>): Promise<RunOutput>;
+  /** the runs `bench:ci` makes of this method and compares against the baseline */
+  ci: RunGrid[];
+  sweeps?: SweepSpec[];
+  perf?: PerfWorkload[];
+  orderings?: Ordering[];
+}
+
+/** A config resolved for one run, with the method's run bound to it. */
+export interface ResolvedRun {
+  config: Config;
+  run(ctx: Omit<RunContext<Config>, "config">): Promise<RunOutput>;
+}
+
+/** A method as the drivers see it: its config type erased behind `resolve`. */
+export interface Method {
+  name: string;
+  title: string;
+  summary: string;
+  defaults: Config;
+  docs: Docs<Config>;
+  presets: Record<string, Partial<Config>>;
+  /** resolves defaults + presets + key=value overrides (throws ConfigError) */
+  resolve(presets: string[], overrides: string[]): ResolvedRun;
+  ci: RunGrid[];
+  sweeps: SweepSpec[];
+  perf: PerfWorkload[];
+  orderings: Ordering[];
+}
+
+/** Checks a method's declaration and makes it a {@linkcode Method} for the registry. */
+export function defineMethod<C extends Config>(spec: MethodSpec<C>): Method {
+  if (!/^[a-z][a-z0-9]*$/.test(spec.name)) {
+    throw new TypeError(
+      `method name "${spec.name}": use lower-case letters and digits only (run ids start ` +
+        `with the name and a dash)`,
+    );
+  }
+  for (const k of Object.keys(spec.defaults)) {
+    if (!spec.docs[k]) throw new TypeError(`method ${spec.name}: key "${k}" has no doc`);
+  }
+  if (!("default" in spec.presets)) {
+    throw new TypeError(`method ${spec.name}: needs a "default" preset (what bench runs)`);
+  }
+  for (const s of spec.sweeps ?? []) {
+    if (!s.name.startsWith(`${spec.name}-`)) {
+      throw new TypeError(`method ${spec.name}: sweep "${s.name}" must start with its name`);
+    }
+  }
+  return {
+    name: spec.name,
+    title: spec.title,
+    summary: spec.summary,
+    defaults: spec.defaults,
+    docs: spec.docs,
+    presets: spec.presets,
+    resolve(presets, overrides) {
+      const config = resolveConfig(spec.defaults, spec.docs, spec.presets, presets, overrides);
+      return { config, run: (ctx) => spec.run({ ...ctx, config }) };
+    },
+    ci: spec.ci,
+    sweeps: spec.sweeps ?? [],
+    perf: spec.perf ?? [],
+    orderings: spec.orderings ?? [],
+  };
+}
