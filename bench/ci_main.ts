@@ -18,16 +18,19 @@ import { runBenchmark } from "./runner.ts";
 import { runSweep } from "./sweep.ts";
 import { CI_RUNS } from "./methods.ts";
 import { compareAll, readResultsOrFolder, TOLERANCE } from "./compare.ts";
-import { runMethodOf, type RunRecord } from "./runs.ts";
+import { runIdOf, runMethodOf, type RunRecord } from "./runs.ts";
 
 /** Results (rows and runs) restricted to runs of the given methods. */
 export function onlyMethods(
   r: { rows: Record<string, string>[]; runs: RunRecord[] | null },
   methods: Set<string>,
 ): { rows: Record<string, string>[]; runs: RunRecord[] | null } {
+  // a row belongs to its run's method: from the run's log, else (no log) from its run id
+  const byRun = new Map((r.runs ?? []).map((run) => [run.id, run.method]));
+  const methodOf = (row: Record<string, string>) => byRun.get(runIdOf(row)) ?? runMethodOf(row);
   return {
-    rows: r.rows.filter((row) => methods.has(runMethodOf(row))),
-    runs: r.runs?.filter((run) => run.rows.some((row) => methods.has(runMethodOf(row)))) ?? null,
+    rows: r.rows.filter((row) => methods.has(methodOf(row))),
+    runs: r.runs?.filter((run) => methods.has(run.method)) ?? null,
   };
 }
 
@@ -63,7 +66,8 @@ export async function runCi(
   let failed = 0;
   const skipped = new Map<string, string>();
   for (const s of CI_RUNS.filter((s) => methods.has(s.method))) {
-    const st = await runSweep(s, { out: o.out, backend: o.backend, quiet: true, say: o.say }, run);
+    // not quiet: a CI log shows each run's phases and a line per tenth of its training
+    const st = await runSweep(s, { out: o.out, backend: o.backend, quiet: false, say: o.say }, run);
     for (const x of st.filter((x) => x.status === "failed")) {
       if (o.skipMissingData && x.error?.startsWith("DataUnavailableError")) {
         skipped.set(s.method, x.error);

@@ -154,7 +154,9 @@ export async function runCommand<F extends Record<string, Flag>>(
       Deno.exit(2);
     }
     if (!EXPECTED.has(err.name) && !err.message.startsWith("Cannot write")) {
-      console.error(err.stack);
+      // the frames only: the message was printed above
+      const frames = (err.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l));
+      if (frames.length) console.error(frames.join("\n"));
     }
     status = 1;
   }

@@ -13,14 +13,14 @@
 import { readResults } from "../io/csv.ts";
 import { ConfigError } from "../suite/config.ts";
 import { parseNumber, runCommand } from "./cli.ts";
-import { readRunFolder, type RunRecord, type Stat, summarise } from "./runs.ts";
+import { type Group, readRunFolder, type RunRecord, type Stat, summarise } from "./runs.ts";
 import { type Trend, trendChecks } from "./sweep_report.ts";
 
 export type { Stat };
 
 /** One line of the comparison. */
 export interface Comparison {
-  key: string;
+  group: Group;
   baseline: Stat;
   now: Stat | null;
   delta: number | null;
@@ -46,13 +46,13 @@ export function compare(
   o: { k: number; floor: number },
 ): Comparison[] {
   const b = summarise(baseline), n = summarise(now);
-  return [...b.entries()].map(([key, base]) => {
-    const cur = n.get(key) ?? null;
-    const metric = key.split(" | ")[3]!;
+  return [...b.entries()].map(([id, base]) => {
+    const cur = n.get(id) ?? null;
+    const group = base.group, metric = group.metric;
     const tolerance = Math.max(o.k * base.std, o.floor);
     if (!cur) {
       const verdict = higherIsBetter(metric) ? "missing" : "info";
-      return { key, baseline: base, now: null, delta: null, tolerance, verdict };
+      return { group, baseline: base, now: null, delta: null, tolerance, verdict };
     }
     const delta = cur.mean - base.mean;
     const verdict = !higherIsBetter(metric)
@@ -62,7 +62,7 @@ export function compare(
       : delta > tolerance
       ? "better"
       : "ok";
-    return { key, baseline: base, now: cur, delta, tolerance, verdict };
+    return { group, baseline: base, now: cur, delta, tolerance, verdict };
   });
 }
 
@@ -73,9 +73,13 @@ export function comparisonTable(cs: Comparison[]): string {
     "| method \\| dataset \\| preset \\| metric \\| protocol | baseline | now | delta | tolerance | verdict |",
     "| --- | --- | --- | --- | --- | --- |",
     ...cs.map((c) =>
-      `| ${c.key.replaceAll("|", "\\|")} | ${f(c.baseline)} | ${f(c.now)} | ${
-        c.delta === null ? "-" : c.delta.toFixed(4)
-      } | ${c.tolerance.toFixed(4)} | ${c.verdict} |`
+      `| ${
+        [c.group.method, c.group.dataset, c.group.variant, c.group.metric, c.group.protocol].join(
+          " \\| ",
+        )
+      } | ${f(c.baseline)} | ${f(c.now)} | ${c.delta === null ? "-" : c.delta.toFixed(4)} | ${
+        c.tolerance.toFixed(4)
+      } | ${c.verdict} |`
     ),
   ].join("\n");
 }

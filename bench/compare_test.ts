@@ -33,11 +33,11 @@ Deno.test("compare: tolerance from the baseline's seed spread, with a floor", ()
     k: 3,
     floor: 0.02,
   });
-  assert.equal(c.find((x) => x.key.includes("knn"))!.verdict, "ok");
-  assert.equal(c.find((x) => x.key.includes("loss"))!.verdict, "info");
+  assert.equal(c.find((x) => x.group.metric.includes("knn"))!.verdict, "ok");
+  assert.equal(c.find((x) => x.group.metric.includes("loss"))!.verdict, "info");
   // k = 1: the same drop is a regression
   c = compare([row("knn_accuracy", 0.5, 0)], base, { k: 1, floor: 0.02 });
-  assert.equal(c.find((x) => x.key.includes("knn"))!.verdict, "regression");
+  assert.equal(c.find((x) => x.group.metric.includes("knn"))!.verdict, "regression");
   // a one-seed baseline has std 0: the floor decides
   const one = [row("knn_accuracy", 0.8, 0)];
   assert.equal(
@@ -110,7 +110,7 @@ Deno.test("compare groups runs by their overrides, so sweep variants are not ave
     k: 3,
     floor: 0.02,
   });
-  assert.deepEqual(c.map((x) => [x.key.split(" | ")[2], x.verdict]), [
+  assert.deepEqual(c.map((x) => [x.group.variant, x.verdict]), [
     ["ci", "ok"],
     ["ci head=none", "missing"],
   ]);

@@ -18,16 +18,30 @@ export const METHODS: Record<string, Method> = byName([
 ]);
 
 /** Every method's sweeps by name. */
-export const SWEEPS: Record<string, Sweep> = Object.fromEntries(
-  Object.values(METHODS).flatMap((m) =>
-    m.sweeps.map((s: SweepSpec) => [s.name, { ...s, method: m.name }])
-  ),
-);
+export const SWEEPS: Record<string, Sweep> = {};
 
 /** What `bench:ci` runs: each method's CI grids, named "ci". */
-export const CI_RUNS: Sweep[] = Object.values(METHODS).flatMap((m) =>
-  m.ci.map((g) => ({ ...g, name: "ci", method: m.name }))
-);
+export const CI_RUNS: Sweep[] = [];
+
+for (const m of Object.values(METHODS)) addDerived(m);
+
+/**
+ * Registers a method defined outside this folder's list (a plugin, or the test that proves the
+ * contract): every driver then knows it, its sweeps and its CI runs, as if it had a line above.
+ */
+export function registerMethod(m: Method): void {
+  if (METHODS[m.name]) throw new TypeError(`a method named "${m.name}" is already registered`);
+  METHODS[m.name] = m;
+  addDerived(m);
+}
+
+function addDerived(m: Method): void {
+  for (const s of m.sweeps as SweepSpec[]) {
+    if (SWEEPS[s.name]) throw new TypeError(`two sweeps are named "${s.name}"`);
+    SWEEPS[s.name] = { ...s, method: m.name };
+  }
+  CI_RUNS.push(...m.ci.map((g) => ({ ...g, name: "ci", method: m.name })));
+}
 
 /** The method called `name`; a ConfigError listing the known ones otherwise. */
 export function methodNamed(name: string): Method {

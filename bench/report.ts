@@ -67,11 +67,11 @@ export function seedSummary(rows: Record<string, string>[]): string[] {
     "",
     "| method | preset | metric | mean +/- std (n seeds) | protocol |",
     "| --- | --- | --- | --- | --- |",
-    ...[...stats].map(([k, s]) => {
-      const [method, , variant, metric, protocol] = k.split(" | ");
-      return `| ${esc(method!)} | \`${esc(variant!)}\` | ${esc(metric!)} | ${
-        s.mean.toFixed(4)
-      } +/- ${s.std.toFixed(4)} (${s.n}) | ${esc(protocol!)} |`;
+    ...[...stats.values()].map((s) => {
+      const { method, variant, metric, protocol } = s.group;
+      return `| ${esc(method)} | \`${esc(variant)}\` | ${esc(metric)} | ${s.mean.toFixed(4)} +/- ${
+        s.std.toFixed(4)
+      } (${s.n}) | ${esc(protocol)} |`;
     }),
     "",
   ];

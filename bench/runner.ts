@@ -6,13 +6,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { type Config, configHash, configHelp } from "../suite/config.ts";
+import { type Config, ConfigError, configHash, configHelp } from "../suite/config.ts";
 import { benchCommand, type CliArgs, commandHelp } from "./cli.ts";
 import { methodNamed, METHODS } from "./methods.ts";
 import { deriveStreams } from "../core/rng.ts";
 import { type BackendInfo, initBackend, type InitBackendOptions } from "../core/backend.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
-import { appendResults, type ResultRow } from "../io/csv.ts";
+import { appendResults, readResults, type ResultRow } from "../io/csv.ts";
 import { provenance } from "../io/provenance.ts";
 import { writeReport } from "./report.ts";
 import type { ResolvedRun, RunOutput } from "../suite/method.ts";
@@ -55,6 +55,25 @@ export async function ensureWritable(dir: string): Promise<void> {
   }
 }
 
+/**
+ * Reads an output folder's results.csv, if there is one, before any training: a malformed file
+ * fails now, naming its line, instead of after minutes of training when the rows are appended.
+ */
+export async function checkResultsFile(path: string): Promise<void> {
+  try {
+    await Deno.stat(path);
+  } catch {
+    return; // a new folder
+  }
+  try {
+    await readResults(path);
+  } catch (e) {
+    throw new ConfigError(
+      `${(e as Error).message} (checked before training, so that no run's results are lost)`,
+    );
+  }
+}
+
 /** What a run will be, decided before anything runs: its resolved config, hash, id, folder. */
 export interface RunPlan {
   config: Config;
@@ -88,6 +107,7 @@ export async function runBenchmark(
   const method = methodNamed(args.method);
   const { config, resolved, hash, runId, outDir } = planRun(args);
   await ensureWritable(outDir);
+  await checkResultsFile(join(outDir, "results.csv"));
   const backend = await initBackend(args.backend, opts.backendOptions);
   const prov = await provenance();
   const runDir = join(outDir, "runs", runId);
@@ -103,6 +123,25 @@ export async function runBenchmark(
     while (off < bytes.length) off += await log.write(bytes.subarray(off));
     await log.sync();
   };
+  // Ctrl-C: the log says the run was interrupted (and when), then exit 130 as a shell expects
+  const onInterrupt = () => {
+    try {
+      Deno.writeTextFileSync(
+        logPath,
+        JSON.stringify({
+          type: "interrupted",
+          signal: "SIGINT",
+          after_s: Number(((performance.now() - t0) / 1000).toFixed(1)),
+          at: new Date().toISOString(),
+        }) + "\n",
+        { append: true },
+      );
+    } finally {
+      console.error(`\ninterrupted: ${runId} stopped; its log says so (${logPath})`);
+      Deno.exit(130);
+    }
+  };
+  Deno.addSignalListener("SIGINT", onInterrupt);
   let output: RunOutput;
   try {
     await writeLog({
@@ -141,6 +180,7 @@ export async function runBenchmark(
     await writeLog({ type: "error", error: (e as Error).name, message: (e as Error).message });
     throw e;
   } finally {
+    Deno.removeSignalListener("SIGINT", onInterrupt);
     log.close();
   }
   for (const p of output.plots) await writeFileAtomic(join(runDir, p.file), p.svg);

@@ -103,3 +103,46 @@ Deno.test("a training set too small for dissimilar pairs is a clear error, not a
   );
   await Deno.remove(out, { recursive: true });
 });
+
+Deno.test("a malformed results.csv in the output folder fails before any training", async () => {
+  const out = await Deno.makeTempDir();
+  await Deno.writeTextFile(join(out, "results.csv"), `${RESULT_COLUMNS.join(",")}\n"unclosed\n`);
+  await assert.rejects(
+    () => runBenchmark(parseCli(["--out", out, ...TINY], M), { quiet: true }),
+    (e: unknown) => e instanceof ConfigError && /Malformed CSV.*before training/s.test(String(e)),
+  );
+  // nothing ran: no run folder was made
+  await assert.rejects(() => Deno.stat(join(out, "runs")), Deno.errors.NotFound);
+  await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("Ctrl-C during a run: the log records the interruption and the exit status is 130", async () => {
+  const out = await Deno.makeTempDir();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "bench/main.ts", "--out", out, "--quiet", ...TINY, "epochs=50"],
+    cwd: new URL("..", import.meta.url).pathname,
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  // wait until the run has started its log, then interrupt it
+  const started = Date.now();
+  let log = "";
+  while (Date.now() - started < 60_000) {
+    try {
+      for await (const d of Deno.readDir(join(out, "runs"))) {
+        log = join(out, "runs", d.name, "log.jsonl");
+      }
+      if (log && (await Deno.readTextFile(log)).includes('"type":"epoch"')) break;
+    } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill("SIGINT");
+  const status = await child.status;
+  await child.stderr.cancel();
+  assert.equal(status.code, 130);
+  const last = JSON.parse((await Deno.readTextFile(log)).trim().split("\n").at(-1)!);
+  assert.equal(last.type, "interrupted");
+  // the interrupted run left no rows behind
+  await assert.rejects(() => Deno.stat(join(out, "results.csv")), Deno.errors.NotFound);
+  await Deno.remove(out, { recursive: true });
+});

@@ -13,6 +13,8 @@ export { meanStd, type Stat };
 /** A run's rows and its resolved config (from its log's first line). */
 export interface RunRecord {
   id: string;
+  /** the method that made the run (its log's first line) */
+  method: string;
   config: Record<string, unknown>;
   rows: Record<string, string>[];
 }
@@ -68,7 +70,12 @@ export async function readRunFolder(dir: string): Promise<RunFolder> {
     const first = await firstLogLine(join(dir, "runs", id));
     firsts.set(id, first);
     if (first && typeof first.config === "object" && first.config !== null) {
-      records.push({ id, config: first.config as Record<string, unknown>, rows: rs });
+      records.push({
+        id,
+        method: String(first.method ?? runMethodOf(rs[0]!)),
+        config: first.config as Record<string, unknown>,
+        rows: rs,
+      });
     }
   }
   return { rows, byRun, firsts, records };
@@ -94,25 +101,58 @@ export function variantOf(r: Record<string, string>): string {
   return [r.preset ?? "", given].filter(Boolean).join(" ");
 }
 
-/** The grouping key: method | dataset | variant | metric | protocol. */
-export function groupKey(r: Record<string, string>, variant = variantOf(r)): string {
-  return [r.method, r.dataset, variant, r.metric, r.protocol].join(" | ");
+/** What a number is grouped by across seeds: one configuration's one measurement. */
+export interface Group {
+  method: string;
+  dataset: string;
+  /** presets and overrides ({@linkcode variantOf}), or a sweep's axis values */
+  variant: string;
+  metric: string;
+  protocol: string;
+  /** which features (rows written before the column: "") */
+  features: string;
 }
 
-/** Mean and sample standard deviation per group of rows (by default {@linkcode groupKey}). */
+/** The group of a row. */
+export function groupOf(r: Record<string, string>, variant = variantOf(r)): Group {
+  return {
+    method: r.method ?? "",
+    dataset: r.dataset ?? "",
+    variant,
+    metric: r.metric ?? "",
+    protocol: r.protocol ?? "",
+    features: r.features ?? "",
+  };
+}
+
+/** An opaque map key for a group (never parsed back: the group travels with its stat). */
+export function groupId(g: Group): string {
+  return JSON.stringify([g.method, g.dataset, g.variant, g.metric, g.protocol, g.features]);
+}
+
+/** Mean +/- std over seeds of one group. */
+export interface GroupStat extends Stat {
+  group: Group;
+}
+
+/**
+ * Mean and sample standard deviation per group of rows (by default grouped by configuration:
+ * {@linkcode variantOf}), keyed by {@linkcode groupId}, in first-seen order.
+ */
 export function summarise(
   rows: Record<string, string>[],
-  key: (r: Record<string, string>) => string = (r) => groupKey(r),
-): Map<string, Stat> {
-  const groups = new Map<string, number[]>();
+  variant: (r: Record<string, string>) => string = variantOf,
+): Map<string, GroupStat> {
+  const groups = new Map<string, { group: Group; values: number[] }>();
   for (const r of rows) {
     const v = Number(r.value);
     if (!Number.isFinite(v) || (r.value ?? "").trim() === "") continue;
-    const k = key(r);
-    if (!groups.has(k)) groups.set(k, []);
-    groups.get(k)!.push(v);
+    const group = groupOf(r, variant(r));
+    const id = groupId(group);
+    if (!groups.has(id)) groups.set(id, { group, values: [] });
+    groups.get(id)!.values.push(v);
   }
-  const out = new Map<string, Stat>();
-  for (const [k, vs] of groups) out.set(k, meanStd(vs));
+  const out = new Map<string, GroupStat>();
+  for (const [id, g] of groups) out.set(id, { group: g.group, ...meanStd(g.values) });
   return out;
 }

@@ -7,7 +7,9 @@
  * @module
  */
 import { barSvg, lineSvg } from "../io/svg.ts";
-import { groupKey, meanStd, type RunRecord, summarise } from "./runs.ts";
+import { type GroupStat, meanStd, type RunRecord, summarise } from "./runs.ts";
+import type { Method } from "../suite/method.ts";
+import { METHODS } from "./methods.ts";
 
 export type { RunRecord };
 
@@ -22,13 +24,11 @@ function axisLabel(cfg: Record<string, unknown>, keys: string[]): string {
   return keys.map((k) => `${k}=${cfg[k]}`).join(" ");
 }
 
-/** Mean +/- std per method | dataset | axis values | metric | protocol. */
-function statsByAxes(runs: RunRecord[], keys: string[]) {
-  const rows = runs.flatMap((r) =>
-    r.rows.map((row) => ({ row, label: axisLabel(r.config, keys) }))
-  );
-  const label = new Map(rows.map((x) => [x.row, x.label]));
-  return summarise(rows.map((x) => x.row), (row) => groupKey(row, label.get(row)!));
+/** Mean +/- std per method, dataset, axis values, metric and protocol. */
+function statsByAxes(runs: RunRecord[], keys: string[]): GroupStat[] {
+  const label = new Map<Record<string, string>, string>();
+  for (const r of runs) for (const row of r.rows) label.set(row, axisLabel(r.config, keys));
+  return [...summarise([...label.keys()], (row) => label.get(row)!).values()];
 }
 
 /**
@@ -41,9 +41,8 @@ export function sweepSummary(
 ): { lines: string[]; plots: { file: string; svg: string }[] } {
   const byMethod = new Map<string, RunRecord[]>();
   for (const r of runs) {
-    const m = r.id.split("-")[0]!;
-    if (!byMethod.has(m)) byMethod.set(m, []);
-    byMethod.get(m)!.push(r);
+    if (!byMethod.has(r.method)) byMethod.set(r.method, []);
+    byMethod.get(r.method)!.push(r);
   }
   const swept = [...byMethod].filter(([, rs]) => varyingKeys(rs).length > 0);
   const out = { lines: [] as string[], plots: [] as { file: string; svg: string }[] };
@@ -55,20 +54,32 @@ export function sweepSummary(
   return out;
 }
 
+/** A series' name in a sweep plot (one plot per metric): who, and on which features. */
+function seriesName(g: GroupStat["group"]): string {
+  return [g.method, g.features && `on ${g.features}`].filter(Boolean).join(", ");
+}
+
 function methodSweep(
   runs: RunRecord[],
   method: string,
   prefix: string,
 ): { lines: string[]; plots: { file: string; svg: string }[] } {
   const keys = varyingKeys(runs);
-  const stats = statsByAxes(runs, keys); // key: method | dataset | axes | metric | protocol
+  const stats = statsByAxes(runs, keys);
+  const valuesOf = (variant: string) =>
+    variant.split(" ").map((kv) => kv.slice(kv.indexOf("=") + 1));
+  // the axis values of each variant label, from the runs' configs (not parsed from the label)
+  const axisValues = new Map<string, string[]>();
+  for (const r of runs) {
+    axisValues.set(axisLabel(r.config, keys), keys.map((k) => String(r.config[k])));
+  }
   const lines = [
     `## Sweep over ${keys.join(", ")} (${method})`,
     "",
     "Mean +/- standard deviation over seeds (n runs) for each value of the swept keys.",
     "",
   ];
-  const metrics = [...new Set([...stats.keys()].map((k) => k.split(" | ")[3]!))];
+  const metrics = [...new Set(stats.map((s) => s.group.metric))];
   for (const metric of metrics) {
     lines.push(
       `### ${metric}`,
@@ -76,14 +87,12 @@ function methodSweep(
       `| method | ${keys.join(" | ")} | mean +/- std (n) | protocol |`,
       `| --- | ${keys.map(() => "---").join(" | ")} | --- | --- |`,
     );
-    for (const [k, s] of stats) {
-      const [method, , axes, m, protocol] = k.split(" | ");
-      if (m !== metric) continue;
-      const vals = axes!.split(" ").map((kv) => kv.slice(kv.indexOf("=") + 1));
+    for (const s of stats.filter((s) => s.group.metric === metric)) {
+      const vals = axisValues.get(s.group.variant) ?? valuesOf(s.group.variant);
       lines.push(
-        `| ${method} | ${vals.join(" | ")} | ${s.mean.toFixed(4)} +/- ${
+        `| ${s.group.method} | ${vals.join(" | ")} | ${s.mean.toFixed(4)} +/- ${
           s.std.toFixed(4)
-        } (${s.n}) | ${protocol!.replaceAll("|", "\\|")} |`,
+        } (${s.n}) | ${s.group.protocol.replaceAll("|", "\\|")} |`,
       );
     }
     lines.push("");
@@ -91,24 +100,15 @@ function methodSweep(
   const plots: { file: string; svg: string }[] = [];
   const axis = keys[0]!;
   const numeric = runs.every((r) => typeof r.config[axis] === "number");
-  // short legend names: the method, and which features for SimCLR-style protocols
-  const short = (method: string, protocol: string) => {
-    const on = /on ([hz]) \(/.exec(protocol)?.[1];
-    const probe = /^(linear|MLP) probe|^weighted kNN|^kNN/.exec(protocol)?.[0] ?? "";
-    return [method, probe && probe.replace(" probe", ""), on && `on ${on}`].filter(Boolean)
-      .join(", ");
-  };
-  const valuesOf = (axes: string) => axes.split(" ").map((kv) => kv.slice(kv.indexOf("=") + 1));
   for (const metric of metrics.filter((m) => /accuracy/.test(m))) {
-    const here = [...stats].filter(([k]) => k.split(" | ")[3] === metric);
+    const here = stats.filter((s) => s.group.metric === metric);
     const file = `sweep_${prefix}${metric}_vs_${axis}.svg`;
     if (keys.length === 1 && numeric) {
       const series = new Map<string, { x: number; y: number }[]>();
-      for (const [k, s] of here) {
-        const [method, , axes, , protocol] = k.split(" | ");
-        const name = short(method!, protocol!);
+      for (const s of here) {
+        const name = seriesName(s.group);
         if (!series.has(name)) series.set(name, []);
-        series.get(name)!.push({ x: Number(valuesOf(axes!)[0]), y: s.mean });
+        series.get(name)!.push({ x: Number(axisValues.get(s.group.variant)![0]), y: s.mean });
       }
       plots.push({
         file,
@@ -124,13 +124,12 @@ function methodSweep(
       });
     } else if (!numeric && keys.length <= 2) {
       // a categorical first axis (a head variant, a removed transformation): grouped bars, one
-      // series per value of the second axis and protocol
+      // series per value of the second axis and features
       const categories = [...new Set(runs.map((r) => String(r.config[axis])))];
       const series = new Map<string, (number | null)[]>();
-      for (const [k, s] of here) {
-        const [method, , axes, , protocol] = k.split(" | ");
-        const [cat, second] = valuesOf(axes!);
-        const name = [second !== undefined && `${keys[1]}=${second}`, short(method!, protocol!)]
+      for (const s of here) {
+        const [cat, second] = axisValues.get(s.group.variant)!;
+        const name = [second !== undefined && `${keys[1]}=${second}`, seriesName(s.group)]
           .filter(Boolean).join(", ");
         if (!series.has(name)) series.set(name, categories.map(() => null));
         series.get(name)![categories.indexOf(cat!)] = s.mean;
@@ -153,11 +152,17 @@ function methodSweep(
 
 /** One of the papers' orderings, checked on a set of runs. */
 export interface Trend {
+  /** the method's title, e.g. "SimCLR" */
+  title: string;
   /** the claim, e.g. "MLP head > linear head > no head" */
   claim: string;
+  /** where the paper claims it */
+  source: string;
+  /** what the values are */
+  measure: string;
   /** what was compared, in the claimed order */
   names: string[];
-  /** mean linear-probe accuracy of each, in the same order */
+  /** mean of each, in the same order */
   values: number[];
   /** the seeds every compared group had (the means are over these) */
   seeds: string[];
@@ -165,48 +170,48 @@ export interface Trend {
 }
 
 /**
- * The orderings the SimCLR paper claims in Sec. 4.2 (a nonlinear head beats a linear one by ~3
- * points and no head by >10; h, before the head, beats z = g(h) by >10), checked as the paper
- * measures them, on linear-probe accuracy, wherever the runs hold the groups to compare. Means
- * are over the seeds all groups share, so one group's extra seed cannot decide the order.
+ * The orderings the methods declare (suite/method.ts `orderings`, e.g. SimCLR's Sec. 4.2 claims),
+ * checked wherever the runs hold the groups to compare. Means are over the seeds all groups
+ * share, so one group's extra seed cannot decide the order.
  */
-export function trendChecks(runs: RunRecord[]): Trend[] {
-  const simclr = runs.filter((r) => r.rows.some((row) => row.method === "simclr"));
-  const on = (w: "h" | "z") => (row: Record<string, string>) =>
-    row.method === "simclr" && row.metric === "linear_accuracy" &&
-    (row.protocol ?? "").includes(`on ${w} (`);
-  type Group = { name: string; runs: RunRecord[]; pick: (row: Record<string, string>) => boolean };
-  const check = (claim: string, groups: Group[]): Trend | null => {
-    const seedSets = groups.map((g) =>
-      new Set(g.runs.filter((r) => r.rows.some(g.pick)).map(seedOf))
-    );
-    const seeds = [...seedSets[0]!].filter((s) => seedSets.every((set) => set.has(s))).sort();
-    if (seeds.length === 0) return null;
-    const values = groups.map((g) =>
-      meanStd(
-        g.runs.filter((r) => seeds.includes(seedOf(r))).flatMap((r) =>
-          r.rows.filter(g.pick).map((row) => Number(row.value))
-        ),
-      ).mean
-    );
-    const agrees = values.every((v, i) => i === 0 || values[i - 1]! > v);
-    return { claim, names: groups.map((g) => g.name), values, seeds, agrees };
-  };
+export function trendChecks(
+  runs: RunRecord[],
+  methods: Method[] = Object.values(METHODS),
+): Trend[] {
   const out: Trend[] = [];
-  const head = (h: string) => simclr.filter((r) => r.config.head === h);
-  const byHead = check("MLP head > linear head > no head", [
-    { name: "mlp", runs: head("mlp"), pick: on("h") },
-    { name: "linear", runs: head("linear"), pick: on("h") },
-    { name: "none", runs: head("none"), pick: on("h") },
-  ]);
-  if (byHead) out.push(byHead);
-  // without a head z is h, so those runs say nothing about h > z
-  const headed = simclr.filter((r) => r.config.head !== "none");
-  const hz = check("h (before the head) > z (after it)", [
-    { name: "h", runs: headed, pick: on("h") },
-    { name: "z", runs: headed, pick: on("z") },
-  ]);
-  if (hz) out.push(hz);
+  for (const m of methods) {
+    const mine = runs.filter((r) => r.method === m.name);
+    for (const o of m.orderings) {
+      const groups = o.groups.map((g) => ({
+        name: g.name,
+        runs: mine.filter((r) => g.runs(r.config)),
+        pick: g.rows,
+      }));
+      const seedSets = groups.map((g) =>
+        new Set(g.runs.filter((r) => r.rows.some(g.pick)).map(seedOf))
+      );
+      const seeds = [...seedSets[0]!].filter((s) => seedSets.every((set) => set.has(s))).sort();
+      if (seeds.length === 0) continue;
+      const values = groups.map((g) =>
+        meanStd(
+          g.runs.filter((r) => seeds.includes(seedOf(r))).flatMap((r) =>
+            r.rows.filter(g.pick).map((row) => Number(row.value))
+          ),
+        ).mean
+      );
+      const agrees = values.every((v, i) => i === 0 || values[i - 1]! > v);
+      out.push({
+        title: m.title,
+        claim: o.claim,
+        source: o.source,
+        measure: o.measure,
+        names: groups.map((g) => g.name),
+        values,
+        seeds,
+        agrees,
+      });
+    }
+  }
   return out;
 }
 
@@ -220,10 +225,10 @@ export function trendLines(ts: Trend[]): string[] {
   return [
     "### The papers' orderings",
     "",
-    "Linear-probe accuracy on h (for h > z: on h and on z), as the paper measures them; means over the seeds every group has.",
+    "Each on the measure the paper uses; means over the seeds every group has.",
     "",
     ...ts.map((t) =>
-      `- SimCLR claims ${t.claim}: ${
+      `- ${t.title} claims ${t.claim} (${t.source}), on ${t.measure}: ${
         t.names.map((n, i) => `${n} ${t.values[i]!.toFixed(4)}`).join(", ")
       } (seeds ${t.seeds.join(", ")}): **${t.agrees ? "agrees" : "does not agree"}**.`
     ),

@@ -35,7 +35,7 @@ Deno.test("trends state whether the runs agree with the papers' orderings", () =
   const t = trendLines(trendChecks(agree)).join("\n");
   assert.match(
     t,
-    /MLP head > linear head > no head: mlp 0\.6000, linear 0\.5000, none 0\.4000 .*\*\*agrees\*\*/,
+    /SimCLR claims MLP head > linear head > no head \(.*\), on linear-probe accuracy on h: mlp 0\.6000, linear 0\.5000, none 0\.4000 .*\*\*agrees\*\*/,
   );
   // h > z over the runs with a head only: (0.6 + 0.5) / 2 against (0.4 + 0.45) / 2
   assert.match(t, /h \(before the head\) > z .*h 0\.5500, z 0\.4250 .*\*\*agrees\*\*/);
@@ -67,6 +67,7 @@ Deno.test("sweepSummary: one section per method; configs of different methods ar
   const drlim = (margin: number) => ({
     ...run({ margin, lr: 1 }, [[h, 0.5]]),
     id: `drlim-ci-${margin}`,
+    method: "drlim",
   });
   const runs = [
     drlim(1),

@@ -9,12 +9,14 @@ export const run = (
   seed = 0,
 ): RunRecord => ({
   id: `simclr-ci-seed${seed}-${ids++}`,
+  method: "simclr",
   config,
   rows: vals.map(([protocol, value]) => ({
     method: "simclr",
     dataset: "D",
     metric: "linear_accuracy",
     protocol,
+    features: protocol.includes("on z") ? "z" : "h",
     value: String(value),
     seed: String(seed),
   })),

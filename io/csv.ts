@@ -57,8 +57,14 @@ function parseResultsCsv(
   required: readonly string[] = RESULT_COLUMNS,
 ): ParsedCsv {
   let records: string[][];
+  let lines: number[]; // the line each record ends on, for messages
   try {
-    records = parse(text, { bom: true, skip_empty_lines: true }) as string[][];
+    const parsed = parse(text, { bom: true, skip_empty_lines: true, info: true }) as {
+      record: string[];
+      info: { lines: number };
+    }[];
+    records = parsed.map((p) => p.record);
+    lines = parsed.map((p) => p.info.lines);
   } catch (err) {
     const e = err as CsvParseError;
     const line = typeof e.lines === "number" ? `line ${e.lines}` : "unknown line";
@@ -108,6 +114,18 @@ function parseResultsCsv(
     });
     return row;
   });
+  // a number that is not one would silently drop out of every mean: refuse it, naming the line
+  if (header.includes("value")) {
+    rows.forEach((row, i) => {
+      const v = row.value!;
+      if (v.trim() === "" || !Number.isFinite(Number(v))) {
+        throw new Error(
+          `"${path}" line ${lines[i + 1] ?? i + 2}: value ${JSON.stringify(v)} is not a number ` +
+            `(metric ${JSON.stringify(row.metric ?? "")}). Fix or remove that row.`,
+        );
+      }
+    });
+  }
   return { header, rows };
 }
 

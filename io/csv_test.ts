@@ -204,3 +204,15 @@ Deno.test("appendResults with replaceRun drops the earlier rows of a run done ag
   assert.deepEqual(rows.map((r) => [r.run_id, r.value]), [["b", "2"], ["a", "3"]]);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("readResults refuses a value that is not a number, naming its line", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/results.csv`;
+  const header = RESULT_COLUMNS.join(",");
+  const row = (v: string) => RESULT_COLUMNS.map((c) => c === "value" ? v : "x").join(",");
+  await Deno.writeTextFile(path, [header, row("0.5"), row("abc"), ""].join("\n"));
+  await assert.rejects(() => readResults(path), /line 3: value "abc" is not a number/);
+  await Deno.writeTextFile(path, [header, row("0.5"), row(""), ""].join("\n"));
+  await assert.rejects(() => readResults(path), /line 3: value "" is not a number/);
+  await Deno.remove(dir, { recursive: true });
+});

@@ -73,9 +73,11 @@ function formatRate(rate: number): string {
  *
  * @example
  * ```ts
+ * import { Progress } from "./progress.ts";
+ * const steps = 3, batchSize = 64;
  * const p = new Progress({ total: steps, label: "train" });
  * for (let i = 1; i <= steps; i++) {
- *   const loss = trainStep();
+ *   const loss = 1 / i; // a training step's loss
  *   p.update(i, { loss, items: i * batchSize });
  * }
  * p.done();

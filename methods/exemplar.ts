@@ -55,6 +55,7 @@ import {
   type LabelledFeatures,
 } from "../eval/features.ts";
 import {
+  checkTransformOptions,
   type ColourPca,
   colourPca,
   IDENTITY,
@@ -352,10 +353,12 @@ const exemplarPresets: Record<string, Partial<ExemplarConfig>> = {
 };
 
 function transformOptions(cfg: ExemplarConfig): TransformOptions {
-  return {
+  const o = {
     ...PAPER_TRANSFORMS,
     without: cfg.without.split(",").map((s) => s.trim()).filter(Boolean) as TransformName[],
   };
+  checkTransformOptions(o);
+  return o;
 }
 
 // ---------------------------------------------------------------------------------------------

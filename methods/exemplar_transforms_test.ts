@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../core/rng.ts";
 import type { ImageSet } from "../datasets/images.ts";
 import {
+  checkTransformOptions,
   colourPca,
   IDENTITY,
   PAPER_TRANSFORMS,
@@ -217,4 +218,21 @@ Deno.test("colour PCA: orthonormal components, the first along the colours' spre
   const ev = symmetricEigenvectors([[2, 1, 0], [1, 2, 0], [0, 0, 5]]);
   assert.ok(Math.abs(Math.abs(ev[0]![2]!) - 1) < 1e-9); // eigenvalue 5 first, then 3, then 1
   assert.ok(Math.abs(Math.abs(dot(ev[1]!, [Math.SQRT1_2, Math.SQRT1_2, 0])) - 1) < 1e-9);
+});
+
+Deno.test("checkTransformOptions accepts the paper's ranges and names a bad one", () => {
+  checkTransformOptions(PAPER_TRANSFORMS);
+  checkTransformOptions({ ...PAPER_TRANSFORMS, without: ["rotate", "hue"] });
+  assert.throws(
+    () => checkTransformOptions({ ...PAPER_TRANSFORMS, scale: [0, 1] }),
+    /scale range \[0, 1\] must be 0 < lo <= hi/,
+  );
+  assert.throws(
+    () => checkTransformOptions({ ...PAPER_TRANSFORMS, rotate: -1 }),
+    /rotate must be >= 0/,
+  );
+  assert.throws(
+    () => checkTransformOptions({ ...PAPER_TRANSFORMS, without: ["blur" as "hue"] }),
+    /Unknown transformation "blur"/,
+  );
 });

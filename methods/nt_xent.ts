@@ -25,7 +25,7 @@ export interface NtXentOptions {
  * await tf.setBackend("cpu");
  * const z = tf.tensor2d([[1, 0], [0, 1]]);
  * const l = ntXentLoss(z, z, { temperature: 0.5 }); // each view's positive is identical to it
- * console.log((await l.data())[0] < 1); // true
+ * console.log((await l.data())[0]! < 1); // true
  * ```
  */
 export function ntXentLoss(z1: tf.Tensor2D, z2: tf.Tensor2D, opts: NtXentOptions): tf.Scalar {

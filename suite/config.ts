@@ -58,10 +58,17 @@ function describe(def: ConfigValue, doc: KeyDoc): string {
 }
 
 /** Checks one value against its default's type and its doc's constraints. */
-export function checkValue(key: string, v: ConfigValue, def: ConfigValue, doc: KeyDoc): void {
+export function checkValue(
+  key: string,
+  v: ConfigValue,
+  def: ConfigValue,
+  doc: KeyDoc,
+  /** what the user typed, for the message (default: the value) */
+  typed: string = JSON.stringify(v),
+): void {
   const want = describe(def, doc);
   const bad = (why = "") =>
-    new ConfigError(`Invalid value ${JSON.stringify(v)} for ${key}: expected ${want}${why}`);
+    new ConfigError(`Invalid value ${typed} for ${key}: expected ${want}${why}`);
   if (typeof v !== typeof def) throw bad();
   if (typeof v === "number") {
     if (!Number.isFinite(v)) throw bad();
@@ -87,7 +94,7 @@ export function parseValue(key: string, raw: string, def: ConfigValue, doc: KeyD
     }
     v = raw === "true";
   } else v = raw;
-  checkValue(key, v, def, doc);
+  checkValue(key, v, def, doc, JSON.stringify(raw));
   return v;
 }
 

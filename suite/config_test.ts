@@ -31,7 +31,7 @@ Deno.test("resolveConfig rejects unknown keys, listing the valid ones", () => {
 
 Deno.test("resolveConfig rejects wrong types and out-of-range values with what is expected", () => {
   const bad: [string, RegExp][] = [
-    ["batch=abc", /batch: expected an integer >= 1/],
+    ["batch=abc", /Invalid value "abc" for batch: expected an integer >= 1/],
     ["batch=2.5", /expected an integer/],
     ["batch=0", />= 1/],
     ["lr=", /expected a number/],
