@@ -14,7 +14,6 @@
  */
 export { contrastiveLoss, type ContrastiveLossOptions } from "./methods/contrastive_loss.ts";
 export {
-  buildData,
   createNetwork,
   drlim,
   type DrlimConfig,
@@ -34,14 +33,12 @@ export {
 } from "./methods/simclr.ts";
 export { createEncoder, createHead, ENCODERS, HEADS } from "./methods/encoders.ts";
 export {
-  createExemplarNet,
   exemplar,
   type ExemplarConfig,
   exemplarDefaults,
-  exemplarFeatures,
-  quadrantMaxPool,
   trainExemplar,
 } from "./methods/exemplar.ts";
+export { createExemplarNet, exemplarFeatures, quadrantMaxPool } from "./methods/exemplar_net.ts";
 export {
   PAPER_TRANSFORMS,
   renderSamples,
@@ -66,7 +63,7 @@ export { encodeIdx, type IdxArray, parseIdx } from "./datasets/idx.ts";
 export { accuracy, knnAccuracy, knnIndices, knnPredict } from "./eval/knn.ts";
 export { fitPca, projectPca } from "./eval/pca.ts";
 export { shiftInvariance } from "./eval/invariance.ts";
-export { neighbourGraph, similarPairs } from "./methods/drlim_pairs.ts";
+export { buildData, neighbourGraph, similarPairs } from "./methods/drlim_data.ts";
 export { appendResults, readResults, RESULT_COLUMNS, type ResultRow } from "./io/csv.ts";
 export { lineSvg, scatterSvg } from "./io/svg.ts";
 export { METHODS } from "./bench/methods.ts";

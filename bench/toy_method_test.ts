@@ -125,34 +125,24 @@ async function runToy(ctx: RunContext<ToyConfig>) {
   };
   const on = { key: "code", describe: "on the code" };
   const settings = { ...c, classes: c.clusters };
+  // the trained encoder, then one of the same shape from the random-init stream: same protocols
   const rows: MetricRow[] = [];
-  rows.push(
-    ...await classifierRows(
-      "toy",
-      "clusters",
-      await codes(m.enc, tr),
-      await codes(m.enc, te),
-      on,
-      ["knn", "linear"],
-      settings,
-      ctx.streams.eval,
-    ),
-  );
-  m.p.dispose();
-  const r = net(ctx.streams.randomInit);
-  rows.push(
-    ...await classifierRows(
-      RANDOM_INIT,
-      "clusters",
-      await codes(r.enc, tr),
-      await codes(r.enc, te),
-      on,
-      ["knn", "linear"],
-      settings,
-      ctx.streams.eval,
-    ),
-  );
-  r.p.dispose();
+  for (const [method, model] of [["toy", m], [RANDOM_INIT, net(ctx.streams.randomInit)]] as const) {
+    const [ftr, fte] = [await codes(model.enc, tr), await codes(model.enc, te)];
+    rows.push(
+      ...await classifierRows(
+        method,
+        "clusters",
+        ftr,
+        fte,
+        on,
+        ["knn", "linear"],
+        settings,
+        ctx.streams.eval,
+      ),
+    );
+    model.p.dispose();
+  }
   rows.push(chanceRow("clusters", c.clusters, "knn_accuracy"));
   return { rows, plots: [], imagesPerS: stats.imagesPerS, epochLosses: stats.epochLosses };
 }

@@ -126,7 +126,8 @@ export async function train(spec: TrainSpec): Promise<TrainStats> {
       await flush();
       epochLosses.push(sum / Math.max(1, spec.stepsPerEpoch));
       epochCounts.push(counts);
-      tensorsPerEpoch.push(tf.memory().numTensors);
+      const tensors = tf.memory().numTensors;
+      tensorsPerEpoch.push(tensors);
       const wall = (performance.now() - t0) / 1000;
       await spec.log?.({
         type: "epoch",
@@ -136,7 +137,9 @@ export async function train(spec: TrainSpec): Promise<TrainStats> {
         lr,
         seconds: (performance.now() - te) / 1000,
         images_per_s: step * spec.imagesPerStep / wall,
-        tensors: tf.memory().numTensors,
+        tensors,
+        // live tensors added since the previous epoch: a step that leaks shows here
+        ...(epoch > 1 ? { tensor_growth: tensors - tensorsPerEpoch.at(-2)! } : {}),
       });
     }
   } finally {

@@ -27,16 +27,20 @@ import { extractBatched } from "../eval/harness.ts";
 import { drlimMargin, drlimPairs } from "./drlim_sweeps.ts";
 import { contrastiveLoss } from "./contrastive_loss.ts";
 import { Rng, type Streams } from "../core/rng.ts";
-import { loadMnist, type MnistSplit } from "../datasets/mnist.ts";
-import { neighbourGraph, similarPairs } from "./drlim_pairs.ts";
+import { loadMnist } from "../datasets/mnist.ts";
+import {
+  buildData,
+  type DrlimData,
+  neighbourGraph,
+  PIXELS,
+  selectIndices,
+  SIDE,
+  similarPairs,
+} from "./drlim_data.ts";
 import { knnAccuracy } from "../eval/knn.ts";
 import { fitPca, projectPca } from "../eval/pca.ts";
 import { shiftInvariance } from "../eval/invariance.ts";
 import { scatterSvg } from "../io/svg.ts";
-
-/** Side of the network's input: MNIST's 28x28 zero-padded to 32x32, as in the paper. */
-export const SIDE = 32;
-const PIXELS = SIDE * SIDE;
 
 /**
  * DrLIM's typed defaults: the paper's 4/9 experiment (3,000 training images of each digit, 5
@@ -154,84 +158,6 @@ const drlimPresets: Record<string, Partial<DrlimConfig>> = {
   "all-digits": { digits: "all", trainPerDigit: 500, testPerDigit: 300, epochs: 2 },
   poster: { network: "poster" },
 };
-
-// ---------------------------------------------------------------------------------------------
-// Data
-
-/** Samples for DrLIM: padded images plus, per sample, its digit, shift and source image. */
-export interface DrlimData {
-  n: number;
-  /** [n, 32, 32] in [0, 1] */
-  x: Float32Array;
-  digit: Int32Array;
-  /** the shift in pixels of this copy (0 for originals) */
-  shift: Int32Array;
-  /** index of the source image, shared by all shifted copies of one image */
-  base: Int32Array;
-  /** shifts used, 0 first; sample b * shifts.length + s is copy s of image b */
-  shifts: number[];
-}
-
-/** Chooses up to `perDigit` images of each wanted digit (all when 0), in a seeded random order. */
-export function selectIndices(
-  labels: Uint8Array,
-  digits: number[],
-  perDigit: number,
-  rng: Rng,
-): number[] {
-  const out: number[] = [];
-  for (const dgt of digits) {
-    const idx: number[] = [];
-    for (let i = 0; i < labels.length; i++) if (labels[i] === dgt) idx.push(i);
-    rng.shuffle(idx);
-    const take = perDigit === 0 ? idx.length : Math.min(perDigit, idx.length);
-    out.push(...idx.slice(0, take).sort((a, b) => a - b));
-  }
-  return out;
-}
-
-/** Pads a 28x28 image into 32x32 shifted right by `shift` pixels (left when negative), zero fill. */
-export function padShift(
-  src: Uint8Array,
-  rows: number,
-  cols: number,
-  shift: number,
-  dst: Float32Array,
-  off: number,
-): void {
-  const py = (SIDE - rows) >> 1, px = (SIDE - cols) >> 1;
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      const x = c + px + shift;
-      if (x >= 0 && x < SIDE) dst[off + (r + py) * SIDE + x] = src[r * cols + c]! / 255;
-    }
-  }
-}
-
-/** Builds the samples: each chosen image and its shifted copies. */
-export function buildData(split: MnistSplit, indices: number[], shifts: number[]): DrlimData {
-  const all = [0, ...shifts];
-  const n = indices.length * all.length, img = split.rows * split.cols;
-  const x = new Float32Array(n * PIXELS);
-  const digit = new Int32Array(n), shift = new Int32Array(n), base = new Int32Array(n);
-  indices.forEach((src, b) => {
-    all.forEach((s, j) => {
-      const i = b * all.length + j;
-      padShift(
-        split.images.subarray(src * img, (src + 1) * img),
-        split.rows,
-        split.cols,
-        s,
-        x,
-        i * PIXELS,
-      );
-      digit[i] = split.labels[src]!;
-      shift[i] = s;
-      base[i] = b;
-    });
-  });
-  return { n, x, digit, shift, base, shifts: all };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Networks
@@ -442,6 +368,7 @@ function describeData(cfg: DrlimConfig, source: string): string {
 
 async function runDrlim(ctx: RunContext<DrlimConfig>): Promise<RunOutput> {
   const cfg = ctx.config;
+  ctx.phase(`drlim: loading MNIST (${cfg.source})`);
   const mnist = await loadMnist({ source: cfg.source as "embedded" | "download" });
   const digits = cfg.digits === "all" ? [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] : parseIntList(cfg.digits);
   const shifts = parseIntList(cfg.shifts);

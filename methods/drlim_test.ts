@@ -1,22 +1,25 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import {
-  buildData,
   createNetwork,
   type DrlimConfig,
   drlimDefaults,
   drlimOptimizer,
   drlimStep,
-  padShift,
-  selectIndices,
-  SIDE,
   trainDrlim,
 } from "./drlim.ts";
 import { deriveStreams, Rng } from "../core/rng.ts";
 import { NonFiniteLossError } from "../suite/method.ts";
 import { initBackend } from "../core/backend.ts";
 import { loadMnist } from "../datasets/mnist.ts";
-import { neighbourGraph, similarPairs } from "./drlim_pairs.ts";
+import {
+  buildData,
+  neighbourGraph,
+  padShift,
+  selectIndices,
+  SIDE,
+  similarPairs,
+} from "./drlim_data.ts";
 
 // The training tests run on WebGPU where an adapter exists (lavapipe in CI), else on cpu.
 const backend = await initBackend("auto", { warn: () => {} });

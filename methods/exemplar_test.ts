@@ -4,17 +4,19 @@ import { deriveStreams, Rng } from "../core/rng.ts";
 import type { ImageSet } from "../datasets/images.ts";
 import { STL10_CLASSES, STL10_IMAGE_BYTES } from "../datasets/stl10.ts";
 import {
-  createExemplarNet,
   exemplar,
   type ExemplarConfig,
   exemplarDefaults,
+  trainExemplar,
+  upsampleSet,
+} from "./exemplar.ts";
+import {
+  createExemplarNet,
   exemplarFeatures,
   makeFolds,
   parseNetwork,
   quadrantMaxPool,
-  trainExemplar,
-  upsampleSet,
-} from "./exemplar.ts";
+} from "./exemplar_net.ts";
 
 tf.env().set("PROD", true);
 await tf.setBackend("cpu");

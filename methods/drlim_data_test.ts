@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { neighbourGraph } from "./drlim_pairs.ts";
+import { neighbourGraph } from "./drlim_data.ts";
 import { knnIndices } from "../eval/knn.ts";
 import { Rng } from "../core/rng.ts";
 

@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { NonFiniteLossError, train, type TrainSpec } from "./train.ts";
+
+await tf.setBackend("cpu");
+
+/** A spec whose step returns `loss(step)` and a count of 2, and counts the host reads. */
+function spec(loss: (step: number) => number, over: Partial<TrainSpec> = {}) {
+  const seen: { step: number; index: number; epoch: number; lr: number }[] = [];
+  const s: TrainSpec = {
+    name: "Toy",
+    label: "toy",
+    epochs: 3,
+    stepsPerEpoch: 5,
+    imagesPerStep: 8,
+    logEvery: 2,
+    lr: (step, total) => 1 - step / total,
+    step: (at) => {
+      seen.push(at);
+      return { loss: tf.scalar(loss(at.step)), counts: [tf.scalar(2)] };
+    },
+    advice: "lower lr",
+    quiet: true,
+    ...over,
+  };
+  return { s, seen };
+}
+
+Deno.test("train: every step's loss, epoch means and counts, the lr schedule, one log line an epoch", async () => {
+  const logs: Record<string, unknown>[] = [];
+  const { s, seen } = spec((i) => i, { log: (r) => Promise.resolve(void logs.push(r)) });
+  const before = tf.memory().numTensors;
+  const r = await train(s);
+  assert.equal(r.steps, 15);
+  assert.deepEqual(r.stepLosses.map((p) => p.step), Array.from({ length: 15 }, (_, i) => i + 1));
+  assert.deepEqual(r.epochLosses, [2, 7, 12]); // means of 0..4, 5..9, 10..14
+  assert.deepEqual(r.epochCounts, [[10], [10], [10]]);
+  assert.deepEqual(seen.map((a) => a.lr), Array.from({ length: 15 }, (_, i) => 1 - i / 15));
+  assert.deepEqual(seen.slice(5, 7).map((a) => [a.epoch, a.index]), [[2, 0], [2, 1]]);
+  assert.deepEqual(logs.map((l) => [l.type, l.epoch, l.step]), [
+    ["epoch", 1, 5],
+    ["epoch", 2, 10],
+    ["epoch", 3, 15],
+  ]);
+  assert.equal(logs[2]!.tensor_growth, 0);
+  assert.equal(tf.memory().numTensors, before, "the loop disposes every loss and count");
+});
+
+Deno.test("train: reads the device back once per logEvery steps and at each epoch's end", async () => {
+  const { s } = spec(() => 1, { epochs: 2, stepsPerEpoch: 7, logEvery: 3 });
+  const proto = tf.Tensor.prototype as unknown as { data: () => Promise<unknown> };
+  const orig = proto.data;
+  let reads = 0;
+  proto.data = function (this: tf.Tensor) {
+    reads++;
+    return orig.call(this);
+  };
+  try {
+    await train(s);
+  } finally {
+    proto.data = orig;
+  }
+  assert.equal(reads, 2 * Math.ceil(7 / 3)); // reads after steps 3, 6, 7 of each epoch
+});
+
+Deno.test("train: a non-finite loss stops with the method's advice, leaking nothing", async () => {
+  const before = tf.memory().numTensors;
+  const { s } = spec((i) => (i === 6 ? NaN : 1));
+  await assert.rejects(
+    () => train(s),
+    (e: unknown) =>
+      e instanceof NonFiniteLossError && /Toy loss became NaN at step 7: lower lr/.test(String(e)),
+  );
+  assert.equal(tf.memory().numTensors, before);
+});
+
+Deno.test("train: a step that leaks a tensor shows in the tensors per epoch", async () => {
+  const kept: tf.Tensor[] = [];
+  const { s } = spec(() => 1, {
+    step: () => {
+      kept.push(tf.zeros([1])); // the leak
+      return { loss: tf.scalar(1) };
+    },
+  });
+  const r = await train(s);
+  assert.deepEqual(r.tensorsPerEpoch.slice(1).map((t, i) => t - r.tensorsPerEpoch[i]!), [5, 5]);
+  tf.dispose(kept);
+});
