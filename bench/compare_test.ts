@@ -64,7 +64,7 @@ Deno.test("compare: a metric the baseline has and the results lack is reported m
 });
 
 Deno.test("compareTrends: an ordering the baseline agreed with fails when it stops agreeing", () => {
-  const h = "on h (encoder output)", z = "on z (head output)";
+  const h = "h", z = "z";
   const heads = (mlp: number, lin: number, none: number) => [
     run({ head: "mlp" }, [[h, mlp], [z, 0.1]]),
     run({ head: "linear" }, [[h, lin], [z, 0.1]]),

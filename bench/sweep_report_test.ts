@@ -12,9 +12,9 @@ Deno.test("varyingKeys finds the swept keys and nothing for repeated seeds", () 
 
 Deno.test("sweepSummary: mean +/- std over seeds per axis value, and a plot for one numeric axis", () => {
   const runs = [
-    run({ batch: 32 }, [["on h (encoder output)", 0.3]]),
-    run({ batch: 32 }, [["on h (encoder output)", 0.5]]),
-    run({ batch: 64 }, [["on h (encoder output)", 0.6]]),
+    run({ batch: 32 }, [["h", 0.3]]),
+    run({ batch: 32 }, [["h", 0.5]]),
+    run({ batch: 64 }, [["h", 0.6]]),
   ];
   const { lines, plots } = sweepSummary(runs);
   const text = lines.join("\n");
@@ -26,7 +26,7 @@ Deno.test("sweepSummary: mean +/- std over seeds per axis value, and a plot for 
 });
 
 Deno.test("trends state whether the runs agree with the papers' orderings", () => {
-  const h = "on h (encoder output)", z = "on z (head output)";
+  const h = "h", z = "z";
   const agree = [
     run({ head: "mlp" }, [[h, 0.6], [z, 0.4]]),
     run({ head: "linear" }, [[h, 0.5], [z, 0.45]]),
@@ -49,7 +49,7 @@ Deno.test("trends state whether the runs agree with the papers' orderings", () =
 });
 
 Deno.test("trends compare only the seeds every group has", () => {
-  const h = "on h (encoder output)";
+  const h = "h";
   const runs = [
     run({ head: "mlp" }, [[h, 0.5]], 0),
     run({ head: "mlp" }, [[h, 0.1]], 1), // a seed the other heads lack: left out
@@ -63,7 +63,7 @@ Deno.test("trends compare only the seeds every group has", () => {
 });
 
 Deno.test("sweepSummary: one section per method; configs of different methods are not compared", () => {
-  const h = "on h (encoder output)";
+  const h = "h";
   const drlim = (margin: number) => ({
     ...run({ margin, lr: 1 }, [[h, 0.5]]),
     id: `drlim-ci-${margin}`,
@@ -84,7 +84,7 @@ Deno.test("sweepSummary: one section per method; configs of different methods ar
 });
 
 Deno.test("sweepSummary: grouped bars for a categorical axis (head variants x output size)", () => {
-  const h = "on h (encoder output)";
+  const h = "h";
   const runs = ["none", "linear", "mlp"].flatMap((head, i) =>
     [32, 128].map((headDim) => run({ head, headDim }, [[h, 0.3 + 0.1 * i]]))
   );

@@ -2,7 +2,7 @@
 import type { RunRecord } from "./runs.ts";
 
 let ids = 0;
-/** A SimCLR run with linear-probe accuracies (protocol, value) at a seed. */
+/** A SimCLR run with linear-probe accuracies (on features h, z, ..., value) at a seed. */
 export const run = (
   config: Record<string, unknown>,
   vals: [string, number][],
@@ -11,12 +11,12 @@ export const run = (
   id: `simclr-ci-seed${seed}-${ids++}`,
   method: "simclr",
   config,
-  rows: vals.map(([protocol, value]) => ({
+  rows: vals.map(([features, value]) => ({
     method: "simclr",
     dataset: "D",
     metric: "linear_accuracy",
-    protocol,
-    features: protocol.includes("on z") ? "z" : "h",
+    protocol: `linear probe on ${features}`,
+    features,
     value: String(value),
     seed: String(seed),
   })),

@@ -23,7 +23,7 @@ import {
 import { Params } from "../core/layers.ts";
 import { createOptimizer, type SuiteOptimizer } from "../core/optim.ts";
 import { train, type TrainSpec, type TrainStats } from "../core/train.ts";
-import { extractBatched } from "../eval/harness.ts";
+import { chanceRow, extractBatched, RANDOM_INIT } from "../eval/harness.ts";
 import { drlimMargin, drlimPairs } from "./drlim_sweeps.ts";
 import { contrastiveLoss } from "./contrastive_loss.ts";
 import { Rng, type Streams } from "../core/rng.ts";
@@ -407,37 +407,62 @@ async function runDrlim(ctx: RunContext<DrlimConfig>): Promise<RunOutput> {
   result.net.dispose();
   const pca = await fitPca(train.x, PIXELS, 2);
   const pTrain = projectPca(pca, train.x), pTest = projectPca(pca, test.x);
+  // the same network with random weights (its own stream), under the same protocols
+  const random = createNetwork(cfg.network, cfg.activation, ctx.streams.randomInit);
+  const rTrain = await embed(random, train.x, train.n), rTest = await embed(random, test.x, test.n);
+  random.dispose();
 
   const k = cfg.knnK;
   const rows: MetricRow[] = [];
-  const add = (method: string, protocol: string, metric: string, value: number) =>
-    rows.push({ method, dataset, protocol, metric, value });
+  const add = (
+    method: string,
+    protocol: string,
+    metric: string,
+    value: number,
+    features = "",
+  ) => rows.push({ method, dataset, protocol, metric, value, features });
   const knnProto = `kNN (k=${k}) on the 2-D test embedding, train embedding as reference`;
-  for (const [m, tr, te] of [["drlim", zTrain, zTest], ["pca", pTrain, pTest]] as const) {
-    add(m, knnProto, "knn_digit_accuracy", knnAccuracy(te, test.digit, tr, train.digit, 2, k));
+  const invariance =
+    "1 - mean distance between shifted copies of a test image / mean distance between random test pairs";
+  const evaluate = (m: string, tr: Float32Array, te: Float32Array, features: string) => {
+    add(
+      m,
+      knnProto,
+      "knn_digit_accuracy",
+      knnAccuracy(te, test.digit, tr, train.digit, 2, k),
+      features,
+    );
     if (shifts.length) {
       add(
         m,
         knnProto + ", predicting the shift",
         "knn_shift_accuracy",
         knnAccuracy(te, test.shift, tr, train.shift, 2, k),
+        features,
       );
       add(
         m,
-        "1 - mean distance between shifted copies of a test image / mean distance between random test pairs",
+        invariance,
         "shift_invariance",
         shiftInvariance(te, test.base, test.shifts.length, 2, ctx.streams.eval),
+        features,
       );
     }
-  }
+  };
+  evaluate("drlim", zTrain, zTest, "embedding");
+  evaluate("pca", pTrain, pTest, "pca");
   if (shifts.length) {
     add(
       "pixels",
-      "1 - mean distance between shifted copies of a test image / mean distance between random test pairs",
+      invariance,
       "shift_invariance",
       shiftInvariance(test.x, test.base, test.shifts.length, PIXELS, ctx.streams.eval),
+      "pixels",
     );
   }
+  evaluate(RANDOM_INIT, rTrain, rTest, "embedding");
+  rows.push(chanceRow(dataset, digits.length, "knn_digit_accuracy"));
+  if (shifts.length) rows.push(chanceRow(dataset, test.shifts.length, "knn_shift_accuracy"));
   add(
     "drlim",
     "contrastive loss, mean over the last epoch's steps",
