@@ -150,7 +150,7 @@ export async function runCommand<F extends Record<string, Flag>>(
     const err = e as Error;
     console.error(`\nerror: ${err.message}`);
     if (err instanceof ConfigError) {
-      console.error(`Run ${spec.name} --help to see every flag.`);
+      console.error(`Run ${spec.name} --help to see what is valid.`);
       Deno.exit(2);
     }
     if (!EXPECTED.has(err.name) && !err.message.startsWith("Cannot write")) {

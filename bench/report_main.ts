@@ -4,6 +4,7 @@
  * @module
  */
 import { runCommand } from "./cli.ts";
+import { ConfigError } from "../suite/config.ts";
 import { writeReport } from "./report.ts";
 
 if (import.meta.main) {
@@ -20,7 +21,8 @@ if (import.meta.main) {
       try {
         await writeReport(dir);
       } catch (e) {
-        throw Object.assign(e as Error, { message: `${dir}: ${(e as Error).message}` });
+        // the folder the user named is missing or holds a bad results.csv: bad input (exit 2)
+        throw new ConfigError(`${dir}: ${(e as Error).message}`);
       }
       console.log(`${dir}/README.md`);
     }

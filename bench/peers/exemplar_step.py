@@ -1,6 +1,6 @@
 """PyTorch peer of the Exemplar CNN training step (bench/perf.ts runs it in the same invocation).
 
-Same model, shapes and update as methods/exemplar_cnn.ts exemplarStep at the default preset:
+Same model, shapes and update as methods/exemplar.ts exemplarStep at the default preset:
 64c5-64c5-128f (5x5 convolutions with 'same' padding, ReLU, 2x2 max-pooling after each, a fully
 connected layer of 128 with ReLU and dropout 0.5), a softmax over the surrogate classes, cross
 entropy, one SGD step (lr 0.01, momentum 0.9, weight decay 0.004) on a batch of 32x32x3 samples.
