@@ -129,7 +129,7 @@ export async function timeWorkload(
   steps: number,
   warmup: number,
 ): Promise<StepTiming> {
-  const { step, dispose } = w.setup();
+  const { step, dispose } = await w.setup();
   try {
     return await timeSteps(step, steps, warmup);
   } finally {

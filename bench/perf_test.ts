@@ -6,6 +6,8 @@ import { drlimPerfStep } from "../methods/drlim.ts";
 import { simclrPerfStep } from "../methods/simclr.ts";
 import { exemplarPerfStep } from "../methods/exemplar.ts";
 import { METHODS } from "./methods.ts";
+import { join } from "node:path";
+import { defaultCifar10JpegDir } from "../datasets/image_folder.ts";
 
 const adapter = await hasAdapter();
 
@@ -95,3 +97,36 @@ async function hasAdapter(): Promise<boolean> {
     return false;
   }
 }
+
+const jpegCopy = (() => {
+  try {
+    return Deno.statSync(join(defaultCifar10JpegDir(), "train")).isDirectory;
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test("the DrLIM ci workload times the ci step as trained and leaks no tensors", async () => {
+  await initBackend("auto", { warn: () => {} });
+  const before = tf.memory().numTensors;
+  const t = await timeWorkload(METHODS.drlim!.perf[0]!, 2, 1);
+  assert.equal(t.times.length, 2);
+  assert.equal(t.tensorGrowthPerStep, 0);
+  assert.equal(tf.memory().numTensors, before);
+});
+
+// they read the CIFAR-10 JPEG copy (../shared/datasets/cifar10-jpeg): ignored where it is absent
+Deno.test({
+  name: "the SimCLR and Exemplar CNN ci workloads time their ci steps (needs the JPEG copy and " +
+    "a WebGPU adapter)",
+  ignore: !jpegCopy || !adapter,
+}, async () => {
+  await initBackend("webgpu", { warn: () => {} });
+  for (const m of ["simclr", "exemplar"]) {
+    const before = tf.memory().numTensors;
+    const t = await timeWorkload(METHODS[m]!.perf[0]!, 1, 1);
+    assert.equal(t.times.length, 1, m);
+    assert.equal(t.tensorGrowthPerStep, 0, m);
+    assert.equal(tf.memory().numTensors, before, m);
+  }
+});

@@ -156,3 +156,46 @@ export async function train(spec: TrainSpec): Promise<TrainStats> {
     tensorsPerEpoch,
   };
 }
+
+/** A training run set up but not started: the loop's spec, the model it trains, what to free. */
+export interface Trainer<M> {
+  model: M;
+  spec: Omit<TrainSpec, "log" | "quiet">;
+  /** frees what the run holds besides the model (optimiser state, data on the device) */
+  dispose(): void;
+  /** frees the model (on failure; on success the caller owns it) */
+  disposeModel(): void;
+}
+
+/** Runs a trainer on the loop; the model is the caller's on success, freed on failure. */
+export async function runTrainer<M>(
+  t: Trainer<M>,
+  loop: Pick<TrainSpec, "log" | "quiet">,
+): Promise<TrainStats & { model: M }> {
+  try {
+    return { model: t.model, ...await train({ ...t.spec, ...loop }) };
+  } catch (e) {
+    t.disposeModel();
+    throw e;
+  } finally {
+    t.dispose();
+  }
+}
+
+/**
+ * Successive steps of a trainer exactly as the loop makes them (each epoch started, the lr from
+ * the schedule), one per call, returning the step's loss (counts are freed): what `deno task
+ * perf` times.
+ */
+export function stepper(spec: Trainer<unknown>["spec"]): () => tf.Scalar {
+  const total = spec.epochs * spec.stepsPerEpoch;
+  let step = 0;
+  return () => {
+    const index = step % spec.stepsPerEpoch, epoch = Math.floor(step / spec.stepsPerEpoch) + 1;
+    if (index === 0) spec.startEpoch?.(epoch);
+    const out = spec.step({ epoch, step, index, lr: spec.lr(step % total, total) });
+    step++;
+    tf.dispose(out.counts ?? []);
+    return out.loss;
+  };
+}

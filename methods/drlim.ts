@@ -11,7 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { conv2dBiasAct } from "../core/ops.ts";
-import type { Docs } from "../suite/config.ts";
+import { type Docs, resolveConfig } from "../suite/config.ts";
 import {
   defineMethod,
   lossPlot,
@@ -22,12 +22,18 @@ import {
 } from "../suite/method.ts";
 import { Params } from "../core/layers.ts";
 import { createOptimizer, type SuiteOptimizer } from "../core/optim.ts";
-import { train, type TrainSpec, type TrainStats } from "../core/train.ts";
+import {
+  runTrainer,
+  stepper,
+  type Trainer,
+  type TrainSpec,
+  type TrainStats,
+} from "../core/train.ts";
 import { chanceRow, extractBatched, RANDOM_INIT } from "../eval/harness.ts";
 import { drlimMargin, drlimPairs } from "./drlim_sweeps.ts";
 import { contrastiveLoss } from "./contrastive_loss.ts";
-import { Rng, type Streams } from "../core/rng.ts";
-import { loadMnist } from "../datasets/mnist.ts";
+import { deriveStreams, Rng, type Streams } from "../core/rng.ts";
+import { loadMnist, type MnistSplit } from "../datasets/mnist.ts";
 import {
   buildData,
   type DrlimData,
@@ -296,6 +302,17 @@ export async function trainDrlim(
   streams: Streams,
   loop: Pick<TrainSpec, "log" | "quiet"> = { quiet: true },
 ): Promise<TrainResult> {
+  const { model: net, ...stats } = await runTrainer(drlimTrainer(cfg, data, sim, streams), loop);
+  return { net, ...stats };
+}
+
+/** DrLIM's training run set up on the loop (what trainDrlim runs and `deno task perf` times). */
+export function drlimTrainer(
+  cfg: DrlimConfig,
+  data: DrlimData,
+  sim: Uint32Array,
+  streams: Streams,
+): Trainer<Network> {
   const nSim = sim.length / 2;
   if (nSim === 0) throw new RangeError("DrLIM found no similar pairs: use more training images");
   // Dissimilar pairs are drawn by rejection; there must be some (and plenty) to draw.
@@ -318,9 +335,9 @@ export async function trainDrlim(
   };
   const net = createNetwork(cfg.network, cfg.activation, streams.init);
   const opt = drlimOptimizer(cfg);
-  try {
-    const stats = await train({
-      ...loop,
+  return {
+    model: net,
+    spec: {
       name: "DrLIM",
       label: "drlim train",
       epochs: cfg.epochs,
@@ -347,14 +364,10 @@ export async function trainDrlim(
         return { loss: drlimStep(net, opt, xb, yb, cfg.margin, lr) };
       },
       advice: `lower lr (now ${cfg.lr}) or use optimizer=adam`,
-    });
-    return { net, ...stats };
-  } catch (e) {
-    net.dispose();
-    throw e;
-  } finally {
-    opt.dispose();
-  }
+    },
+    dispose: () => opt.dispose(),
+    disposeModel: () => net.dispose(),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -366,25 +379,31 @@ function describeData(cfg: DrlimConfig, source: string): string {
   return `MNIST ${digits}${shifted} (${source})`;
 }
 
+function digitsOf(cfg: DrlimConfig): number[] {
+  return cfg.digits === "all" ? [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] : parseIntList(cfg.digits);
+}
+
+/** The samples of a split a config asks for: `perDigit` images of each digit and their shifts. */
+function samples(cfg: DrlimConfig, split: MnistSplit, perDigit: number, rng: Rng): DrlimData {
+  const idx = selectIndices(split.labels, digitsOf(cfg), perDigit, rng);
+  return buildData(split, idx, parseIntList(cfg.shifts));
+}
+
+/** The similar pairs of the training samples (pixel-space neighbours, and shifts). */
+async function pairs(cfg: DrlimConfig, train: DrlimData): Promise<Uint32Array> {
+  const graph = await neighbourGraph(train.x, PIXELS, cfg.neighbours);
+  return similarPairs(train, graph, cfg.neighbours, cfg.pairing);
+}
+
 async function runDrlim(ctx: RunContext<DrlimConfig>): Promise<RunOutput> {
   const cfg = ctx.config;
   ctx.phase(`drlim: loading MNIST (${cfg.source})`);
   const mnist = await loadMnist({ source: cfg.source as "embedded" | "download" });
-  const digits = cfg.digits === "all" ? [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] : parseIntList(cfg.digits);
-  const shifts = parseIntList(cfg.shifts);
-  const train = buildData(
-    mnist.train,
-    selectIndices(mnist.train.labels, digits, cfg.trainPerDigit, ctx.streams.data),
-    shifts,
-  );
-  const test = buildData(
-    mnist.test,
-    selectIndices(mnist.test.labels, digits, cfg.testPerDigit, ctx.streams.eval),
-    shifts,
-  );
+  const digits = digitsOf(cfg), shifts = parseIntList(cfg.shifts);
+  const train = samples(cfg, mnist.train, cfg.trainPerDigit, ctx.streams.data);
+  const test = samples(cfg, mnist.test, cfg.testPerDigit, ctx.streams.eval);
   ctx.phase(`drlim: ${cfg.neighbours} nearest neighbours of ${train.n} images in pixel space`);
-  const graph = await neighbourGraph(train.x, PIXELS, cfg.neighbours);
-  const sim = similarPairs(train, graph, cfg.neighbours, cfg.pairing);
+  const sim = await pairs(cfg, train);
   const dataset = describeData(
     cfg,
     mnist.source.startsWith("embedded") ? "embedded official files" : "downloaded official files",
@@ -536,12 +555,32 @@ export const drlim = defineMethod<DrlimConfig>({
   run: runDrlim,
   ci: [{ summary: "DrLIM ci", presets: ["ci"], axes: [], seeds: [0, 1, 2] }],
   sweeps: [...drlimMargin, ...drlimPairs],
-  perf: [{
-    label: "drlim paper net, pair step (fwd+bwd+Adam)",
-    images: 2 * 512,
-    setup: () => drlimPerfStep(512),
-    peer: { script: "bench/peers/drlim_step.py", args: ["--batch", "512"] },
-  }],
+  perf: [
+    {
+      label: "drlim ci step as trained: 64 pairs sampled on the host, paper net, Adam",
+      images: 2 * 64,
+      setup: async () => {
+        const cfg = resolveConfig(drlimDefaults, drlimDocs, drlimPresets, ["ci"], []);
+        const streams = deriveStreams(0);
+        const train = samples(cfg, (await loadMnist()).train, cfg.trainPerDigit, streams.data);
+        const t = drlimTrainer(cfg, train, await pairs(cfg, train), streams);
+        return {
+          step: stepper(t.spec),
+          dispose: () => {
+            t.dispose();
+            t.disposeModel();
+          },
+        };
+      },
+      peer: { script: "bench/peers/drlim_step.py", args: ["--batch", "64"] },
+    },
+    {
+      label: "drlim paper net, pair step (fwd+bwd+Adam)",
+      images: 2 * 512,
+      setup: () => drlimPerfStep(512),
+      peer: { script: "bench/peers/drlim_step.py", args: ["--batch", "512"] },
+    },
+  ],
 });
 
 /** The DrLIM step `deno task perf` times: the paper network, `batch` random pairs, Adam 1e-3. */

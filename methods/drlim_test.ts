@@ -6,8 +6,10 @@ import {
   drlimDefaults,
   drlimOptimizer,
   drlimStep,
+  drlimTrainer,
   trainDrlim,
 } from "./drlim.ts";
+import { stepper } from "../core/train.ts";
 import { deriveStreams, Rng } from "../core/rng.ts";
 import { NonFiniteLossError } from "../suite/method.ts";
 import { initBackend } from "../core/backend.ts";
@@ -147,4 +149,30 @@ Deno.test("the optimisers DrLIM uses free every tensor they made", async () => {
     assert.equal(tf.memory().numTensors, before, optimizer);
   }
   await initBackend("auto", { warn: () => {} });
+});
+
+Deno.test("the perf stepper makes the steps the loop makes: the same losses, step by step", async () => {
+  const s = () => deriveStreams(9);
+  const data = (st: ReturnType<typeof deriveStreams>) =>
+    buildData(mnist.train, selectIndices(mnist.train.labels, [4, 9], 16, st.data), []);
+  const run = async () => {
+    const st = s(), d = data(st);
+    const sim = similarPairs(d, await neighbourGraph(d.x, SIDE * SIDE, 5), 5, "euclidean");
+    return { st, d, sim };
+  };
+  const a = await run();
+  const trained = await trainDrlim(tiny, a.d, a.sim, a.st);
+  trained.net.dispose();
+  const b = await run();
+  const t = drlimTrainer(tiny, b.d, b.sim, b.st);
+  const step = stepper(t.spec);
+  const losses: number[] = [];
+  for (let i = 0; i < trained.steps; i++) {
+    const l = step();
+    losses.push((await l.data())[0]!);
+    l.dispose();
+  }
+  t.dispose();
+  t.disposeModel();
+  assert.deepEqual(losses, trained.stepLosses.map((p) => p.loss));
 });

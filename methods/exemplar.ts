@@ -26,8 +26,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Docs } from "../suite/config.ts";
-import { ConfigError } from "../suite/config.ts";
+import { ConfigError, type Docs, resolveConfig } from "../suite/config.ts";
 import {
   defineMethod,
   lossPlot,
@@ -35,7 +34,13 @@ import {
   type RunContext,
   type RunOutput,
 } from "../suite/method.ts";
-import { train, type TrainSpec, type TrainStats } from "../core/train.ts";
+import {
+  runTrainer,
+  stepper,
+  type Trainer,
+  type TrainSpec,
+  type TrainStats,
+} from "../core/train.ts";
 import { chanceRow, classifierRows, extractBatched, RANDOM_INIT } from "../eval/harness.ts";
 import { exemplarSweeps } from "./exemplar_sweeps.ts";
 import {
@@ -49,7 +54,7 @@ import {
 import { meanStd } from "../suite/stats.ts";
 import { evalDefaults, evalDocs } from "../eval/config.ts";
 import { createOptimizer, type SuiteOptimizer, warmupCosine } from "../core/optim.ts";
-import { Rng, type Streams } from "../core/rng.ts";
+import { deriveStreams, Rng, type Streams } from "../core/rng.ts";
 import { imageGridSvg } from "../io/svg.ts";
 import type { ImageSet } from "../datasets/images.ts";
 import { batchTensor, DATASETS, loadSplit, stl10Dir, subset } from "../datasets/splits.ts";
@@ -348,6 +353,28 @@ export async function trainExemplar(
   streams: Streams,
   loop: Pick<TrainSpec, "log" | "quiet"> = { quiet: true },
 ): Promise<ExemplarTrainResult> {
+  const t = exemplarTrainer(cfg, pool, seed, streams);
+  const { model: net, ...stats } = await runTrainer(t, loop);
+  const hits = stats.epochCounts.at(-1)?.[0] ?? 0;
+  return {
+    ...stats,
+    net,
+    seeds: t.seeds,
+    pca: t.pca,
+    surrogateAccuracy: hits / Math.max(1, t.spec.stepsPerEpoch * t.batch),
+  };
+}
+
+/**
+ * Exemplar CNN's training run set up on the loop (what trainExemplar runs and `deno task perf`
+ * times): the seed patches, the colour PCA, the network and its optimiser.
+ */
+export function exemplarTrainer(
+  cfg: ExemplarConfig,
+  pool: ImageSet,
+  seed: number,
+  streams: Streams,
+): Trainer<ExemplarNet> & { seeds: SeedPatch[]; pca: ColourPca; batch: number } {
   const N = cfg.classes, K = cfg.perClass, P = cfg.patch;
   const seeds = sampleSeedPatches(pool, N, P, streams.data);
   const pca = colourPca(pool);
@@ -357,14 +384,16 @@ export async function trainExemplar(
   const sources = batchTensor(pool, Array.from({ length: pool.n }, (_, i) => i));
   const order = Uint32Array.from({ length: N * K }, (_, i) => i);
   const batch = Math.min(cfg.batch, N * K);
-  const stepsPerEpoch = Math.floor(N * K / batch);
-  try {
-    const stats = await train({
-      ...loop,
+  return {
+    model: net,
+    seeds,
+    pca,
+    batch,
+    spec: {
       name: "Exemplar CNN",
       label: "exemplar train",
       epochs: cfg.epochs,
-      stepsPerEpoch,
+      stepsPerEpoch: Math.floor(N * K / batch),
       imagesPerStep: batch,
       logEvery: cfg.logEvery,
       lr: (step, total) => warmupCosine(step, total, 0, cfg.lr),
@@ -390,22 +419,13 @@ export async function trainExemplar(
         return { loss, counts: [hits] };
       },
       advice: `lower lr (now ${cfg.lr})`,
-    });
-    const hits = stats.epochCounts.at(-1)?.[0] ?? 0;
-    return {
-      ...stats,
-      net,
-      seeds,
-      pca,
-      surrogateAccuracy: hits / Math.max(1, stepsPerEpoch * batch),
-    };
-  } catch (e) {
-    net.dispose();
-    throw e;
-  } finally {
-    opt.dispose();
-    sources.dispose();
-  }
+    },
+    dispose: () => {
+      opt.dispose();
+      sources.dispose();
+    },
+    disposeModel: () => net.dispose(),
+  };
 }
 
 /**
@@ -605,6 +625,27 @@ export const exemplar = defineMethod<ExemplarConfig>({
   ci: [{ summary: "Exemplar CNN ci", presets: ["ci"], axes: [], seeds: [0] }],
   sweeps: exemplarSweeps,
   perf: [{
+    label: "exemplar ci step as trained: 64 samples rendered on the device from 100 seeds, " +
+      "16c5-16c5-32f, 100 classes, dropout 0.5, SGD",
+    images: 64,
+    setup: async () => {
+      const cfg = resolveConfig(exemplarDefaults, exemplarDocs, exemplarPresets, ["ci"], []);
+      const streams = deriveStreams(0);
+      const train = await loadSplit({ ...cfg, split: "train", perClass: cfg.trainPerClass });
+      const t = exemplarTrainer(cfg, await sourcePool(cfg, train, streams.data), 0, streams);
+      return {
+        step: stepper(t.spec),
+        dispose: () => {
+          t.dispose();
+          t.disposeModel();
+        },
+      };
+    },
+    peer: {
+      script: "bench/peers/exemplar_step.py",
+      args: ["--network", "16c5-16c5-32f", "--classes", "100", "--batch", "64", "--lr", "0.05"],
+    },
+  }, {
     label: `exemplar ${exemplarDefaults.network}, ${exemplarDefaults.classes} classes, dropout ` +
       `${exemplarDefaults.dropout} (fwd+bwd+SGD)`,
     images: exemplarDefaults.batch,

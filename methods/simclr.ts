@@ -18,7 +18,7 @@ import {
   type Net,
 } from "./encoders.ts";
 import { type AugmentOptions, SIMCLR_CIFAR_AUGMENT, twoViews } from "./augment.ts";
-import { Rng } from "../core/rng.ts";
+import { deriveStreams, Rng } from "../core/rng.ts";
 import { simclrSweeps } from "./simclr_sweeps.ts";
 import type { Param } from "../core/layers.ts";
 import {
@@ -28,7 +28,7 @@ import {
   type SuiteOptimizer,
   warmupCosine,
 } from "../core/optim.ts";
-import { type Docs } from "../suite/config.ts";
+import { type Docs, resolveConfig } from "../suite/config.ts";
 import {
   defineMethod,
   lossPlot,
@@ -47,7 +47,13 @@ import {
   extractBatched,
   RANDOM_INIT,
 } from "../eval/harness.ts";
-import { train, type TrainSpec, type TrainStats } from "../core/train.ts";
+import {
+  runTrainer,
+  stepper,
+  type Trainer,
+  type TrainSpec,
+  type TrainStats,
+} from "../core/train.ts";
 
 /** Encoder f and head g. */
 export interface SimclrModel {
@@ -295,6 +301,15 @@ export async function trainSimclr(
   streams: { init: Rng; data: Rng; augment: Rng },
   loop: Pick<TrainSpec, "log" | "quiet"> = { quiet: true },
 ): Promise<SimclrTrainResult> {
+  return await runTrainer(simclrTrainer(cfg, set, streams), loop);
+}
+
+/** SimCLR's training run set up on the loop (what trainSimclr runs and `deno task perf` times). */
+export function simclrTrainer(
+  cfg: SimclrConfig,
+  set: ImageSet,
+  streams: { init: Rng; data: Rng; augment: Rng },
+): Trainer<SimclrModel> {
   if (set.n < 2 * 2) throw new RangeError(`SimCLR needs at least 4 training images, got ${set.n}`);
   const batch = Math.min(cfg.batch, set.n - (set.n % 2));
   const model = createSimclrModel(modelConfig(cfg, set.channels), streams.init);
@@ -308,9 +323,9 @@ export async function trainSimclr(
   const warmup = Math.round(cfg.warmupEpochs * stepsPerEpoch);
   const peak = peakLr(cfg);
   const order = Uint32Array.from({ length: set.n }, (_, i) => i);
-  try {
-    const stats = await train({
-      ...loop,
+  return {
+    model,
+    spec: {
       name: "SimCLR",
       label: "simclr train",
       epochs: cfg.epochs,
@@ -328,14 +343,10 @@ export async function trainSimclr(
         return { loss };
       },
       advice: `lower lr (now ${cfg.lr}) or raise temperature`,
-    });
-    return { model, ...stats };
-  } catch (e) {
-    model.dispose();
-    throw e;
-  } finally {
-    opt.dispose();
-  }
+    },
+    dispose: () => opt.dispose(),
+    disposeModel: () => model.dispose(),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -442,13 +453,40 @@ export const simclr = defineMethod<SimclrConfig>({
     },
   ],
   sweeps: simclrSweeps,
-  perf: [32, 128, 256, 512].map((n) => ({
-    label: "simclr resnet18-cifar + mlp head, NT-Xent, 2 views (fwd+bwd+Adam)",
-    images: n,
-    gpuOnly: n > 32, // minutes per step on a CPU
-    setup: () => simclrPerfStep(n),
-    peer: { script: "bench/peers/simclr_step.py", args: ["--batch", String(n)] },
-  })),
+  perf: [
+    {
+      label:
+        "simclr ci step as trained: 64 images of the JPEG copy, 2 augmented views, small CNN " +
+        "(width 16) + MLP head, NT-Xent, Adam",
+      images: 64,
+      setup: async () => {
+        const cfg = resolveConfig(simclrDefaults, simclrDocs, simclrPresets, ["ci"], []);
+        const set = await loadSplit({ ...cfg, split: "train", perClass: cfg.trainPerClass });
+        const t = simclrTrainer(cfg, set, deriveStreams(0));
+        return {
+          step: stepper(t.spec),
+          dispose: () => {
+            t.dispose();
+            t.disposeModel();
+          },
+        };
+      },
+      peer: {
+        script: "bench/peers/simclr_step.py",
+        args: [
+          ...["--encoder", "small", "--width", "16", "--batch", "64", "--temperature", "0.2"],
+          ...["--lr", "0.01", "--augment", "--crop-min", "0.2", "--strength", "0.5"],
+        ],
+      },
+    },
+    ...[32, 128, 256, 512].map((n) => ({
+      label: "simclr resnet18-cifar + mlp head, NT-Xent, 2 views (fwd+bwd+Adam)",
+      images: n,
+      gpuOnly: n > 32, // minutes per step on a CPU
+      setup: () => simclrPerfStep(n),
+      peer: { script: "bench/peers/simclr_step.py", args: ["--batch", String(n)] },
+    })),
+  ],
   orderings: [
     {
       claim: "MLP head > linear head > no head",

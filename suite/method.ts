@@ -105,7 +105,9 @@ export interface PerfWorkload {
   /** true: only on a hardware adapter (it takes minutes per step on a CPU) */
   gpuOnly?: boolean;
   /** builds the model and data; `step` runs one training step and returns its loss */
-  setup(): { step: () => tf.Scalar; dispose: () => void };
+  setup():
+    | { step: () => tf.Scalar; dispose: () => void }
+    | Promise<{ step: () => tf.Scalar; dispose: () => void }>;
   /** the PyTorch peer: a script (path from the repository root) and its arguments */
   peer: { script: string; args: string[] };
 }
