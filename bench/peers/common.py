@@ -5,11 +5,17 @@ import torch
 
 
 def parse_args(default_batch, batch_help, extra=()):
-    """extra: (flag, default, help) integer options a peer adds to the shared ones."""
+    """extra: (flag, default, help) or (flag, default, help, choices) options a peer adds to the
+    shared ones. The default's type is the option's: int, float or str; a bool default makes a
+    flag that is off unless given (store_true)."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--batch", type=int, default=default_batch, help=batch_help)
-    for flag, default, help_ in extra:
-        ap.add_argument(flag, type=int, default=default, help=help_)
+    for flag, default, help_, *choices in extra:
+        if isinstance(default, bool):
+            ap.add_argument(flag, action="store_true", default=default, help=help_)
+        else:
+            ap.add_argument(flag, type=type(default), default=default, help=help_,
+                            choices=choices[0] if choices else None)
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--threads", type=int, default=0, help="0 = torch default")
