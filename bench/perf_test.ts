@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../core/backend.ts";
-import { countUploads, median, runPeer, timeWorkload } from "./perf.ts";
+import { countReadbacks, countUploads, median, runPeer, timeWorkload } from "./perf.ts";
 import { drlimPerfStep } from "../methods/drlim.ts";
 import { simclrPerfStep } from "../methods/simclr.ts";
 import { exemplarPerfStep } from "../methods/exemplar.ts";
@@ -129,4 +129,29 @@ Deno.test({
     assert.equal(t.tensorGrowthPerStep, 0, m);
     assert.equal(tf.memory().numTensors, before, m);
   }
+});
+
+Deno.test("countReadbacks counts the reads back to the host a step makes", async () => {
+  await tf.setBackend("cpu");
+  const t = tf.tensor1d([1, 2, 3]);
+  const none = countReadbacks(() => tf.add(t, 1));
+  assert.equal(none.readbacks, 0);
+  const two = countReadbacks(() => {
+    tf.tidy(() => tf.sum(t).dataSync());
+    return tf.max(t).dataSync()[0];
+  });
+  assert.equal(two.readbacks, 2);
+  assert.equal(two.result, 3);
+  tf.dispose([t, none.result]);
+});
+
+// on TF.js's cpu backend a read costs nothing (and some cpu kernels read): the device matters
+Deno.test({
+  name: "the DrLIM and Exemplar CNN steps read nothing back on WebGPU (needs a WebGPU adapter)",
+  ignore: !adapter,
+}, async () => {
+  await initBackend("webgpu", { warn: () => {} });
+  const d = await timeWorkload({ setup: () => drlimPerfStep(2) }, 1, 1);
+  const e = await timeWorkload({ setup: () => exemplarPerfStep(4, 10, "4c5-4c5-8f") }, 1, 1);
+  assert.deepEqual([d.readbacks, e.readbacks], [0, 0]);
 });
