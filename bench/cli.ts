@@ -176,8 +176,9 @@ export function parseBackend(text: string): BackendChoice {
 /** A non-negative integer flag value; a ConfigError naming the flag and the text otherwise. */
 export function parseCount(flag: string, text: string, min = 0): number {
   const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min) {
-    throw new ConfigError(`Invalid --${flag} "${text}": expected an integer >= ${min}`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min) {
+    const want = min === 0 ? "a non-negative integer" : `an integer >= ${min}`;
+    throw new ConfigError(`Invalid --${flag} "${text}": expected ${want}`);
   }
   return n;
 }
@@ -261,15 +262,20 @@ export function benchCommand(more?: () => string): CommandSpec<typeof BENCH_FLAG
 
 /** Parses `argv` (without the program name); throws ConfigError with what is valid. */
 export function parseCli(argv: string[], methods: readonly string[]): CliArgs {
-  const { values: v, positionals, help } = parseCommand(benchCommand(), argv);
+  const { values, positionals, help } = parseCommand(benchCommand(), argv);
+  return benchArgs(values, positionals, help, methods);
+}
+
+/** The arguments of `deno task bench` from its parsed flags and positionals. */
+export function benchArgs(
+  v: FlagValues<typeof BENCH_FLAGS>,
+  positionals: string[],
+  help: boolean,
+  methods: readonly string[],
+): CliArgs {
   const method = v.method!;
   if (!methods.includes(method)) {
     throw new ConfigError(`Unknown method "${method}": valid methods are ${methods.join(", ")}`);
-  }
-  const seedText = v.seed!;
-  const seed = Number(seedText);
-  if (!/^\d+$/.test(seedText) || !Number.isSafeInteger(seed)) {
-    throw new ConfigError(`Invalid --seed "${seedText}": expected a non-negative integer`);
   }
   const bad = positionals.find((p) => !p.includes("="));
   if (bad !== undefined) {
@@ -280,7 +286,7 @@ export function parseCli(argv: string[], methods: readonly string[]): CliArgs {
   return {
     method,
     presets: parseList("preset", v.preset!),
-    seed,
+    seed: parseCount("seed", v.seed!),
     backend: parseBackend(v.backend!),
     out: v.out ?? null,
     overrides: positionals,

@@ -2,14 +2,14 @@
  * `deno task bench`: runs a method (DrLIM by default) on embedded data and writes its report.
  * @module
  */
-import { benchCommand, parseCli, runCommand } from "./cli.ts";
+import { benchArgs, benchCommand, runCommand } from "./cli.ts";
 import { helpText, runBenchmark } from "./runner.ts";
 import { METHODS } from "./methods.ts";
 
 if (import.meta.main) {
   const spec = { ...benchCommand(), helpFor: (v: { method?: string }) => helpText(v.method!) };
-  await runCommand(spec, async () => {
-    const s = await runBenchmark(parseCli(Deno.args, Object.keys(METHODS)));
+  await runCommand(spec, async (values, positionals) => {
+    const s = await runBenchmark(benchArgs(values, positionals, false, Object.keys(METHODS)));
     console.log(
       `\n${s.runId}: ${s.wallS.toFixed(1)} s on ${s.backend.backend} (${s.backend.adapter})`,
     );

@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { type Config, ConfigError, configHash, configHelp } from "../suite/config.ts";
+import { ConfigError, configHash, configHelp } from "../suite/config.ts";
 import { benchCommand, type CliArgs, commandHelp } from "./cli.ts";
 import { methodNamed, METHODS } from "./methods.ts";
 import { deriveStreams } from "../core/rng.ts";
@@ -76,8 +76,7 @@ export async function checkResultsFile(path: string): Promise<void> {
 
 /** What a run will be, decided before anything runs: its resolved config, hash, id, folder. */
 export interface RunPlan {
-  config: Config;
-  /** the method's run, bound to this config */
+  /** the resolved config and the method's run bound to it */
   resolved: ResolvedRun;
   hash: string;
   runId: string;
@@ -92,11 +91,10 @@ export interface RunPlan {
 export function planRun(args: CliArgs): RunPlan {
   const method = methodNamed(args.method);
   const resolved = method.resolve(args.presets, args.overrides);
-  const config = resolved.config;
   const outDir = args.out ?? join("reports", `${method.name}-${args.presets.join("+")}`);
-  const hash = configHash(method.name, config);
+  const hash = configHash(method.name, resolved.config);
   const runId = `${method.name}-${args.presets.join("+")}-seed${args.seed}-${hash.slice(0, 8)}`;
-  return { config, resolved, hash, runId, outDir };
+  return { resolved, hash, runId, outDir };
 }
 
 /** Runs the benchmark the arguments describe. */
@@ -105,7 +103,8 @@ export async function runBenchmark(
   opts: { backendOptions?: InitBackendOptions; quiet?: boolean } = {},
 ): Promise<RunSummary> {
   const method = methodNamed(args.method);
-  const { config, resolved, hash, runId, outDir } = planRun(args);
+  const { resolved, hash, runId, outDir } = planRun(args);
+  const config = resolved.config;
   await ensureWritable(outDir);
   await checkResultsFile(join(outDir, "results.csv"));
   const backend = await initBackend(args.backend, opts.backendOptions);
