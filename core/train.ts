@@ -184,18 +184,24 @@ export async function runTrainer<M>(
 
 /**
  * Successive steps of a trainer exactly as the loop makes them (each epoch started, the lr from
- * the schedule), one per call, returning the step's loss (counts are freed): what `deno task
- * perf` times.
+ * the schedule), one per `step()` call, returning the step's loss (counts are freed): what `deno
+ * task perf` times. `dispose` frees the trainer and its model.
  */
-export function stepper(spec: Trainer<unknown>["spec"]): () => tf.Scalar {
-  const total = spec.epochs * spec.stepsPerEpoch;
+export function stepper(t: Trainer<unknown>): { step: () => tf.Scalar; dispose: () => void } {
+  const spec = t.spec, total = spec.epochs * spec.stepsPerEpoch;
   let step = 0;
-  return () => {
-    const index = step % spec.stepsPerEpoch, epoch = Math.floor(step / spec.stepsPerEpoch) + 1;
-    if (index === 0) spec.startEpoch?.(epoch);
-    const out = spec.step({ epoch, step, index, lr: spec.lr(step % total, total) });
-    step++;
-    tf.dispose(out.counts ?? []);
-    return out.loss;
+  return {
+    step: () => {
+      const index = step % spec.stepsPerEpoch, epoch = Math.floor(step / spec.stepsPerEpoch) + 1;
+      if (index === 0) spec.startEpoch?.(epoch);
+      const out = spec.step({ epoch, step, index, lr: spec.lr(step % total, total) });
+      step++;
+      tf.dispose(out.counts ?? []);
+      return out.loss;
+    },
+    dispose: () => {
+      t.dispose();
+      t.disposeModel();
+    },
   };
 }

@@ -564,13 +564,7 @@ export const drlim = defineMethod<DrlimConfig>({
         const streams = deriveStreams(0);
         const train = samples(cfg, (await loadMnist()).train, cfg.trainPerDigit, streams.data);
         const t = drlimTrainer(cfg, train, await pairs(cfg, train), streams);
-        return {
-          step: stepper(t.spec),
-          dispose: () => {
-            t.dispose();
-            t.disposeModel();
-          },
-        };
+        return stepper(t);
       },
       peer: { script: "bench/peers/drlim_step.py", args: ["--batch", "64"] },
     },

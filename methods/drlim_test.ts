@@ -165,14 +165,13 @@ Deno.test("the perf stepper makes the steps the loop makes: the same losses, ste
   trained.net.dispose();
   const b = await run();
   const t = drlimTrainer(tiny, b.d, b.sim, b.st);
-  const step = stepper(t.spec);
+  const { step, dispose } = stepper(t);
   const losses: number[] = [];
   for (let i = 0; i < trained.steps; i++) {
     const l = step();
     losses.push((await l.data())[0]!);
     l.dispose();
   }
-  t.dispose();
-  t.disposeModel();
+  dispose();
   assert.deepEqual(losses, trained.stepLosses.map((p) => p.loss));
 });

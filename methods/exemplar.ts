@@ -633,13 +633,7 @@ export const exemplar = defineMethod<ExemplarConfig>({
       const streams = deriveStreams(0);
       const train = await loadSplit({ ...cfg, split: "train", perClass: cfg.trainPerClass });
       const t = exemplarTrainer(cfg, await sourcePool(cfg, train, streams.data), 0, streams);
-      return {
-        step: stepper(t.spec),
-        dispose: () => {
-          t.dispose();
-          t.disposeModel();
-        },
-      };
+      return stepper(t);
     },
     peer: {
       script: "bench/peers/exemplar_step.py",

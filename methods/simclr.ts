@@ -463,13 +463,7 @@ export const simclr = defineMethod<SimclrConfig>({
         const cfg = resolveConfig(simclrDefaults, simclrDocs, simclrPresets, ["ci"], []);
         const set = await loadSplit({ ...cfg, split: "train", perClass: cfg.trainPerClass });
         const t = simclrTrainer(cfg, set, deriveStreams(0));
-        return {
-          step: stepper(t.spec),
-          dispose: () => {
-            t.dispose();
-            t.disposeModel();
-          },
-        };
+        return stepper(t);
       },
       peer: {
         script: "bench/peers/simclr_step.py",
