@@ -28,7 +28,7 @@ export async function extractBatched(
   batch: number,
   f: (start: number, count: number) => tf.Tensor[],
 ): Promise<Float32Array[]> {
-  let out: Float32Array[] = [];
+  const out: Float32Array[] = [];
   for (let s = 0; s < n; s += batch) {
     const m = Math.min(batch, n - s);
     const ts = tf.tidy(() => f(s, m));
@@ -42,7 +42,6 @@ export async function extractBatched(
       tf.dispose(ts);
     }
   }
-  if (n === 0) out = [];
   return out;
 }
 
