@@ -12,7 +12,7 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { ConfigError } from "../suite/config.ts";
-import { type CliArgs, parseBackend, parseList, runCommand } from "./cli.ts";
+import { BENCH_FLAGS, type CliArgs, parseBackend, parseList, runCommand } from "./cli.ts";
 import type { BackendChoice } from "../core/backend.ts";
 import { runBenchmark } from "./runner.ts";
 import { runSweep } from "./sweep.ts";
@@ -112,7 +112,7 @@ if (import.meta.main) {
         help: "the baseline to compare with",
         default: "reports/baselines/ci",
       },
-      backend: { type: "string", value: "B", help: "auto, webgpu or cpu", default: "auto" },
+      backend: BENCH_FLAGS.backend,
       only: { type: "string", value: "M,...", help: "run only these methods" },
       "skip-missing-data": {
         type: "boolean",

@@ -16,7 +16,7 @@ import { writeFileAtomic } from "../io/atomic.ts";
 import { provenance } from "../io/provenance.ts";
 import type { PerfWorkload } from "../suite/method.ts";
 import { METHODS } from "./methods.ts";
-import { parseBackend, parseCount, parseList, runCommand } from "./cli.ts";
+import { BENCH_FLAGS, parseBackend, parseCount, parseList, runCommand } from "./cli.ts";
 
 /** The PyTorch peer's answer for one workload. */
 export interface PeerResult {
@@ -205,7 +205,7 @@ if (import.meta.main) {
       },
       steps: { type: "string", value: "N", help: "timed steps", default: "5" },
       warmup: { type: "string", value: "N", help: "steps before timing", default: "2" },
-      backend: { type: "string", value: "B", help: "auto, webgpu or cpu", default: "auto" },
+      backend: BENCH_FLAGS.backend,
       out: { type: "string", value: "DIR", help: "output folder", default: "reports/perf" },
       "no-peer": { type: "boolean", help: "skip the PyTorch peers" },
     },

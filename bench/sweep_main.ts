@@ -4,7 +4,7 @@
  * @module
  */
 import { ConfigError } from "../suite/config.ts";
-import { parseBackend, runCommand } from "./cli.ts";
+import { BENCH_FLAGS, parseBackend, runCommand } from "./cli.ts";
 import { runBenchmark } from "./runner.ts";
 import { expandSweep, parseShard, runSweep } from "./sweep.ts";
 import { SWEEPS } from "./methods.ts";
@@ -25,7 +25,7 @@ if (import.meta.main) {
       shard: { type: "string", value: "i/n", help: "run every n-th point, starting at the i-th" },
       out: { type: "string", value: "DIR", help: "output folder (default reports/sweep-NAME)" },
       reuse: { type: "string", value: "DIR,...", help: "folders to copy finished runs from" },
-      backend: { type: "string", value: "B", help: "auto, webgpu or cpu", default: "auto" },
+      backend: BENCH_FLAGS.backend,
       quiet: { type: "boolean", help: "no progress bars" },
       list: { type: "boolean", help: "list the sweeps and exit" },
     },
