@@ -66,8 +66,6 @@ function methodSweep(
 ): { lines: string[]; plots: { file: string; svg: string }[] } {
   const keys = varyingKeys(runs);
   const stats = statsByAxes(runs, keys);
-  const valuesOf = (variant: string) =>
-    variant.split(" ").map((kv) => kv.slice(kv.indexOf("=") + 1));
   // the axis values of each variant label, from the runs' configs (not parsed from the label)
   const axisValues = new Map<string, string[]>();
   for (const r of runs) {
@@ -88,7 +86,7 @@ function methodSweep(
       `| --- | ${keys.map(() => "---").join(" | ")} | --- | --- |`,
     );
     for (const s of stats.filter((s) => s.group.metric === metric)) {
-      const vals = axisValues.get(s.group.variant) ?? valuesOf(s.group.variant);
+      const vals = axisValues.get(s.group.variant)!; // every variant label comes from a run
       lines.push(
         `| ${s.group.method} | ${vals.join(" | ")} | ${s.mean.toFixed(4)} +/- ${
           s.std.toFixed(4)
