@@ -32,3 +32,20 @@ Deno.test("initBackend(auto) uses WebGPU and records the adapter when one exists
     assert.equal(typeof info.fallbackAdapter, "boolean");
   }
 });
+
+Deno.test({
+  name: "on Linux WebGPU runs on Vulkan alone: libEGL, whose exit destructor crashes, never loads",
+  ignore: Deno.build.os !== "linux" ||
+    (Deno.env.get("DENO_WEBGPU_BACKEND") ?? "vulkan") !== "vulkan",
+  async fn() {
+    const info = await initBackend("auto", { warn: () => {} });
+    assert.equal(Deno.env.get("DENO_WEBGPU_BACKEND"), "vulkan");
+    // The maps are the whole process: every test module on WebGPU counts.
+    // (Deno lets only --allow-all read /proc/<pid>; a child process may read its parent's.)
+    const cat = await new Deno.Command("cat", { args: [`/proc/${Deno.pid}/maps`] }).output();
+    assert.equal(cat.code, 0, new TextDecoder().decode(cat.stderr));
+    const maps = new TextDecoder().decode(cat.stdout);
+    if (info.backend === "webgpu") assert.ok(maps.includes("libvulkan"), "Vulkan is mapped");
+    assert.ok(!maps.includes("libEGL"), "libEGL was loaded: wgpu probed OpenGL too");
+  },
+});
