@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { readReferences } from "../io/csv.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
-import { readRunFolder, summarise } from "./runs.ts";
+import { type PhaseSeconds, readRunFolder, summarise } from "./runs.ts";
 import { sweepSummary, trendChecks, trendLines } from "./sweep_report.ts";
 
 function esc(s: string): string {
@@ -77,11 +77,42 @@ export function seedSummary(rows: Record<string, string>[]): string[] {
   ];
 }
 
+/**
+ * Where each run's wall time went, from its log's `phases` record: data (loading and preparing),
+ * training (augmentation on the device included) and evaluation (features, probes, baselines).
+ * Runs logged before phases were timed are left out; the table is empty when none has them.
+ */
+export function phaseTable(
+  byRun: Map<string, Record<string, string>[]>,
+  phases: Map<string, PhaseSeconds>,
+): string[] {
+  const timed = [...byRun].filter(([id]) => phases.has(id));
+  if (timed.length === 0) return [];
+  const s = (x: number) => x.toFixed(1);
+  return [
+    "## Wall time by phase",
+    "",
+    "Seconds per run (the run's log): data = loading and preparing it, train = the training loop " +
+    "(augmentation on the device included), eval = features, probes and baselines; wall = the " +
+    "whole run, set-up and writing included.",
+    "",
+    "| run | seed | backend | data s | train s | eval s | wall s |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...timed.map(([id, rs]) => {
+      const p = phases.get(id)!, r0 = rs[0]!;
+      return `| ${esc(id)} | ${r0.seed} | ${esc(r0.backend ?? "")} | ${s(p.data)} | ${
+        s(p.train)
+      } | ${s(p.eval)} | ${r0.wall_s} |`;
+    }),
+    "",
+  ];
+}
+
 /** Builds the report's Markdown (and the sweep plots it links) from the folder's results. */
 export async function buildReport(
   outDir: string,
 ): Promise<{ markdown: string; plots: { file: string; svg: string }[] }> {
-  const { rows, byRun, firsts, records } = await readRunFolder(outDir);
+  const { rows, byRun, firsts, records, phases } = await readRunFolder(outDir);
   const lines = [
     `# Benchmark report: ${esc(outDir)}`,
     "",
@@ -91,7 +122,12 @@ export async function buildReport(
     "",
   ];
   const sweep = sweepSummary(records);
-  lines.push(...seedSummary(rows), ...sweep.lines, ...trendLines(trendChecks(records)));
+  lines.push(
+    ...seedSummary(rows),
+    ...sweep.lines,
+    ...trendLines(trendChecks(records)),
+    ...phaseTable(byRun, phases),
+  );
   for (const [id, rs] of byRun) {
     const r0 = rs[0]!;
     const cfg = firsts.get(id);

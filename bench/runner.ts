@@ -15,7 +15,8 @@ import { writeFileAtomic } from "../io/atomic.ts";
 import { appendResults, readResults, type ResultRow } from "../io/csv.ts";
 import { provenance } from "../io/provenance.ts";
 import { writeReport } from "./report.ts";
-import type { ResolvedRun, RunOutput } from "../suite/method.ts";
+import { type Phase, PHASES, type ResolvedRun, type RunOutput } from "../suite/method.ts";
+import type { PhaseSeconds } from "./runs.ts";
 
 /** What a finished run leaves behind. */
 export interface RunSummary {
@@ -159,16 +160,19 @@ export async function runBenchmark(
       started_at: startedAt,
     });
     const quiet = opts.quiet ?? args.quiet;
+    const clock = phaseClock();
     output = await resolved.run({
       seed: args.seed,
       streams: deriveStreams(args.seed),
       backend,
       log: writeLog,
       quiet,
-      phase: (line) => {
+      phase: (kind, line) => {
+        clock.start(kind);
         if (!quiet) console.error(line);
       },
     });
+    await writeLog({ type: "phases", ...phaseFields(clock.stop()) });
     await writeLog({
       type: "result",
       rows: output.rows,
@@ -210,4 +214,35 @@ export async function runBenchmark(
   await appendResults(join(outDir, "results.csv"), rows, { replaceRun: runId });
   await writeReport(outDir);
   return { runId, outDir, runDir, rows, output, backend, wallS };
+}
+
+/**
+ * Wall time per phase of a run: each phase lasts until the next one starts or `stop()`. A phase
+ * entered twice (DrLIM's data: loading, then its neighbour graph) adds up.
+ */
+export function phaseClock(now: () => number = () => performance.now()): {
+  start: (kind: Phase) => void;
+  stop: () => PhaseSeconds;
+} {
+  const ms = Object.fromEntries(PHASES.map((p) => [p, 0])) as PhaseSeconds;
+  let current: { kind: Phase; t: number } | null = null;
+  const close = () => {
+    if (current) ms[current.kind] += now() - current.t;
+    current = null;
+  };
+  return {
+    start: (kind) => {
+      close();
+      current = { kind, t: now() };
+    },
+    stop: () => {
+      close();
+      return Object.fromEntries(PHASES.map((p) => [p, ms[p] / 1000])) as PhaseSeconds;
+    },
+  };
+}
+
+/** The log's `phases` record fields: `data_s`, `train_s`, `eval_s`, in seconds to 0.1 s. */
+function phaseFields(s: PhaseSeconds): Record<string, number> {
+  return Object.fromEntries(PHASES.map((p) => [`${p}_s`, Number(s[p].toFixed(1))]));
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { runBenchmark } from "./runner.ts";
+import { phaseClock, runBenchmark } from "./runner.ts";
 import { parseCli } from "./cli.ts";
 import { ConfigError } from "../suite/config.ts";
 import { readResults, RESULT_COLUMNS } from "../io/csv.ts";
@@ -30,8 +30,15 @@ Deno.test("runBenchmark writes a log, a results.csv that parses back, plots and 
   assert.ok("commit" in log[0] && "dirty" in log[0] && "adapter" in log[0] && "deno" in log[0]);
   assert.ok(log.some((l) => l.type === "epoch"));
   assert.equal(log.at(-1).type, "result");
+  // every phase timed, and together no longer than the run
+  const phases = log.at(-2);
+  assert.equal(phases.type, "phases");
+  for (const p of ["data_s", "train_s", "eval_s"]) assert.ok(phases[p] > 0, p);
+  assert.ok(phases.data_s + phases.train_s + phases.eval_s <= Number(acc.wall_s) + 0.2);
   const report = await Deno.readTextFile(join(out, "README.md"));
   assert.ok(report.includes("knn_digit_accuracy") && report.includes("drlim_test_by_digit.svg"));
+  assert.match(report, /## Wall time by phase/);
+  assert.ok(report.includes(`| ${s.runId} | 3 | `), "the run has its row of phase times");
   await Deno.stat(join(s.runDir, "drlim_test_by_digit.svg"));
   // a second run appends to the same results.csv
   await runBenchmark(parseCli(["--out", out, "--seed", "4", ...TINY], M), { quiet: true });
@@ -145,4 +152,21 @@ Deno.test("Ctrl-C during a run: the log records the interruption and the exit st
   // the interrupted run left no rows behind
   await assert.rejects(() => Deno.stat(join(out, "results.csv")), Deno.errors.NotFound);
   await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("phaseClock: each phase lasts until the next starts; a phase entered twice adds up", () => {
+  let t = 0;
+  const clock = phaseClock(() => t);
+  t = 1000;
+  clock.start("data");
+  t = 1500;
+  clock.start("train");
+  t = 4500;
+  clock.start("data");
+  t = 4750;
+  clock.start("eval");
+  t = 6000;
+  assert.deepEqual(clock.stop(), { data: 0.75, train: 3, eval: 1.25 });
+  t = 9000;
+  assert.deepEqual(clock.stop(), { data: 0.75, train: 3, eval: 1.25 }, "stopped stays stopped");
 });

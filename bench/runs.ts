@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { readResults } from "../io/csv.ts";
 import { meanStd, type Stat } from "../suite/stats.ts";
+import { type Phase, PHASES } from "../suite/method.ts";
 
 export { meanStd, type Stat };
 
@@ -40,14 +41,37 @@ export function rowsByRun(rows: Record<string, string>[]): Map<string, Record<st
   return byRun;
 }
 
-/** The first line of a run's log (config, seed, commit, versions), or null without a log. */
-export async function firstLogLine(runDir: string): Promise<Record<string, unknown> | null> {
+/** A run's log records (one JSON object a line), or null without a log. */
+async function logRecords(runDir: string): Promise<Record<string, unknown>[] | null> {
+  let text: string;
   try {
-    const text = await Deno.readTextFile(join(runDir, "log.jsonl"));
-    return JSON.parse(text.split("\n")[0]!);
+    text = await Deno.readTextFile(join(runDir, "log.jsonl"));
   } catch {
     return null;
   }
+  const out: Record<string, unknown>[] = [];
+  for (const line of text.split("\n")) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line));
+    } catch { /* a line cut short by a crash: the records before it still count */ }
+  }
+  return out;
+}
+
+/** Seconds of wall time per phase of a run, as its log's `phases` record gives them. */
+export type PhaseSeconds = Record<Phase, number>;
+
+function phasesOf(records: Record<string, unknown>[] | null): PhaseSeconds | null {
+  const rec = records?.find((r) => r.type === "phases");
+  if (!rec) return null;
+  const out = {} as PhaseSeconds;
+  for (const p of PHASES) {
+    const v = rec[`${p}_s`];
+    if (typeof v !== "number") return null;
+    out[p] = v;
+  }
+  return out;
 }
 
 /** What {@linkcode readRunFolder} returns. */
@@ -58,6 +82,8 @@ export interface RunFolder {
   firsts: Map<string, Record<string, unknown> | null>;
   /** the runs whose log gives their config (the ones sweep tables and trends can use) */
   records: RunRecord[];
+  /** each run's wall time per phase, for the runs whose log has it (written since 2026-11-29) */
+  phases: Map<string, PhaseSeconds>;
 }
 
 /** Reads `dir/results.csv` and the first line of every run's log, once each. */
@@ -66,9 +92,13 @@ export async function readRunFolder(dir: string): Promise<RunFolder> {
   const byRun = rowsByRun(rows);
   const firsts = new Map<string, Record<string, unknown> | null>();
   const records: RunRecord[] = [];
+  const phases = new Map<string, PhaseSeconds>();
   for (const [id, rs] of byRun) {
-    const first = await firstLogLine(join(dir, "runs", id));
+    const log = await logRecords(join(dir, "runs", id));
+    const first = log?.[0] ?? null;
     firsts.set(id, first);
+    const ph = phasesOf(log);
+    if (ph) phases.set(id, ph);
     if (first && typeof first.config === "object" && first.config !== null) {
       records.push({
         id,
@@ -78,7 +108,7 @@ export async function readRunFolder(dir: string): Promise<RunFolder> {
       });
     }
   }
-  return { rows, byRun, firsts, records };
+  return { rows, byRun, firsts, records, phases };
 }
 
 /** Copies run `id`'s folder (its log and plots, flat files) from output folder `from` into `to`. */

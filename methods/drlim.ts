@@ -397,12 +397,15 @@ async function pairs(cfg: DrlimConfig, train: DrlimData): Promise<Uint32Array> {
 
 async function runDrlim(ctx: RunContext<DrlimConfig>): Promise<RunOutput> {
   const cfg = ctx.config;
-  ctx.phase(`drlim: loading MNIST (${cfg.source})`);
+  ctx.phase("data", `drlim: loading MNIST (${cfg.source})`);
   const mnist = await loadMnist({ source: cfg.source as "embedded" | "download" });
   const digits = digitsOf(cfg), shifts = parseIntList(cfg.shifts);
   const train = samples(cfg, mnist.train, cfg.trainPerDigit, ctx.streams.data);
   const test = samples(cfg, mnist.test, cfg.testPerDigit, ctx.streams.eval);
-  ctx.phase(`drlim: ${cfg.neighbours} nearest neighbours of ${train.n} images in pixel space`);
+  ctx.phase(
+    "data",
+    `drlim: ${cfg.neighbours} nearest neighbours of ${train.n} images in pixel space`,
+  );
   const sim = await pairs(cfg, train);
   const dataset = describeData(
     cfg,
@@ -417,9 +420,9 @@ async function runDrlim(ctx: RunContext<DrlimConfig>): Promise<RunOutput> {
     similar_pairs: sim.length / 2,
   });
 
-  ctx.phase(`drlim: training on ${sim.length / 2} similar pairs`);
+  ctx.phase("train", `drlim: training on ${sim.length / 2} similar pairs`);
   const result = await trainDrlim(cfg, train, sim, ctx.streams, { log: ctx.log, quiet: ctx.quiet });
-  ctx.phase(`drlim: embedding ${train.n} + ${test.n} images, PCA and kNN`);
+  ctx.phase("eval", `drlim: embedding ${train.n} + ${test.n} images, PCA and kNN`);
 
   const zTrain = await embed(result.net, train.x, train.n);
   const zTest = await embed(result.net, test.x, test.n);

@@ -480,7 +480,7 @@ export async function sampleGrid(
 
 async function runExemplar(ctx: RunContext<ExemplarConfig>): Promise<RunOutput> {
   const cfg = ctx.config;
-  ctx.phase(`exemplar: loading ${cfg.dataset} and choosing ${cfg.classes} seed images`);
+  ctx.phase("data", `exemplar: loading ${cfg.dataset} and choosing ${cfg.classes} seed images`);
   const train = await loadSplit({ ...cfg, split: "train", perClass: cfg.trainPerClass });
   const test = await loadSplit({ ...cfg, split: "test", perClass: cfg.testPerClass });
   const dataset = train.name.replace(/ train$/, "");
@@ -495,13 +495,13 @@ async function runExemplar(ctx: RunContext<ExemplarConfig>): Promise<RunOutput> 
     seed_images: pool.n,
     seed_image_side: pool.height,
   });
-  ctx.phase(`exemplar: training on ${cfg.classes} x ${cfg.perClass} surrogate samples`);
+  ctx.phase("train", `exemplar: training on ${cfg.classes} x ${cfg.perClass} surrogate samples`);
   const result = await trainExemplar(cfg, pool, ctx.seed, ctx.streams, {
     log: ctx.log,
     quiet: ctx.quiet,
   });
 
-  ctx.phase(`exemplar: features of ${train.n} + ${test.n} images, folds, probe and kNN`);
+  ctx.phase("eval", `exemplar: features of ${train.n} + ${test.n} images, folds, probe and kNN`);
   const rows: MetricRow[] = [];
   const folds = makeFolds(train, cfg.folds, cfg.foldPerClass, ctx.streams.eval);
   const fo: FoldOptions = {

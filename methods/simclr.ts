@@ -373,7 +373,7 @@ export async function features(
 
 async function runSimclr(ctx: RunContext<SimclrConfig>): Promise<RunOutput> {
   const cfg = ctx.config;
-  ctx.phase(`simclr: loading ${cfg.dataset}`);
+  ctx.phase("data", `simclr: loading ${cfg.dataset}`);
   const train = await loadSplit({ ...cfg, split: "train", perClass: cfg.trainPerClass });
   const test = await loadSplit({ ...cfg, split: "test", perClass: cfg.testPerClass });
   if (train.labels.some((l) => l < 0)) {
@@ -383,10 +383,10 @@ async function runSimclr(ctx: RunContext<SimclrConfig>): Promise<RunOutput> {
   const dataset = train.name.replace(/ train$/, "");
   await ctx.log({ type: "data", dataset, train: train.n, test: test.n, classes });
 
-  ctx.phase(`simclr: training on ${train.n} images, ${cfg.epochs} epochs`);
+  ctx.phase("train", `simclr: training on ${train.n} images, ${cfg.epochs} epochs`);
   const result = await trainSimclr(cfg, train, ctx.streams, { log: ctx.log, quiet: ctx.quiet });
 
-  ctx.phase(`simclr: features of ${train.n} + ${test.n} images, kNN and probes`);
+  ctx.phase("eval", `simclr: features of ${train.n} + ${test.n} images, kNN and probes`);
   const settings = { ...cfg, classes };
   const all: Classifier[] = ["knn", "linear", "mlp"];
   const H = { key: "h", describe: "on h (encoder output)" };

@@ -65,9 +65,23 @@ export interface RunContext<C extends Config> {
   log: (record: Record<string, unknown>) => Promise<void>;
   /** true when progress should be quiet (tests) */
   quiet?: boolean;
-  /** says one line about a phase (data, training, evaluation) on stderr; silent when quiet */
-  phase: (line: string) => void;
+  /**
+   * Starts a phase of the run: says `line` on stderr (silent when quiet), and the runner times
+   * the phase until the next one starts or the run ends (the log's `phases` record).
+   */
+  phase: (kind: Phase, line: string) => void;
 }
+
+/**
+ * A run's phases, timed by the runner: `data` loads and prepares the data (DrLIM's neighbour
+ * graph, Exemplar CNN's seed patches), `train` runs the training loop (augmentation included:
+ * SimCLR and Exemplar CNN augment each batch on the device inside the step), `eval` extracts
+ * features and fits the probes, baselines included.
+ */
+export type Phase = "data" | "train" | "eval";
+
+/** The phases in the order runs go through them. */
+export const PHASES: readonly Phase[] = ["data", "train", "eval"];
 
 /** What a method's run returns. */
 export interface RunOutput {
