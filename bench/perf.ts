@@ -15,7 +15,9 @@ import { initBackend } from "../core/backend.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { provenance } from "../io/provenance.ts";
 import type { PerfWorkload } from "../suite/method.ts";
+import { median } from "../suite/stats.ts";
 import { METHODS } from "./methods.ts";
+import { H200, measureDispatch, predictH200, stepFlops } from "./cost_model.ts";
 import { BENCH_FLAGS, parseBackend, parseCount, parseList, runCommand } from "./cli.ts";
 
 /** The PyTorch peer's answer for one workload. */
@@ -26,13 +28,6 @@ export interface PeerResult {
   images_per_s: number;
   /** CUDA max_memory_allocated in MiB; null on CPU */
   peak_mib?: number | null;
-}
-
-/** Median of a non-empty list. */
-export function median(xs: number[]): number {
-  if (xs.length === 0) throw new RangeError("median of an empty list");
-  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** Timing of one workload: per-step wall times after warm-up, plus one profiled step. */
@@ -49,6 +44,8 @@ export interface StepTiming {
   uploadBytes: number;
   /** reads back to the host the step itself makes (not counting the harness's loss read) */
   readbacks: number;
+  /** dense FLOPs of the step (convolutions and matrix products: bench/cost_model.ts) */
+  flops: number;
 }
 
 /**
@@ -148,6 +145,7 @@ export async function timeSteps(
     uploads: up.uploads,
     uploadBytes: up.bytes,
     readbacks,
+    flops: stepFlops(prof.kernels),
   };
 }
 
@@ -224,7 +222,13 @@ if (import.meta.main) {
     const threads = String(navigator.hardwareConcurrency || 1);
     const repo = new URL("../", import.meta.url).pathname;
     const workloads = works.flatMap((m) => METHODS[m]!.perf).filter((w) => !(slow && w.gpuOnly));
+    const dispatch = await measureDispatch();
+    console.error(
+      `fixed cost per kernel on ${backend.adapter}: ${dispatch.perKernelMs.toFixed(3)} ms ` +
+        `(host ${dispatch.hostMs.toFixed(3)} ms)`,
+    );
     const rows: Record<string, string | number>[] = [];
+    const model: string[] = [];
     for (const w of workloads) {
       console.error(
         `timing ${w.label}, ${w.images} images, on ${backend.backend} (${backend.adapter})...`,
@@ -241,6 +245,20 @@ if (import.meta.main) {
           threads,
         ]);
       const ok = "median_ms" in peer;
+      const fixedMs = t.kernelsPerStep * dispatch.perKernelMs;
+      const h200 = predictH200({
+        kernels: t.kernelsPerStep,
+        flops: t.flops,
+        readbacks: t.readbacks,
+        uploadBytes: t.uploadBytes,
+      }, dispatch.hostMs);
+      const f1 = (x: number) => x.toFixed(1);
+      model.push(
+        `| ${w.label} | ${w.images} | ${t.kernelsPerStep} | ${(t.flops / 1e9).toFixed(2)} | ` +
+          `${t.readbacks} | ${t.uploadBytes < 0 ? "-" : f1(t.uploadBytes / 1024)} | ` +
+          `${f1(h200.hostMs)} | ${f1(h200.deviceMs)} | ${f1(h200.readbackMs)} | ` +
+          `**${f1(h200.stepMs)}** |`,
+      );
       rows.push({
         work: `${w.label}, loss read every step`,
         batch_images: w.images,
@@ -255,11 +273,17 @@ if (import.meta.main) {
         readbacks_per_step: t.readbacks,
         uploads_per_step: t.uploads,
         upload_kib_per_step: t.uploadBytes < 0 ? -1 : Number((t.uploadBytes / 1024).toFixed(1)),
+        gflop_per_step: Number((t.flops / 1e9).toFixed(3)),
+        gflop_per_s: Number((t.flops / 1e6 / ms).toFixed(1)),
+        fixed_ms_per_step: Number(fixedMs.toFixed(1)),
+        fixed_share: Number((fixedMs / ms).toFixed(2)),
         peer: ok ? `PyTorch ${peer.torch}` : "none",
         peer_device: ok ? peer.device : peer.error,
         peer_median_ms: ok ? Number(peer.median_ms.toFixed(2)) : "",
         peer_peak_mib: ok && peer.peak_mib != null ? Number(peer.peak_mib.toFixed(1)) : "",
         ratio: ok ? Number((ms / peer.median_ms).toFixed(1)) : "",
+        peer_gflop_per_s: ok ? Number((t.flops / 1e6 / peer.median_ms).toFixed(1)) : "",
+        h200_predicted_ms: Number(h200.stepMs.toFixed(1)),
         deno: prov.deno,
         tfjs: prov.tfjs,
         commit: prov.commit + (prov.dirty ? "-dirty" : ""),
@@ -282,10 +306,40 @@ if (import.meta.main) {
       "loss read not counted; training reads the loss every logEvery steps).",
       "uploads_per_step: host-to-device copies in one step (the batch itself, scalars; -1 = not",
       "webgpu), counted by watching the backend's uploadToGPU.",
+      "gflop_per_step: dense FLOPs (convolutions, their gradients, matrix products) counted from",
+      "the profiled step's kernel shapes; gflop_per_s and peer_gflop_per_s divide them by each",
+      "side's median. fixed_ms_per_step: kernels_per_step x the fixed cost of one kernel launch",
+      "measured below; fixed_share: its part of median_ms (what fusing kernels can win here).",
       "",
       `| ${cols.join(" | ")} |`,
       `| ${cols.map(() => "---").join(" | ")} |`,
       ...rows.map((r) => `| ${cols.map((c) => cell(r[c])).join(" | ")} |`),
+      "",
+      "## Fixed cost of one kernel launch",
+      "",
+      `On ${backend.backend} (${backend.adapter}): **${dispatch.perKernelMs.toFixed(3)} ms** per ` +
+      `kernel, of which the host spends ${dispatch.hostMs.toFixed(3)} ms recording and ` +
+      "submitting it (median of 5: a chain of 250 dependent 1-element adds minus a chain of 50, " +
+      "each waited for to its end; bench/cost_model.ts `measureDispatch`).",
+      "",
+      "## GPU cost model: predicted step time on an NVIDIA H200",
+      "",
+      "A prediction, not a measurement; the first run on such a GPU (shared/docs/gpu.md) " +
+      "confirms or refutes it. Per step: host = kernels x the host cost per kernel measured " +
+      "above (the same JavaScript and Deno code records each dispatch on any adapter; an upper " +
+      "bound where the GPU machine's CPU is faster) + upload bytes at " +
+      `${H200.uploadBytesPerMs / 1e6} GB/s (TF.js's mapped staging buffers, which Deno copies ` +
+      "through uncached memory); device = dense FLOPs at an assumed " +
+      `${H200.flopsPerS / 1e12} TFLOP/s (~15 % of the H200's 67 TFLOP/s FP32 peak: WGSL has ` +
+      `no tensor cores) + ${H200.gpuKernelMs * 1000} us per kernel; readbacks = the step's own ` +
+      `reads back to the host x ${H200.readbackMs} ms (Deno's mapAsync polling). Step = ` +
+      "max(host, device) + readbacks; a loss read adds 10 ms whenever training reads it (every " +
+      "logEvery steps).",
+      "",
+      "| work | images | kernels | GFLOP | readbacks | upload KiB | host ms | device ms | " +
+      "readback ms | predicted ms |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+      ...model,
       "",
     ].join("\n");
     await writeFileAtomic(join(v.out!, "perf.md"), md);

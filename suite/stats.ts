@@ -15,3 +15,10 @@ export function meanStd(vs: number[]): Stat {
     : 0;
   return { mean, std, n: vs.length };
 }
+
+/** Median of a non-empty list. */
+export function median(xs: number[]): number {
+  if (xs.length === 0) throw new RangeError("median of an empty list");
+  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}

@@ -1,0 +1,139 @@
+/**
+ * Where a training step's time goes, and what it should cost on a GPU: the dense FLOPs of a step
+ * (convolutions and matrix products, counted from the shapes of the kernels `tf.profile` saw),
+ * the fixed cost of one kernel launch on the adapter at hand, and a cost model that predicts the
+ * step's time on an NVIDIA H200 from the step's kernels, readbacks, uploads and FLOPs, so that
+ * the first run on such a GPU confirms or refutes it (issue 13).
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { median } from "../suite/stats.ts";
+
+/** What `tf.profile` records of one kernel, as far as counting FLOPs needs it. */
+export interface KernelShapes {
+  name: string;
+  inputShapes: number[][];
+  outputShapes: number[][];
+}
+
+const prod = (s: readonly number[] | undefined) => (s ?? []).reduce((a, b) => a * b, 1);
+
+/** Kernels whose output (or, for the gradients, whose dy) is the convolution's output. */
+const CONV_FORWARD = new Set(["Conv2D", "FusedConv2D", "SslConv2D"]);
+const MATMUL = new Set(["MatMul", "BatchMatMul", "_FusedMatMul"]);
+
+/**
+ * Multiply-adds x 2 of one convolution or matrix-product kernel; 0 for any other kernel
+ * (element-wise work is memory-bound and counted by the kernel count instead).
+ * - convolution (NHWC): 2 x (N Ho Wo Cout) x (kh kw Cin), for the forward pass and both
+ *   gradients alike (input gradient: inputs dy, filter; filter gradient: inputs x, dy).
+ * - matrix product [B..., M, K] x [B..., K, N]: 2 x B M N K, with K recovered from the sizes
+ *   (|a| |b| = B^2 M N K^2), so transposes need not be known.
+ */
+export function kernelFlops(k: KernelShapes): number {
+  const [in0, in1] = k.inputShapes, out = k.outputShapes[0];
+  if (CONV_FORWARD.has(k.name) && out && in1?.length === 4) {
+    return 2 * prod(out) * in1[0]! * in1[1]! * in1[2]!;
+  }
+  if (k.name === "Conv2DBackpropInput" && in0 && in1?.length === 4) {
+    return 2 * prod(in0) * in1[0]! * in1[1]! * in1[2]!;
+  }
+  if (k.name === "Conv2DBackpropFilter" && in1 && out?.length === 4) {
+    return 2 * prod(in1) * out[0]! * out[1]! * out[2]!;
+  }
+  if (MATMUL.has(k.name) && in0 && in1 && out && out.length >= 2) {
+    const batch = prod(out.slice(0, -2));
+    const kDim = Math.sqrt(prod(in0) * prod(in1) / (prod(out) * batch));
+    return 2 * prod(out) * Math.round(kDim);
+  }
+  return 0;
+}
+
+/** The dense FLOPs of a step from its profiled kernels. */
+export function stepFlops(kernels: readonly KernelShapes[]): number {
+  return kernels.reduce((s, k) => s + kernelFlops(k), 0);
+}
+
+/** The fixed cost of one kernel launch, measured on the active backend. */
+export interface DispatchCost {
+  /** wall ms per kernel of a chain of tiny (1-element) kernels, waited for to the end */
+  perKernelMs: number;
+  /** of which the host's share: ms per kernel to record and submit it, without waiting */
+  hostMs: number;
+}
+
+/**
+ * Times chains of tiny dependent kernels (1-element adds) of two lengths; the difference over
+ * the extra kernels is the per-launch cost, free of the one readback that ends each chain.
+ * Median of `repeats` pairs.
+ */
+export async function measureDispatch(short = 50, long = 250, repeats = 5): Promise<DispatchCost> {
+  const one = tf.scalar(1);
+  const chain = async (n: number) => {
+    let x: tf.Tensor = tf.scalar(0);
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      const y = tf.add(x, one);
+      x.dispose();
+      x = y;
+    }
+    const host = performance.now() - t0;
+    await x.data();
+    x.dispose();
+    return { host, total: performance.now() - t0 };
+  };
+  await chain(long); // warm-up: compiles the add kernel
+  const per: number[] = [], host: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const a = await chain(short), b = await chain(long);
+    per.push((b.total - a.total) / (long - short));
+    host.push((b.host - a.host) / (long - short));
+  }
+  one.dispose();
+  return { perKernelMs: Math.max(0, median(per)), hostMs: Math.max(0, median(host)) };
+}
+
+/**
+ * The assumptions of the H200 prediction, each with where it comes from. They are assumptions,
+ * not measurements: the first run on the GPU (shared/docs/gpu.md) replaces them.
+ */
+export const H200 = {
+  /** dense FP32 throughput TF.js's WGSL kernels reach: 10 TFLOP/s, ~15 % of the H200's
+   * 67 TFLOP/s FP32 peak (no tensor cores from WGSL; TF.js's tiled matmul is far from peak) */
+  flopsPerS: 10e12,
+  /** GPU time per kernel besides its arithmetic (launch, barrier between dependent kernels) */
+  gpuKernelMs: 0.005,
+  /** a read back to the host: Deno's mapAsync sleeps ~10 ms between polls (anchors.md) */
+  readbackMs: 10,
+  /** host-to-device bytes per ms through TF.js's mapped staging buffers, which Deno copies
+   * through uncached write-combined memory (platform.md): 1 GB/s assumed */
+  uploadBytesPerMs: 1e6,
+} as const;
+
+/** What the model predicts for one step on the H200, and the terms it adds up. */
+export interface Prediction {
+  /** host time: kernels x the host cost per kernel measured here, plus uploads */
+  hostMs: number;
+  /** device time: FLOPs at the assumed throughput plus a per-kernel gap */
+  deviceMs: number;
+  /** readbacks inside the step x 10 ms */
+  readbackMs: number;
+  /** max(host, device) + readbacks: host and device overlap, a readback stalls both */
+  stepMs: number;
+}
+
+/**
+ * Predicts a step's time on the H200 from what was counted here. The host cost per kernel is
+ * the one measured on this machine's CPU (the same JavaScript and Deno code records each
+ * dispatch whatever the adapter), so it is an upper bound where the GPU machine's CPU is faster.
+ */
+export function predictH200(
+  step: { kernels: number; flops: number; readbacks: number; uploadBytes: number },
+  hostMsPerKernel: number,
+): Prediction {
+  const hostMs = step.kernels * hostMsPerKernel + Math.max(0, step.uploadBytes) /
+      H200.uploadBytesPerMs;
+  const deviceMs = step.flops / H200.flopsPerS * 1000 + step.kernels * H200.gpuKernelMs;
+  const readbackMs = step.readbacks * H200.readbackMs;
+  return { hostMs, deviceMs, readbackMs, stepMs: Math.max(hostMs, deviceMs) + readbackMs };
+}
