@@ -46,6 +46,35 @@ export interface StepTiming {
   readbacks: number;
   /** dense FLOPs of the step (convolutions and matrix products: bench/cost_model.ts) */
   flops: number;
+  /** the profiled step's kernel time per kernel name, longest first (empty where the backend
+   * cannot time kernels) */
+  kernelTimes: KernelTime[];
+}
+
+/** Time one kernel name took in a profiled step, over all its launches. */
+export interface KernelTime {
+  name: string;
+  ms: number;
+  launches: number;
+}
+
+/**
+ * Sums the profiled kernels' times by kernel name, longest first. On webgpu the times come from
+ * the adapter's timestamp queries; kernels without a number (no timer) are left out.
+ */
+export function kernelTimesByName(
+  kernels: readonly { name: string; kernelTimeMs: unknown }[],
+): KernelTime[] {
+  const by = new Map<string, KernelTime>();
+  for (const k of kernels) {
+    const ms = k.kernelTimeMs;
+    if (typeof ms !== "number" || !Number.isFinite(ms)) continue;
+    const e = by.get(k.name) ?? { name: k.name, ms: 0, launches: 0 };
+    e.ms += ms;
+    e.launches++;
+    by.set(k.name, e);
+  }
+  return [...by.values()].sort((a, b) => b.ms - a.ms);
 }
 
 /**
@@ -146,6 +175,7 @@ export async function timeSteps(
     uploadBytes: up.bytes,
     readbacks,
     flops: stepFlops(prof.kernels),
+    kernelTimes: kernelTimesByName(prof.kernels),
   };
 }
 
@@ -228,7 +258,7 @@ if (import.meta.main) {
         `(host ${dispatch.hostMs.toFixed(3)} ms)`,
     );
     const rows: Record<string, string | number>[] = [];
-    const model: string[] = [];
+    const model: string[] = [], where: string[] = [];
     for (const w of workloads) {
       console.error(
         `timing ${w.label}, ${w.images} images, on ${backend.backend} (${backend.adapter})...`,
@@ -259,6 +289,23 @@ if (import.meta.main) {
           `${f1(h200.hostMs)} | ${f1(h200.deviceMs)} | ${f1(h200.readbackMs)} | ` +
           `**${f1(h200.stepMs)}** |`,
       );
+      const kernelMs = t.kernelTimes.reduce((s, k) => s + k.ms, 0);
+      if (kernelMs > 0) {
+        const pct = (x: number) => `${(100 * x / kernelMs).toFixed(0)} %`;
+        const top = t.kernelTimes.slice(0, 6).map((k) => `${k.name} ${pct(k.ms)} (${k.launches})`);
+        const rest = t.kernelTimes.slice(6);
+        if (rest.length) {
+          const launches = rest.reduce((s, k) => s + k.launches, 0);
+          top.push(
+            `${rest.length} other names ${pct(rest.reduce((s, k) => s + k.ms, 0))} ` +
+              `(${launches})`,
+          );
+        }
+        where.push(
+          `- **${w.label}**: kernels ${f1(kernelMs)} ms of the ${f1(ms)} ms median; ` +
+            `${top.join(", ")}`,
+        );
+      }
       rows.push({
         work: `${w.label}, loss read every step`,
         batch_images: w.images,
@@ -314,6 +361,14 @@ if (import.meta.main) {
       `| ${cols.join(" | ")} |`,
       `| ${cols.map(() => "---").join(" | ")} |`,
       ...rows.map((r) => `| ${cols.map((c) => cell(r[c])).join(" | ")} |`),
+      "",
+      "## Where the time goes",
+      "",
+      "One profiled step per workload: the kernels' summed time (timestamp queries on webgpu; " +
+      "timing each kernel apart serialises them, so the sum can exceed the median), then the " +
+      "kernel names that took most of it, with their share and (launches).",
+      "",
+      ...(where.length ? where : ["(this backend cannot time kernels)"]),
       "",
       "## Fixed cost of one kernel launch",
       "",
