@@ -322,18 +322,6 @@ export function affineOf(p: TransformParams, seed: SeedPatch, patch: number): nu
 }
 
 /**
- * `tf.matMul(x, m)` for x [B, P, 3] and m [B, 3, 3], as three broadcast products added in the
- * matmul's order (k = 0, 1, 2): its values up to float32 rounding (tested on both backends), in
- * about a third of the time on lavapipe, whose tiled matmul kernel spends a whole tile on the
- * 3-long sum (it was the largest kernel of the Exemplar CNN ci step: 80 of ~290 ms). Call
- * inside tf.tidy.
- */
-export function matMulK3(x: tf.Tensor3D, m: tf.Tensor3D): tf.Tensor3D {
-  const xs = tf.split(x, 3, 2), ms = tf.split(m, 3, 1);
-  return tf.add(tf.add(tf.mul(xs[0]!, ms[0]!), tf.mul(xs[1]!, ms[1]!)), tf.mul(xs[2]!, ms[2]!));
-}
-
-/**
  * Renders samples: for each, its seed's source image (`sources` [S, H, W, 3] in [0, 1], row
  * `sourceRow[i]`), warped by its geometric parameters to a `patch` x `patch` crop, then its
  * colour transformations. Returns [B, patch, patch, 3] in [0, 1]. Call inside tf.tidy.
@@ -360,7 +348,7 @@ export function renderSamples(
     ); // mats[b][j][i]: input channel j -> output channel i, for x @ M
     const mean = tf.tensor1d(pca.mean);
     const flat = tf.reshape(tf.sub(x, mean), [b, patch * patch, 3]) as tf.Tensor3D;
-    const y = matMulK3(flat, tf.tensor3d(mats, [b, 3, 3]));
+    const y = tf.matMul(flat, tf.tensor3d(mats, [b, 3, 3]));
     x = tf.clipByValue(tf.add(tf.reshape(y, [b, patch, patch, 3]), mean), 0, 1) as tf.Tensor4D;
   }
   const colour = params.some((p) =>
