@@ -54,6 +54,32 @@ export function stepFlops(kernels: readonly KernelShapes[]): number {
   return kernels.reduce((s, k) => s + kernelFlops(k), 0);
 }
 
+/** Time one kernel name took in a profiled step, over all its launches. */
+export interface KernelTime {
+  name: string;
+  ms: number;
+  launches: number;
+}
+
+/**
+ * Sums the profiled kernels' times by kernel name, longest first. On webgpu the times come from
+ * the adapter's timestamp queries; kernels without a number (no timer) are left out.
+ */
+export function kernelTimesByName(
+  kernels: readonly { name: string; kernelTimeMs: unknown }[],
+): KernelTime[] {
+  const by = new Map<string, KernelTime>();
+  for (const k of kernels) {
+    const ms = k.kernelTimeMs;
+    if (typeof ms !== "number" || !Number.isFinite(ms)) continue;
+    const e = by.get(k.name) ?? { name: k.name, ms: 0, launches: 0 };
+    e.ms += ms;
+    e.launches++;
+    by.set(k.name, e);
+  }
+  return [...by.values()].sort((a, b) => b.ms - a.ms);
+}
+
 /** The fixed cost of one kernel launch, measured on the active backend. */
 export interface DispatchCost {
   /** wall ms per kernel of a chain of tiny (1-element) kernels, waited for to the end */
@@ -62,12 +88,19 @@ export interface DispatchCost {
   hostMs: number;
 }
 
+/** The chain lengths and repeats `deno task perf` measures the launch cost with. */
+export const DISPATCH_CHAINS = { short: 50, long: 250, repeats: 5 } as const;
+
 /**
  * Times chains of tiny dependent kernels (1-element adds) of two lengths; the difference over
  * the extra kernels is the per-launch cost, free of the one readback that ends each chain.
  * Median of `repeats` pairs.
  */
-export async function measureDispatch(short = 50, long = 250, repeats = 5): Promise<DispatchCost> {
+export async function measureDispatch(
+  short: number = DISPATCH_CHAINS.short,
+  long: number = DISPATCH_CHAINS.long,
+  repeats: number = DISPATCH_CHAINS.repeats,
+): Promise<DispatchCost> {
   const one = tf.scalar(1);
   const chain = async (n: number) => {
     let x: tf.Tensor = tf.scalar(0);

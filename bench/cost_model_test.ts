@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { H200, kernelFlops, measureDispatch, predictH200, stepFlops } from "./cost_model.ts";
+import {
+  H200,
+  kernelFlops,
+  kernelTimesByName,
+  measureDispatch,
+  predictH200,
+  stepFlops,
+} from "./cost_model.ts";
 
 await tf.setBackend("cpu");
 
@@ -58,4 +65,18 @@ Deno.test("measureDispatch gives a finite, non-negative cost per kernel and leak
   assert.ok(Number.isFinite(d.perKernelMs) && d.perKernelMs >= 0);
   assert.ok(Number.isFinite(d.hostMs) && d.hostMs >= 0);
   assert.equal(tf.memory().numTensors, before);
+});
+
+Deno.test("kernelTimesByName sums launches per name, longest first, and skips untimed kernels", () => {
+  const t = kernelTimesByName([
+    { name: "Add", kernelTimeMs: 1 },
+    { name: "Conv2D", kernelTimeMs: 5 },
+    { name: "Add", kernelTimeMs: 2.5 },
+    { name: "Reshape", kernelTimeMs: { error: "no timer" } },
+    { name: "Mul", kernelTimeMs: NaN },
+  ]);
+  assert.deepEqual(t, [
+    { name: "Conv2D", ms: 5, launches: 1 },
+    { name: "Add", ms: 3.5, launches: 2 },
+  ]);
 });

@@ -17,7 +17,15 @@ import { provenance } from "../io/provenance.ts";
 import type { PerfWorkload } from "../suite/method.ts";
 import { median } from "../suite/stats.ts";
 import { METHODS } from "./methods.ts";
-import { H200, measureDispatch, predictH200, stepFlops } from "./cost_model.ts";
+import {
+  DISPATCH_CHAINS,
+  H200,
+  type KernelTime,
+  kernelTimesByName,
+  measureDispatch,
+  predictH200,
+  stepFlops,
+} from "./cost_model.ts";
 import { BENCH_FLAGS, parseBackend, parseCount, parseList, runCommand } from "./cli.ts";
 
 /** The PyTorch peer's answer for one workload. */
@@ -50,33 +58,6 @@ export interface StepTiming {
    * cannot time kernels) */
   kernelTimes: KernelTime[];
 }
-
-/** Time one kernel name took in a profiled step, over all its launches. */
-export interface KernelTime {
-  name: string;
-  ms: number;
-  launches: number;
-}
-
-/**
- * Sums the profiled kernels' times by kernel name, longest first. On webgpu the times come from
- * the adapter's timestamp queries; kernels without a number (no timer) are left out.
- */
-export function kernelTimesByName(
-  kernels: readonly { name: string; kernelTimeMs: unknown }[],
-): KernelTime[] {
-  const by = new Map<string, KernelTime>();
-  for (const k of kernels) {
-    const ms = k.kernelTimeMs;
-    if (typeof ms !== "number" || !Number.isFinite(ms)) continue;
-    const e = by.get(k.name) ?? { name: k.name, ms: 0, launches: 0 };
-    e.ms += ms;
-    e.launches++;
-    by.set(k.name, e);
-  }
-  return [...by.values()].sort((a, b) => b.ms - a.ms);
-}
-
 /**
  * Runs `f` counting the reads back to the host it makes on the active backend (`read` and
  * `readSync`: every `data()`, `dataSync()`, `array()`); on a GPU under Deno each costs at least
@@ -377,8 +358,9 @@ if (import.meta.main) {
       "",
       `On ${backend.backend} (${backend.adapter}): **${dispatch.perKernelMs.toFixed(3)} ms** per ` +
       `kernel, of which the host spends ${dispatch.hostMs.toFixed(3)} ms recording and ` +
-      "submitting it (median of 5: a chain of 250 dependent 1-element adds minus a chain of 50, " +
-      "each waited for to its end; bench/cost_model.ts `measureDispatch`).",
+      `submitting it (median of ${DISPATCH_CHAINS.repeats}: a chain of ${DISPATCH_CHAINS.long} ` +
+      `dependent 1-element adds minus a chain of ${DISPATCH_CHAINS.short}, each waited for to ` +
+      "its end; bench/cost_model.ts `measureDispatch`).",
       "",
       "## GPU cost model: predicted step time on an NVIDIA H200",
       "",
@@ -391,8 +373,8 @@ if (import.meta.main) {
       `${H200.flopsPerS / 1e12} TFLOP/s (~15 % of the H200's 67 TFLOP/s FP32 peak: WGSL has ` +
       `no tensor cores) + ${H200.gpuKernelMs * 1000} us per kernel; readbacks = the step's own ` +
       `reads back to the host x ${H200.readbackMs} ms (Deno's mapAsync polling). Step = ` +
-      "max(host, device) + readbacks; a loss read adds 10 ms whenever training reads it (every " +
-      "logEvery steps).",
+      `max(host, device) + readbacks; a loss read adds ${H200.readbackMs} ms whenever training ` +
+      "reads it (every logEvery steps).",
       "",
       "| work | images | kernels | GFLOP | readbacks | upload KiB | host ms | device ms | " +
       "readback ms | predicted ms |",

@@ -86,7 +86,7 @@ export interface RunFolder {
   phases: Map<string, PhaseSeconds>;
 }
 
-/** Reads `dir/results.csv` and the first line of every run's log, once each. */
+/** Reads `dir/results.csv` and every run's log, once each. */
 export async function readRunFolder(dir: string): Promise<RunFolder> {
   const rows = await readResults(join(dir, "results.csv"));
   const byRun = rowsByRun(rows);
