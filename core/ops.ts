@@ -9,6 +9,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { dropoutKeeps, dropoutThreshold, pcgHash } from "./rng.ts";
 
 /** Activations `conv2dBiasAct` fuses. */
 export type Activation = "linear" | "relu";
@@ -148,6 +149,35 @@ export function registerSuiteGradients(): void {
   suiteGradientsRegistered = true;
   tf.registerGradient(conv2dBiasActGradient);
   tf.registerGradient(batchNormGradient);
+  tf.registerGradient(dropoutGradient);
+}
+
+// The mask is x's: dropping the same elements of dy is the gradient (the same seed redraws it).
+const dropoutGradient: tf.GradConfig = {
+  kernelName: "SslDropout",
+  gradFunc: (dy, _saved, attrs) => ({
+    x: () => tf.engine().runKernel("SslDropout", { x: dy as tf.Tensor }, attrs) as tf.Tensor,
+  }),
+};
+
+/**
+ * Inverted dropout (Srivastava et al. 2014): each element of x is zeroed with probability
+ * `rate`, the rest scaled by 1 / (1 - rate). The mask is a counter-based hash of (seed, element
+ * index) (core/rng.ts pcgHash), drawn on the device on WebGPU (SslDropout: no upload) and on the
+ * host elsewhere, identical on both. TF.js's tf.dropout draws it on the host and uploads it
+ * every step (64 KiB a step for Exemplar CNN's paper batch).
+ */
+export function dropout(x: tf.Tensor, rate: number, seed: number): tf.Tensor {
+  const threshold = dropoutThreshold(rate);
+  const scale = Math.fround(1 / (1 - rate)), seedHash = pcgHash(seed);
+  if (hasKernel("SslDropout")) {
+    return tf.engine().runKernel("SslDropout", { x }, { seedHash, threshold, scale }) as tf.Tensor;
+  }
+  const mask = new Float32Array(x.size);
+  for (let i = 0; i < mask.length; i++) {
+    if (dropoutKeeps(seedHash, i, threshold)) mask[i] = scale;
+  }
+  return tf.tidy(() => tf.mul(x, tf.tensor(mask, x.shape)));
 }
 
 /** What {@linkcode batchNormTrainOp} returns: the output and the batch's statistics. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "./backend.ts";
-import { reproducibleMatMul, SPLIT_K_INNER } from "./ops.ts";
+import { dropout, reproducibleMatMul, SPLIT_K_INNER } from "./ops.ts";
 import { Rng } from "./rng.ts";
 
 // Where split-K really runs: TF.js's WebGPU matmul (lavapipe in CI, which must have an adapter).
@@ -37,4 +37,50 @@ Deno.test({
     for (let i = 0; i < w.length; i++) worst = Math.max(worst, Math.abs(w[i]! - runs[0]![i]!));
     assert.ok(worst < 1e-3, `${m}x${k}x${n}: max difference to cpu ${worst}`);
   }
+});
+
+Deno.test({
+  name: "dropout drawn on WebGPU gives the cpu backend's bits, forward and gradient, on 5 values " +
+    "and on 70,001 (many workgroups) (needs a WebGPU adapter)",
+  ignore: !onWebgpu,
+}, async () => {
+  const rng = new Rng(5, "test");
+  for (const [n, rate, seed] of [[5, 0.5, 1], [70_001, 0.5, 4_000_000_000], [70_001, 0.3, 7]]) {
+    const xv = Float32Array.from({ length: n! }, () => rng.uniform(-2, 2));
+    const dyv = Float32Array.from({ length: n! }, () => rng.uniform(-1, 1));
+    const run = async (backend: "cpu" | "webgpu") => {
+      await tf.setBackend(backend);
+      const x = tf.tensor1d(xv), dy = tf.tensor1d(dyv);
+      const f = (a: tf.Tensor) => dropout(a, rate!, seed!);
+      const y = f(x);
+      const [g] = tf.grads(f)([x], dy);
+      const out = { y: await y.data(), g: await g!.data() };
+      tf.dispose([x, dy, y, g!]);
+      return out;
+    };
+    const ref = await run("cpu"), got = await run("webgpu");
+    // bit for bit, the sign of zero included (node's deepEqual would diff 70,001 values)
+    const differ = (a: Float32Array, b: Float32Array) => a.findIndex((v, i) => !Object.is(v, b[i]));
+    for (const k of ["y", "g"] as const) {
+      const i = differ(got[k] as Float32Array, ref[k] as Float32Array);
+      assert.equal(i, -1, `${k}, ${n} values, at ${i}: ${got[k][i]} vs ${ref[k][i]}`);
+    }
+    const kept = ref.y.filter((v) => v !== 0).length;
+    if (n! > 5) {
+      // binomial: 4 standard deviations either side of n (1 - rate)
+      const sd = Math.sqrt(n! * rate! * (1 - rate!));
+      assert.ok(Math.abs(kept - n! * (1 - rate!)) < 4 * sd, `${kept} kept of ${n}`);
+    }
+    for (let i = 0; i < n!; i++) {
+      if (ref.y[i] !== 0) {
+        assert.equal(ref.y[i], Math.fround(xv[i]! * Math.fround(1 / (1 - rate!))));
+      }
+      assert.equal(
+        ref.g[i] === 0,
+        ref.y[i] === 0,
+        `the gradient keeps what the forward kept, ${i}`,
+      );
+    }
+  }
+  await tf.setBackend("webgpu");
 });

@@ -143,3 +143,37 @@ export function deriveStreams(seed: number): Streams {
     randomInit: new Rng(seed, "init-random"),
   };
 }
+
+/**
+ * PCG hash of a 32-bit word (Jarzynski and Olano 2020, "Hash Functions for GPU Rendering",
+ * JCGT 9(3)): a counter-based generator that the WebGPU dropout kernel evaluates per element with
+ * the same integer operations, so host and device draw identical masks.
+ */
+export function pcgHash(v: number): number {
+  const state = (Math.imul(v >>> 0, 747796405) + 2891336453) >>> 0;
+  const word = Math.imul(((state >>> ((state >>> 28) + 4)) ^ state) >>> 0, 277803737) >>> 0;
+  return ((word >>> 22) ^ word) >>> 0;
+}
+
+/** {@linkcode pcgHash} in WGSL (u32 arithmetic wraps as Math.imul does). */
+export const PCG_HASH_WGSL = `
+  fn pcgHash(v : u32) -> u32 {
+    let state = v * 747796405u + 2891336453u;
+    let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+    return (word >> 22u) ^ word;
+  }`;
+
+/**
+ * Whether element `i` of a dropout mask drawn with `seed` is kept: its 24-bit uniform
+ * pcgHash(pcgHash(seed) + i) >> 8 is at least `threshold` (= round(rate x 2^24), see
+ * {@linkcode dropoutThreshold}).
+ */
+export function dropoutKeeps(seedHash: number, i: number, threshold: number): boolean {
+  return pcgHash((seedHash + i) >>> 0) >>> 8 >= threshold;
+}
+
+/** The 24-bit threshold below which a dropout mask drops an element with probability `rate`. */
+export function dropoutThreshold(rate: number): number {
+  if (!(rate >= 0 && rate < 1)) throw new Error(`dropout rate ${rate}: must be in [0, 1)`);
+  return Math.round(rate * (1 << 24));
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { deriveStreams, Rng } from "./rng.ts";
+import { deriveStreams, dropoutKeeps, dropoutThreshold, pcgHash, Rng } from "./rng.ts";
 
 const draw = (r: Rng, n: number) => Array.from({ length: n }, () => r.uint32());
 
@@ -66,4 +66,23 @@ Deno.test("Rng.shuffle permutes and is reproducible", () => {
 Deno.test("Rng rejects seeds that are not non-negative integers", () => {
   assert.throws(() => new Rng(-1), /Cannot use seed -1/);
   assert.throws(() => new Rng(1.5), /Cannot use seed 1.5/);
+});
+
+Deno.test("pcgHash gives the reference C implementation's values (Jarzynski and Olano 2020)", () => {
+  // from the paper's pcg_hash compiled with gcc
+  const want = [129708002, 2831084092, 2055130248, 4099845390, 3861530882];
+  assert.deepEqual([0, 1, 2, 12345, 4294967295].map(pcgHash), want);
+});
+
+Deno.test("dropout masks: rates outside [0, 1) are refused; rate 0 keeps all; seeds differ", () => {
+  assert.throws(() => dropoutThreshold(1), /must be in \[0, 1\)/);
+  assert.throws(() => dropoutThreshold(-0.1), /must be in \[0, 1\)/);
+  assert.throws(() => dropoutThreshold(NaN), /must be in \[0, 1\)/);
+  const mask = (seed: number, rate: number) =>
+    Array.from({ length: 1000 }, (_, i) => dropoutKeeps(pcgHash(seed), i, dropoutThreshold(rate)));
+  assert.ok(mask(3, 0).every((k) => k));
+  const a = mask(3, 0.5), b = mask(4, 0.5);
+  assert.ok(a.some((k, i) => k !== b[i]));
+  const kept = a.filter((k) => k).length;
+  assert.ok(kept > 436 && kept < 564, `${kept} of 1000 kept at rate 0.5`); // 4 sd
 });

@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ConfigError } from "../suite/config.ts";
 import { Params } from "../core/layers.ts";
-import { conv2dBiasAct, reproducibleMatMul } from "../core/ops.ts";
+import { conv2dBiasAct, dropout as dropoutOp, reproducibleMatMul } from "../core/ops.ts";
 import type { Rng } from "../core/rng.ts";
 import type { ImageSet } from "../datasets/images.ts";
 import { batchTensor } from "../datasets/splits.ts";
@@ -118,7 +118,7 @@ export function createExemplarNet(
     logits(x, dropout) {
       let f = dense(x);
       if (dropout && dropout.rate > 0) {
-        f = tf.dropout(f, dropout.rate, undefined, dropout.seed) as tf.Tensor2D;
+        f = dropoutOp(f, dropout.rate, dropout.seed) as tf.Tensor2D;
       }
       return tf.add(tf.matMul(f, outW), outB) as tf.Tensor2D;
     },

@@ -13,6 +13,7 @@ import {
   type TensorInfo,
   type WebGPUBackendLike,
 } from "./program.ts";
+import { PCG_HASH_WGSL } from "../rng.ts";
 
 /**
  * Average-pooling gradient (dilation 1): each input element sums the gradients of exactly the
@@ -87,6 +88,31 @@ export function reluGrad(backend: WebGPUBackendLike, dy: TensorInfo, y: TensorIn
     [v, v],
     v,
   );
+}
+
+/**
+ * Inverted dropout drawn on the device: element i of x is kept, times `scale` = 1 / (1 - rate),
+ * when its counter-based uniform pcgHash(seedHash + i) >> 8 (core/rng.ts) reaches `threshold`,
+ * else zeroed. Nothing is uploaded but the seed (a uniform), and the gradient is the same kernel
+ * applied to dy with the same seed.
+ */
+export function dropoutApply(
+  backend: WebGPUBackendLike,
+  x: TensorInfo,
+  seedHash: number,
+  threshold: number,
+  scale: number,
+): TensorInfo {
+  const code = `${PCG_HASH_WGSL}
+    fn main(index : i32) {
+      if (index >= uniforms.n) { return; }
+      let u = pcgHash(bitcast<u32>(uniforms.seedHash) + u32(index)) >> 8u;
+      // x times 0 (not a literal 0) keeps the sign of zero the host's mask multiply gives
+      result[index] = x[index] * select(0.0, ${scale.toPrecision(9)}, u >= ${threshold}u);
+    }`;
+  return runFlat(backend, "ssl_dropout", [["x", x]], x.shape, sizeOf(x), code, undefined, 1, [
+    ["seedHash", seedHash | 0, "i32"],
+  ]);
 }
 
 /**

@@ -46,9 +46,9 @@ const WG = 64;
  * dispatch, writing a float32 tensor of `outputShape`. The code must return early when
  * `index >= uniforms.n` (the helper passes n; a uniform the code never reads would be stripped
  * by the compiler and break the bind group). `components[i]` = 4 binds input i as a vec4 array;
- * `outputComponent` = 4 binds the result as one. `scalars` are float uniforms (uniforms.name):
- * values that change every call, such as a learning rate, must not be baked into the code, or
- * each call would compile a new shader.
+ * `outputComponent` = 4 binds the result as one. `scalars` are uniforms (uniforms.name), f32
+ * unless marked "i32": values that change every call, such as a learning rate or a seed, must not
+ * be baked into the code, or each call would compile a new shader.
  */
 export function runFlat(
   backend: WebGPUBackendLike,
@@ -59,7 +59,7 @@ export function runFlat(
   code: string,
   components?: number[],
   outputComponent = 1,
-  scalars: [string, number][] = [],
+  scalars: [string, number, ("f32" | "i32")?][] = [],
 ): TensorInfo {
   const layout = webgpu_util.flatDispatchLayout([invocations]);
   const program: Program = {
@@ -75,7 +75,7 @@ export function runFlat(
       number,
     ],
     workgroupSize: [WG, 1, 1],
-    uniforms: ["n : i32,", ...scalars.map(([k]) => `${k} : f32,`)].join(" "),
+    uniforms: ["n : i32,", ...scalars.map(([k, , t]) => `${k} : ${t ?? "f32"},`)].join(" "),
     size: false,
     getUserCode: () => code,
   };
@@ -85,7 +85,7 @@ export function runFlat(
     "float32",
     [
       { type: "int32", data: [invocations] },
-      ...scalars.map(([, v]) => ({ type: "float32", data: [v] })),
+      ...scalars.map(([, v, t]) => ({ type: t === "i32" ? "int32" : "float32", data: [v] })),
     ],
   );
 }

@@ -2,7 +2,8 @@
  * Registers the suite's WebGPU kernels with TF.js: its own Conv2D, Conv2DBackpropFilter,
  * Conv2DBackpropInput and AvgPoolGrad replace the stock ones (cases they do not cover go to the
  * stock kernels), and kernels of the suite's own are added: SslConv2D (convolution with fused
- * bias and ReLU), SslReluGrad, SslColumnSums and SslBatchNorm(Grad), used by core/ops.ts.
+ * bias and ReLU), SslReluGrad, SslColumnSums, SslBatchNorm(Grad) and SslDropout, used by
+ * core/ops.ts, and the fused optimiser updates used by core/optim.ts.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -12,6 +13,7 @@ import {
   batchNormTrain,
   batchNormTrainGrad,
   columnSums,
+  dropoutApply,
   maxPoolGradTiled,
   reluGrad,
 } from "./elementwise_webgpu.ts";
@@ -39,6 +41,7 @@ const ADDED = [
   "SslAdamMoments",
   "SslAdamApply",
   "SslMomentum",
+  "SslDropout",
 ] as const;
 let stock: Record<(typeof REPLACED)[number], KernelFunc> | null = null;
 
@@ -169,6 +172,10 @@ export function registerSuiteKernels(): void {
       num(args, "momentum"),
       num(args, "wd"),
     );
+  });
+  setKernel("SslDropout", (args) => {
+    const { seedHash, threshold, scale } = args.attrs as Record<string, number>;
+    return dropoutApply(gpu(args), (args.inputs as Inputs).x!, seedHash!, threshold!, scale!);
   });
   setKernel("SslBatchNormGrad", (args) => {
     const { dy, x, gamma, s, q } = args.inputs as Inputs;
