@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "./rng.ts";
-import { batchNormTrainOp } from "./ops.ts";
+import { batchNormTrainUpdate } from "./ops.ts";
 
 /** One trainable parameter. */
 export interface Param {
@@ -110,19 +110,10 @@ export function batchNorm(x: tf.Tensor, bn: BatchNorm, training: boolean): tf.Te
   if (!training) {
     return tf.batchNorm(x, bn.mean, bn.variance, bn.beta, bn.gamma, BN_EPS);
   }
-  const { y, mean, variance } = batchNormTrainOp(
-    x,
-    bn.gamma as tf.Tensor1D,
-    bn.beta as tf.Tensor1D,
-    BN_EPS,
-  );
-  const count = x.size / x.shape[x.rank - 1]!;
-  tf.tidy(() => {
-    const m = BN_MOMENTUM;
-    bn.mean.assign(tf.add(tf.mul(bn.mean, 1 - m), tf.mul(mean, m)));
-    const unbiased = tf.mul(variance, count / Math.max(1, count - 1));
-    bn.variance.assign(tf.add(tf.mul(bn.variance, 1 - m), tf.mul(unbiased, m)));
+  const { mean, variance } = bn;
+  return batchNormTrainUpdate(x, bn.gamma as tf.Tensor1D, bn.beta as tf.Tensor1D, BN_EPS, {
+    mean,
+    variance,
+    momentum: BN_MOMENTUM,
   });
-  tf.dispose([mean, variance]);
-  return y;
 }

@@ -4,7 +4,7 @@ import { initBackend } from "../backend.ts";
 import { registerSuiteKernels, suiteKernelsActive } from "./register.ts";
 import { pixelsPerInvocation } from "./conv2d_webgpu.ts";
 import { chunksFor } from "./program.ts";
-import { batchNormTrainOp, conv2dBiasAct } from "../ops.ts";
+import { batchNormTrainOp, batchNormTrainUpdate, conv2dBiasAct } from "../ops.ts";
 import { Rng } from "../rng.ts";
 
 // Checked against TF.js's cpu backend, on WebGPU (lavapipe in CI, which must have an adapter).
@@ -239,6 +239,64 @@ for (const shape of bnShapes) {
         const e = relErr(got[k], ref[k]);
         assert.ok(e < 1e-4, `${k} rel err ${e}`);
       }
+    },
+  });
+}
+
+for (const shape of [[4, 5, 5, 6], [3, 5000]]) {
+  Deno.test({
+    name: "suite BatchNorm's fused running-statistics update gives the bits of the same " +
+      `arithmetic in TF.js ops: ${shape} (needs a WebGPU adapter)`,
+    ignore: !onWebgpu,
+    fn: async () => {
+      registerSuiteKernels();
+      await tf.setBackend("webgpu");
+      const r = new Rng(9, "bn-running");
+      const rand = (s: number[], lo: number, hi: number) =>
+        tf.tensor(
+          Float32Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => r.uniform(lo, hi)),
+          s,
+        );
+      const c = shape.at(-1)!, count = shape.reduce((a, b) => a * b, 1) / c, m = 0.1;
+      const x = rand(shape, -2, 3), gamma = rand([c], 0.5, 1.5), beta = rand([c], -1, 1);
+      const start = [rand([c], -1, 1), rand([c], 0.5, 2)];
+      const running = {
+        mean: tf.variable(start[0]!.clone()),
+        variance: tf.variable(start[1]!.clone()),
+        momentum: m,
+      };
+      const y = batchNormTrainUpdate(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, 1e-5, running);
+      // the arithmetic as TF.js ops, one element-wise kernel each (core/ops.ts's fallback)
+      const ref = batchNormTrainOp(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, 1e-5);
+      const want = tf.tidy(() => [
+        tf.add(tf.mul(start[0]!, 1 - m), tf.mul(ref.mean, m)),
+        tf.add(tf.mul(start[1]!, 1 - m), tf.mul(tf.mul(ref.variance, count / (count - 1)), m)),
+      ]);
+      for (
+        const [k, got, w] of [["mean", running.mean, want[0]!], [
+          "variance",
+          running.variance,
+          want[1]!,
+        ]] as const
+      ) {
+        const a = await got.data(), b = await w.data();
+        const i = a.findIndex((v, j) => !Object.is(v, b[j]));
+        assert.equal(i, -1, `${k} at ${i}: ${a[i]} vs ${b[i]}`);
+      }
+      assert.deepEqual(await y.data(), await ref.y.data());
+      tf.dispose([
+        x,
+        gamma,
+        beta,
+        ...start,
+        running.mean,
+        running.variance,
+        y,
+        ref.y,
+        ref.mean,
+        ref.variance,
+        ...want,
+      ]);
     },
   });
 }

@@ -158,6 +158,48 @@ export function columnSums(backend: WebGPUBackendLike, x: TensorInfo): TensorInf
 }
 
 /**
+ * One BatchNorm running statistic moved towards the batch's: r (1 - m) + (t / count) ratio m,
+ * with t the batch's column sum (s or q of batchNormTrain) and ratio count / (count - 1) for the
+ * variance (unbiased, as PyTorch), 1 for the mean: one dispatch for the 4 or 5 element-wise
+ * kernels of the same arithmetic written with TF.js ops, which it rounds identically (one f32
+ * operation at a time, in the same order).
+ */
+export function runningStat(
+  backend: WebGPUBackendLike,
+  r: TensorInfo,
+  t: TensorInfo,
+  count: number,
+  momentum: number,
+  ratio: number,
+): TensorInfo {
+  // Uniforms, not literals: Mesa folds a product of two constants (b x ratio x momentum) into
+  // one, which rounds differently from TF.js's two kernels.
+  const code = `
+    fn main(index : i32) {
+      if (index >= uniforms.n) { return; }
+      let b = t[index] / uniforms.count;
+      result[index] = r[index] * uniforms.keep + ${ratio === 1 ? "b" : "b * uniforms.ratio"} *
+        uniforms.momentum;
+    }`;
+  const scalars: [string, number][] = [["count", count], ["keep", 1 - momentum], [
+    "momentum",
+    momentum,
+  ]];
+  if (ratio !== 1) scalars.push(["ratio", ratio]);
+  return runFlat(
+    backend,
+    "ssl_running_stat",
+    [["r", r], ["t", t]],
+    r.shape,
+    sizeOf(r),
+    code,
+    undefined,
+    1,
+    scalars,
+  );
+}
+
+/**
  * BatchNorm in training mode over all axes but the last, in 5 dispatches instead of TF.js's
  * ~20 (moments, then the normalisation): column sums s of x, then of the squared deviations q
  * (two passes, so no cancellation), then y = (x - s/M) * rsqrt(q/M + eps) * gamma + beta.

@@ -2,7 +2,7 @@
  * Registers the suite's WebGPU kernels with TF.js: its own Conv2D, Conv2DBackpropFilter,
  * Conv2DBackpropInput and AvgPoolGrad replace the stock ones (cases they do not cover go to the
  * stock kernels), and kernels of the suite's own are added: SslConv2D (convolution with fused
- * bias and ReLU), SslReluGrad, SslColumnSums, SslBatchNorm(Grad) and SslDropout, used by
+ * bias and ReLU), SslReluGrad, SslColumnSums, SslBatchNorm(Grad), SslRunningStat and SslDropout, used by
  * core/ops.ts, and the fused optimiser updates used by core/optim.ts.
  * @module
  */
@@ -16,6 +16,7 @@ import {
   dropoutApply,
   maxPoolGradTiled,
   reluGrad,
+  runningStat,
 } from "./elementwise_webgpu.ts";
 import type { TensorInfo, WebGPUBackendLike } from "./program.ts";
 import { registerSuiteGradients } from "../ops.ts";
@@ -42,6 +43,7 @@ const ADDED = [
   "SslAdamApply",
   "SslMomentum",
   "SslDropout",
+  "SslRunningStat",
 ] as const;
 let stock: Record<(typeof REPLACED)[number], KernelFunc> | null = null;
 
@@ -176,6 +178,11 @@ export function registerSuiteKernels(): void {
   setKernel("SslDropout", (args) => {
     const { seedHash, threshold, scale } = args.attrs as Record<string, number>;
     return dropoutApply(gpu(args), (args.inputs as Inputs).x!, seedHash!, threshold!, scale!);
+  });
+  setKernel("SslRunningStat", (args) => {
+    const { r, t } = args.inputs as Inputs;
+    const { count, momentum, ratio } = args.attrs as Record<string, number>;
+    return runningStat(gpu(args), r!, t!, count!, momentum!, ratio!);
   });
   setKernel("SslBatchNormGrad", (args) => {
     const { dy, x, gamma, s, q } = args.inputs as Inputs;
