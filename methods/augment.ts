@@ -15,6 +15,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../core/rng.ts";
+import { hasKernel } from "../core/ops.ts";
+import { AUGMENT_MAX_PIXELS, AUGMENT_PARAMS } from "../core/kernels/augment_params.ts";
 
 /** What to draw; see {@linkcode SIMCLR_CIFAR_AUGMENT} for the paper's CIFAR-10 setting. */
 export interface AugmentOptions {
@@ -458,9 +460,32 @@ function gaussianBlur(x: tf.Tensor4D, sigmas: (number | null)[]): tf.Tensor4D {
 }
 
 /**
+ * The parameters of a batch packed for the fused WebGPU kernel (core/kernels/augment_webgpu.ts;
+ * the layout: core/kernels/augment_params.ts): [n x AUGMENT_PARAMS] floats.
+ */
+export function packAugmentParams(p: AugmentParams, outSize: [number, number]): Float32Array {
+  const boxes = cropBoxes(p, outSize);
+  const out = new Float32Array(p.images.length * AUGMENT_PARAMS);
+  p.images.forEach((q, i) => {
+    const j = q.jitter, o = i * AUGMENT_PARAMS;
+    out.set(boxes[i]!, o);
+    if (j) {
+      const order = j.order.reduce((code, op, k) => code + JITTER_OPS.indexOf(op) * 4 ** k, 0);
+      out.set([1, j.brightness, j.contrast, j.saturation, j.hue, order], o + 4);
+    }
+    out[o + 10] = q.gray ? 1 : 0;
+  });
+  return out;
+}
+
+/**
  * Applies sampled parameters to a batch, in the paper's order: crop + resize + flip, colour
  * jitter, colour drop, blur. Returns a new [n, outH, outW, 3] tensor in [0, 1]; the input is
  * not disposed, and no other tensor outlives the call.
+ *
+ * On WebGPU, views without blur of at most AUGMENT_MAX_PIXELS pixels (every CIFAR-10 and STL-10
+ * setting) take one fused kernel (SslAugment) for the ~190 dispatches of the TF.js ops
+ * ({@linkcode applyAugmentOps}); the two agree to float rounding (tested).
  *
  * @param images [n, H, W, 3] floats in [0, 1]
  */
@@ -469,6 +494,18 @@ export function applyAugment(
   p: AugmentParams,
   o: AugmentOptions,
 ): tf.Tensor4D {
+  const [oh, ow] = o.outSize;
+  const fused = hasKernel("SslAugment") && oh * ow <= AUGMENT_MAX_PIXELS &&
+    p.images.every((q) => q.blurSigma === null);
+  if (!fused || p.images.length === 0) return applyAugmentOps(images, p, o);
+  checkBatch(images, p, o);
+  return tf.tidy(() => {
+    const params = tf.tensor2d(packAugmentParams(p, o.outSize), [p.images.length, AUGMENT_PARAMS]);
+    return tf.engine().runKernel("SslAugment", { images, params }, { outH: oh, outW: ow });
+  }) as tf.Tensor4D;
+}
+
+function checkBatch(images: tf.Tensor4D, p: AugmentParams, o: AugmentOptions): void {
   checkOptions(o);
   const [n, h, w, c] = images.shape;
   if (images.rank !== 4 || c !== 3 || n !== p.images.length || h !== p.height || w !== p.width) {
@@ -477,6 +514,16 @@ export function applyAugment(
         `[${p.images.length},${p.height},${p.width},3]`,
     );
   }
+}
+
+/** {@linkcode applyAugment} written with TF.js ops, on any backend. */
+export function applyAugmentOps(
+  images: tf.Tensor4D,
+  p: AugmentParams,
+  o: AugmentOptions,
+): tf.Tensor4D {
+  checkBatch(images, p, o);
+  const n = images.shape[0];
   if (n === 0) return tf.zeros([0, o.outSize[0], o.outSize[1], 3]) as tf.Tensor4D;
   let x = stage(images, images, (x) => {
     const boxes = tf.tensor2d(cropBoxes(p, o.outSize), [n, 4]);

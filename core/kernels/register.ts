@@ -3,7 +3,8 @@
  * Conv2DBackpropInput and AvgPoolGrad replace the stock ones (cases they do not cover go to the
  * stock kernels), and kernels of the suite's own are added: SslConv2D (convolution with fused
  * bias and ReLU), SslReluGrad, SslColumnSums, SslBatchNorm(Grad), SslRunningStat and SslDropout, used by
- * core/ops.ts, and the fused optimiser updates used by core/optim.ts.
+ * core/ops.ts, the fused optimiser updates used by core/optim.ts, and SslAugment (SimCLR's views,
+ * methods/augment.ts).
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -21,6 +22,7 @@ import {
 import type { TensorInfo, WebGPUBackendLike } from "./program.ts";
 import { registerSuiteGradients } from "../ops.ts";
 import { adamApply, adamMoments, momentumUpdate } from "./optim_webgpu.ts";
+import { augmentViews } from "./augment_webgpu.ts";
 
 type KernelFunc = tf.KernelConfig["kernelFunc"];
 type Attrs = Record<string, unknown>;
@@ -44,6 +46,7 @@ const ADDED = [
   "SslMomentum",
   "SslDropout",
   "SslRunningStat",
+  "SslAugment",
 ] as const;
 let stock: Record<(typeof REPLACED)[number], KernelFunc> | null = null;
 
@@ -183,6 +186,11 @@ export function registerSuiteKernels(): void {
     const { r, t } = args.inputs as Inputs;
     const { count, momentum, ratio } = args.attrs as Record<string, number>;
     return runningStat(gpu(args), r!, t!, count!, momentum!, ratio!);
+  });
+  setKernel("SslAugment", (args) => {
+    const { images, params } = args.inputs as Inputs;
+    const { outH, outW } = args.attrs as Record<string, number>;
+    return augmentViews(gpu(args), images!, params!, outH!, outW!);
   });
   setKernel("SslBatchNormGrad", (args) => {
     const { dy, x, gamma, s, q } = args.inputs as Inputs;
