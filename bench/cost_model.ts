@@ -86,6 +86,8 @@ export interface DispatchCost {
   perKernelMs: number;
   /** of which the host's share: ms per kernel to record and submit it, without waiting */
   hostMs: number;
+  /** host ms per kernel that dispatches nothing (a reshape: TF.js's engine bookkeeping only) */
+  engineMs: number;
 }
 
 /** The chain lengths and repeats `deno task perf` measures the launch cost with. */
@@ -94,6 +96,7 @@ export const DISPATCH_CHAINS = { short: 50, long: 250, repeats: 5 } as const;
 /**
  * Times chains of tiny dependent kernels (1-element adds) of two lengths; the difference over
  * the extra kernels is the per-launch cost, free of the one readback that ends each chain.
+ * Likewise chains of reshapes, which run through TF.js's engine but dispatch nothing.
  * Median of `repeats` pairs.
  */
 export async function measureDispatch(
@@ -115,15 +118,30 @@ export async function measureDispatch(
     x.dispose();
     return { host, total: performance.now() - t0 };
   };
+  const reshapes = (n: number) => {
+    let x: tf.Tensor = tf.scalar(0);
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      const y = tf.reshape(x, i % 2 ? [1] : [1, 1]);
+      x.dispose();
+      x = y;
+    }
+    const ms = performance.now() - t0;
+    x.dispose();
+    return ms;
+  };
   await chain(long); // warm-up: compiles the add kernel
-  const per: number[] = [], host: number[] = [];
+  reshapes(long);
+  const per: number[] = [], host: number[] = [], engine: number[] = [];
   for (let r = 0; r < repeats; r++) {
     const a = await chain(short), b = await chain(long);
     per.push((b.total - a.total) / (long - short));
     host.push((b.host - a.host) / (long - short));
+    engine.push((reshapes(long) - reshapes(short)) / (long - short));
   }
   one.dispose();
-  return { perKernelMs: Math.max(0, median(per)), hostMs: Math.max(0, median(host)) };
+  const cost = (xs: number[]) => Math.max(0, median(xs));
+  return { perKernelMs: cost(per), hostMs: cost(host), engineMs: cost(engine) };
 }
 
 /**
@@ -145,7 +163,8 @@ export const H200 = {
 
 /** What the model predicts for one step on the H200, and the terms it adds up. */
 export interface Prediction {
-  /** host time: kernels x the host cost per kernel measured here, plus uploads */
+  /** host time: dispatches x the host cost per dispatch measured here, the other kernels x the
+   * engine's cost per kernel, plus uploads */
   hostMs: number;
   /** device time: FLOPs at the assumed throughput plus a per-kernel gap */
   deviceMs: number;
@@ -156,17 +175,26 @@ export interface Prediction {
 }
 
 /**
- * Predicts a step's time on the H200 from what was counted here. The host cost per kernel is
- * the one measured on this machine's CPU (the same JavaScript and Deno code records each
- * dispatch whatever the adapter), so it is an upper bound where the GPU machine's CPU is faster.
+ * Predicts a step's time on the H200 from what was counted here: `kernels` TF.js kernels, of
+ * which `dispatches` record GPU work (the rest, such as reshapes, are bookkeeping). The host
+ * costs are the ones measured on this machine's CPU (the same JavaScript and Deno code records
+ * each dispatch whatever the adapter), so they are upper bounds where the GPU machine's CPU is
+ * faster.
  */
 export function predictH200(
-  step: { kernels: number; flops: number; readbacks: number; uploadBytes: number },
-  hostMsPerKernel: number,
+  step: {
+    kernels: number;
+    dispatches: number;
+    flops: number;
+    readbacks: number;
+    uploadBytes: number;
+  },
+  cost: Pick<DispatchCost, "hostMs" | "engineMs">,
 ): Prediction {
-  const hostMs = step.kernels * hostMsPerKernel + Math.max(0, step.uploadBytes) /
-      H200.uploadBytesPerMs;
-  const deviceMs = step.flops / H200.flopsPerS * 1000 + step.kernels * H200.gpuKernelMs;
+  const hostMs = step.dispatches * cost.hostMs +
+    Math.max(0, step.kernels - step.dispatches) * cost.engineMs +
+    Math.max(0, step.uploadBytes) / H200.uploadBytesPerMs;
+  const deviceMs = step.flops / H200.flopsPerS * 1000 + step.dispatches * H200.gpuKernelMs;
   const readbackMs = step.readbacks * H200.readbackMs;
   return { hostMs, deviceMs, readbackMs, stepMs: Math.max(hostMs, deviceMs) + readbackMs };
 }

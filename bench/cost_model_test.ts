@@ -52,8 +52,11 @@ Deno.test("a batched matmul counts every batch", () => {
 });
 
 Deno.test("predictH200: host and device overlap, readbacks stall both", () => {
-  const p = predictH200({ kernels: 100, flops: 1e10, readbacks: 2, uploadBytes: 2e6 }, 0.05);
-  assert.equal(p.hostMs, 100 * 0.05 + 2e6 / H200.uploadBytesPerMs);
+  const p = predictH200(
+    { kernels: 130, dispatches: 100, flops: 1e10, readbacks: 2, uploadBytes: 2e6 },
+    { hostMs: 0.05, engineMs: 0.002 },
+  );
+  assert.equal(p.hostMs, 100 * 0.05 + 30 * 0.002 + 2e6 / H200.uploadBytesPerMs);
   assert.equal(p.deviceMs, 1e10 / H200.flopsPerS * 1000 + 100 * H200.gpuKernelMs);
   assert.equal(p.readbackMs, 2 * H200.readbackMs);
   assert.equal(p.stepMs, Math.max(p.hostMs, p.deviceMs) + p.readbackMs);
@@ -64,6 +67,7 @@ Deno.test("measureDispatch gives a finite, non-negative cost per kernel and leak
   const d = await measureDispatch(10, 40, 3);
   assert.ok(Number.isFinite(d.perKernelMs) && d.perKernelMs >= 0);
   assert.ok(Number.isFinite(d.hostMs) && d.hostMs >= 0);
+  assert.ok(Number.isFinite(d.engineMs) && d.engineMs >= 0);
   assert.equal(tf.memory().numTensors, before);
 });
 

@@ -16,6 +16,8 @@ import { writeFileAtomic } from "../io/atomic.ts";
 import { provenance } from "../io/provenance.ts";
 import type { PerfWorkload } from "../suite/method.ts";
 import { median } from "../suite/stats.ts";
+import { reproducibleMatMul } from "../core/ops.ts";
+import { Rng } from "../core/rng.ts";
 import { METHODS } from "./methods.ts";
 import {
   DISPATCH_CHAINS,
@@ -41,8 +43,10 @@ export interface PeerResult {
 /** Timing of one workload: per-step wall times after warm-up, plus one profiled step. */
 export interface StepTiming {
   times: number[];
-  /** kernels one step launches (from tf.profile) */
+  /** kernels one step runs (from tf.profile), dispatching or not */
   kernelsPerStep: number;
+  /** of those, the GPU programs one step dispatches (webgpu only, else -1) */
+  dispatchesPerStep: number;
   /** peak bytes of live tensors during the profiled step (TF.js's accounting) */
   peakBytes: number;
   /** tensors alive after the timed steps minus before, per step: 0 when memory is flat */
@@ -115,6 +119,32 @@ export async function countUploads<T>(
   }
 }
 
+/**
+ * Counts the GPU programs `f` dispatches on the webgpu backend (by watching its
+ * runWebGPUProgram): reshapes and identities are kernels to TF.js but record no GPU work, and
+ * some of the suite's kernels dispatch several programs. -1 on other backends.
+ */
+export async function countDispatches<T>(
+  f: () => Promise<T>,
+): Promise<{ result: T; dispatches: number }> {
+  type Running = { runWebGPUProgram?: (...a: unknown[]) => unknown };
+  const b = tf.backend() as unknown as Running;
+  const orig = b.runWebGPUProgram;
+  if (tf.getBackend() !== "webgpu" || typeof orig !== "function") {
+    return { result: await f(), dispatches: -1 };
+  }
+  let dispatches = 0;
+  b.runWebGPUProgram = function (this: unknown, ...a: unknown[]) {
+    dispatches++;
+    return orig.apply(this, a);
+  };
+  try {
+    return { result: await f(), dispatches };
+  } finally {
+    b.runWebGPUProgram = orig;
+  }
+}
+
 /** Times `step` (which returns the loss; the loss is read every step, as training does). */
 export async function timeSteps(
   step: () => tf.Scalar,
@@ -138,18 +168,21 @@ export async function timeSteps(
   // one more step, both profiled (kernels, peak memory) and watched for uploads
   let readbacks = 0;
   const up = await countUploads(() =>
-    tf.profile(async () => {
-      const counted = countReadbacks(step);
-      readbacks = counted.readbacks;
-      await counted.result.data();
-      return counted.result;
-    })
+    countDispatches(() =>
+      tf.profile(async () => {
+        const counted = countReadbacks(step);
+        readbacks = counted.readbacks;
+        await counted.result.data();
+        return counted.result;
+      })
+    )
   );
-  const prof = up.result;
+  const prof = up.result.result;
   tf.dispose(prof.result as tf.Tensor);
   return {
     times,
     kernelsPerStep: prof.kernels.length,
+    dispatchesPerStep: up.result.dispatches,
     peakBytes: prof.peakBytes,
     tensorGrowthPerStep: growth,
     uploads: up.uploads,
@@ -173,6 +206,85 @@ export async function timeWorkload(
     dispose();
   }
 }
+
+/**
+ * One profiled step's kernel time in words: the kernels' summed time against the step's median,
+ * then the `top` kernel names that took most of it, with their share and (launches). Null where
+ * the backend cannot time kernels.
+ */
+export function kernelShares(times: KernelTime[], medianMs: number, top = 6): string | null {
+  const kernelMs = times.reduce((s, k) => s + k.ms, 0);
+  if (!(kernelMs > 0)) return null;
+  const pct = (x: number) => `${(100 * x / kernelMs).toFixed(0)} %`;
+  const parts = times.slice(0, top).map((k) => `${k.name} ${pct(k.ms)} (${k.launches})`);
+  const rest = times.slice(top);
+  if (rest.length) {
+    const launches = rest.reduce((s, k) => s + k.launches, 0);
+    parts.push(
+      `${rest.length} other names ${pct(rest.reduce((s, k) => s + k.ms, 0))} (${launches})`,
+    );
+  }
+  return `kernels ${kernelMs.toFixed(1)} ms of the ${medianMs.toFixed(1)} ms median; ` +
+    parts.join(", ");
+}
+
+/** A dense-throughput probe: one large kernel, timed alone here and by its PyTorch peer. */
+export interface DenseProbe {
+  label: string;
+  /** builds the operands; `step` computes the product and returns one of its values */
+  setup(): { step: () => tf.Scalar; dispose: () => void };
+  /** arguments of bench/peers/dense.py */
+  peer: string[];
+}
+
+/**
+ * The probes `deno task perf` measures the ceiling with: the largest matrix product and
+ * convolution shapes of the kind the suite trains, through the same ops training uses
+ * (reproducibleMatMul; tf.conv2d, which runs the suite's Conv2D kernel on WebGPU).
+ */
+export const DENSE_PROBES: DenseProbe[] = [
+  {
+    label: "matrix product 1024 x 1024 by 1024 x 1024",
+    setup: () => {
+      const r = new Rng(1, "dense-probe");
+      const m = () =>
+        tf.tensor2d(Float32Array.from({ length: 1024 * 1024 }, () => r.uniform(-0.5, 0.5)), [
+          1024,
+          1024,
+        ]);
+      const a = m(), b = m();
+      return {
+        step: () =>
+          tf.tidy(() => tf.reshape(tf.slice(reproducibleMatMul(a, b), [0, 0], [1, 1]), [])),
+        dispose: () => tf.dispose([a, b]),
+      };
+    },
+    peer: ["--op", "matmul", "--n", "1024"],
+  },
+  {
+    label: "3x3 convolution, 32 images of 32 x 32 x 64 to 64 channels",
+    setup: () => {
+      const r = new Rng(2, "dense-probe");
+      const t = (shape: number[]) =>
+        tf.tensor(
+          Float32Array.from(
+            { length: shape.reduce((p, d) => p * d, 1) },
+            () => r.uniform(-0.5, 0.5),
+          ),
+          shape,
+        );
+      const x = t([32, 32, 32, 64]) as tf.Tensor4D, w = t([3, 3, 64, 64]) as tf.Tensor4D;
+      return {
+        step: () =>
+          tf.tidy(() =>
+            tf.reshape(tf.slice(tf.conv2d(x, w, 1, "same"), [0, 0, 0, 0], [1, 1, 1, 1]), [])
+          ),
+        dispose: () => tf.dispose([x, w]),
+      };
+    },
+    peer: ["--op", "conv", "--batch", "32", "--n", "32", "--channels", "64"],
+  },
+];
 
 /** Runs a PyTorch peer script; null (with the reason) when no Python with torch is present. */
 export async function runPeer(
@@ -200,6 +312,93 @@ export async function runPeer(
   return { error: last };
 }
 
+/**
+ * perf.md's "Dense throughput" section: each of DENSE_PROBES timed here (median of 3 after one
+ * warm-up) and by its PyTorch peer, as GFLOP/s; the ratio of the rates is the least ratio a step
+ * whose time is its dense kernels can reach on this machine, however few kernels it launches.
+ */
+async function denseSection(threads: string, noPeer: boolean): Promise<string[]> {
+  const repo = new URL("../", import.meta.url).pathname;
+  const lines = [
+    "## Dense throughput: the floor under a FLOP-bound step",
+    "",
+    "Each probe is one large kernel of the kind the suite trains, through the ops training uses, " +
+    "timed alone (median of 3 after 1 warm-up, one value read back each time) and beside the " +
+    "same product in PyTorch (bench/peers/dense.py). ratio = TF.js ms / PyTorch ms: the least " +
+    "ratio a step whose time is spent in such kernels can reach on this machine, however few " +
+    "kernels it launches (fusion saves launches and memory passes, not FLOPs).",
+    "",
+    "| probe | GFLOP | TF.js ms | TF.js GFLOP/s | PyTorch ms | PyTorch GFLOP/s | ratio |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const p of DENSE_PROBES) {
+    console.error(`dense probe: ${p.label}...`);
+    const t = await timeWorkload(p, 3, 1);
+    const ms = median(t.times), gflop = t.flops / 1e9;
+    const peer = noPeer
+      ? { error: "skipped (--no-peer)" }
+      : await runPeer(join(repo, "bench/peers/dense.py"), [
+        ...p.peer,
+        "--steps",
+        "5",
+        "--threads",
+        threads,
+      ]);
+    const f1 = (x: number) => x.toFixed(1);
+    const cells = "median_ms" in peer
+      ? [f1(peer.median_ms), f1(gflop / peer.median_ms * 1000), f1(ms / peer.median_ms)]
+      : [peer.error, "", ""];
+    lines.push(
+      `| ${p.label} | ${gflop.toFixed(2)} | ${f1(ms)} | ${f1(gflop / ms * 1000)} | ` +
+        `${cells.join(" | ")} |`,
+    );
+  }
+  return [...lines, ""];
+}
+
+/**
+ * perf.md's "cpu backend" section: each ci step timed on TF.js's cpu backend (median of 2 after
+ * one warm-up: seconds a step), beside its webgpu median from the rows above, with the profile
+ * of where the cpu backend's time goes. Restores the webgpu backend.
+ */
+async function cpuSection(
+  ci: PerfWorkload[],
+  webgpuMs: Map<string, number>,
+): Promise<string[]> {
+  if (!ci.length) return [];
+  const table: string[] = [], where: string[] = [];
+  await tf.setBackend("cpu");
+  try {
+    for (const w of ci) {
+      console.error(`timing ${w.label} on the cpu backend...`);
+      const t = await timeWorkload(w, 2, 1);
+      const ms = median(t.times), gpu = webgpuMs.get(w.label);
+      table.push(
+        `| ${w.label} | ${gpu?.toFixed(1) ?? ""} | ${ms.toFixed(1)} | ` +
+          `${gpu ? (ms / gpu).toFixed(1) : ""} | ${t.kernelsPerStep} |`,
+      );
+      const shares = kernelShares(t.kernelTimes, ms);
+      if (shares) where.push(`- **${w.label}** on cpu: ${shares}`);
+    }
+  } finally {
+    await tf.setBackend("webgpu");
+  }
+  return [
+    "## The cpu backend: TF.js's fallback without Vulkan",
+    "",
+    "Each method's ci step on TF.js's `cpu` backend (plain JavaScript loops, one thread; median " +
+    "of 2 steps after 1 warm-up) beside its webgpu median above, then where the cpu backend's " +
+    "step time goes (each kernel timed as it runs: the cpu backend runs them one at a time).",
+    "",
+    "| work | webgpu ms | cpu ms | cpu / webgpu | kernels |",
+    "| --- | --- | --- | --- | --- |",
+    ...table,
+    "",
+    ...where,
+    "",
+  ];
+}
+
 if (import.meta.main) {
   await runCommand({
     name: "deno task perf",
@@ -217,6 +416,7 @@ if (import.meta.main) {
       backend: BENCH_FLAGS.backend,
       out: { type: "string", value: "DIR", help: "output folder", default: "reports/perf" },
       "no-peer": { type: "boolean", help: "skip the PyTorch peers" },
+      "no-cpu": { type: "boolean", help: "skip timing the ci steps on TF.js's cpu backend" },
     },
     positionals: "",
     minPositionals: 0,
@@ -240,6 +440,7 @@ if (import.meta.main) {
     );
     const rows: Record<string, string | number>[] = [];
     const model: string[] = [], where: string[] = [];
+    const medians = new Map<string, number>();
     for (const w of workloads) {
       console.error(
         `timing ${w.label}, ${w.images} images, on ${backend.backend} (${backend.adapter})...`,
@@ -256,37 +457,27 @@ if (import.meta.main) {
           threads,
         ]);
       const ok = "median_ms" in peer;
-      const fixedMs = t.kernelsPerStep * dispatch.perKernelMs;
+      // where nothing counts dispatches (not webgpu), every kernel counts as one
+      const dispatches = t.dispatchesPerStep < 0 ? t.kernelsPerStep : t.dispatchesPerStep;
+      const fixedMs = dispatches * dispatch.perKernelMs;
       const h200 = predictH200({
         kernels: t.kernelsPerStep,
+        dispatches,
         flops: t.flops,
         readbacks: t.readbacks,
         uploadBytes: t.uploadBytes,
-      }, dispatch.hostMs);
+      }, dispatch);
       const f1 = (x: number) => x.toFixed(1);
       model.push(
-        `| ${w.label} | ${w.images} | ${t.kernelsPerStep} | ${(t.flops / 1e9).toFixed(2)} | ` +
+        `| ${w.label} | ${w.images} | ${t.kernelsPerStep} | ${dispatches} | ` +
+          `${(t.flops / 1e9).toFixed(2)} | ` +
           `${t.readbacks} | ${t.uploadBytes < 0 ? "-" : f1(t.uploadBytes / 1024)} | ` +
           `${f1(h200.hostMs)} | ${f1(h200.deviceMs)} | ${f1(h200.readbackMs)} | ` +
           `**${f1(h200.stepMs)}** |`,
       );
-      const kernelMs = t.kernelTimes.reduce((s, k) => s + k.ms, 0);
-      if (kernelMs > 0) {
-        const pct = (x: number) => `${(100 * x / kernelMs).toFixed(0)} %`;
-        const top = t.kernelTimes.slice(0, 6).map((k) => `${k.name} ${pct(k.ms)} (${k.launches})`);
-        const rest = t.kernelTimes.slice(6);
-        if (rest.length) {
-          const launches = rest.reduce((s, k) => s + k.launches, 0);
-          top.push(
-            `${rest.length} other names ${pct(rest.reduce((s, k) => s + k.ms, 0))} ` +
-              `(${launches})`,
-          );
-        }
-        where.push(
-          `- **${w.label}**: kernels ${f1(kernelMs)} ms of the ${f1(ms)} ms median; ` +
-            `${top.join(", ")}`,
-        );
-      }
+      const shares = kernelShares(t.kernelTimes, ms);
+      if (shares) where.push(`- **${w.label}**: ${shares}`);
+      medians.set(w.label, ms);
       rows.push({
         work: `${w.label}, loss read every step`,
         batch_images: w.images,
@@ -296,6 +487,7 @@ if (import.meta.main) {
         median_ms: Number(ms.toFixed(2)),
         images_per_s: Number((w.images / (ms / 1000)).toFixed(1)),
         kernels_per_step: t.kernelsPerStep,
+        dispatches_per_step: t.dispatchesPerStep,
         peak_mib: Number((t.peakBytes / 2 ** 20).toFixed(1)),
         tensor_growth_per_step: t.tensorGrowthPerStep,
         readbacks_per_step: t.readbacks,
@@ -318,6 +510,10 @@ if (import.meta.main) {
         date: new Date().toISOString(),
       });
     }
+    const dense = await denseSection(threads, v["no-peer"] === true);
+    const cpu = backend.backend === "webgpu" && !v["no-cpu"]
+      ? await cpuSection(workloads.filter((w) => w.ci), medians)
+      : [];
     const cols = Object.keys(rows[0]!);
     await writeFileAtomic(
       join(v.out!, "perf.csv"),
@@ -336,8 +532,11 @@ if (import.meta.main) {
       "webgpu), counted by watching the backend's uploadToGPU.",
       "gflop_per_step: dense FLOPs (convolutions, their gradients, matrix products) counted from",
       "the profiled step's kernel shapes; gflop_per_s and peer_gflop_per_s divide them by each",
-      "side's median. fixed_ms_per_step: kernels_per_step x the fixed cost of one kernel launch",
-      "measured below; fixed_share: its part of median_ms (what fusing kernels can win here).",
+      "side's median. kernels_per_step: TF.js kernels one step runs (tf.profile);",
+      "dispatches_per_step: the GPU programs among them (reshapes and identities dispatch",
+      "nothing, some suite kernels dispatch several; -1 = not webgpu). fixed_ms_per_step:",
+      "dispatches_per_step x the fixed cost of one kernel launch measured below; fixed_share:",
+      "its part of median_ms (what fusing kernels can win here).",
       "",
       `| ${cols.join(" | ")} |`,
       `| ${cols.map(() => "---").join(" | ")} |`,
@@ -360,25 +559,29 @@ if (import.meta.main) {
       `kernel, of which the host spends ${dispatch.hostMs.toFixed(3)} ms recording and ` +
       `submitting it (median of ${DISPATCH_CHAINS.repeats}: a chain of ${DISPATCH_CHAINS.long} ` +
       `dependent 1-element adds minus a chain of ${DISPATCH_CHAINS.short}, each waited for to ` +
-      "its end; bench/cost_model.ts `measureDispatch`).",
+      "its end; bench/cost_model.ts `measureDispatch`). A kernel that dispatches nothing (a " +
+      `reshape) costs the host ${dispatch.engineMs.toFixed(4)} ms in TF.js's engine.`,
       "",
+      ...dense,
+      ...cpu,
       "## GPU cost model: predicted step time on an NVIDIA H200",
       "",
       "A prediction, not a measurement; the first run on such a GPU (shared/docs/gpu.md) " +
-      "confirms or refutes it. Per step: host = kernels x the host cost per kernel measured " +
-      "above (the same JavaScript and Deno code records each dispatch on any adapter; an upper " +
+      "confirms or refutes it. Per step: host = dispatches x the host cost per dispatch, plus " +
+      "the other kernels x the engine's cost per kernel, both measured above (the same " +
+      "JavaScript and Deno code records each dispatch on any adapter; an upper " +
       "bound where the GPU machine's CPU is faster) + upload bytes at " +
       `${H200.uploadBytesPerMs / 1e6} GB/s (TF.js's mapped staging buffers, which Deno copies ` +
       "through uncached memory); device = dense FLOPs at an assumed " +
       `${H200.flopsPerS / 1e12} TFLOP/s (~15 % of the H200's 67 TFLOP/s FP32 peak: WGSL has ` +
-      `no tensor cores) + ${H200.gpuKernelMs * 1000} us per kernel; readbacks = the step's own ` +
+      `no tensor cores) + ${H200.gpuKernelMs * 1000} us per dispatch; readbacks = the step's own ` +
       `reads back to the host x ${H200.readbackMs} ms (Deno's mapAsync polling). Step = ` +
       `max(host, device) + readbacks; a loss read adds ${H200.readbackMs} ms whenever training ` +
       "reads it (every logEvery steps).",
       "",
-      "| work | images | kernels | GFLOP | readbacks | upload KiB | host ms | device ms | " +
-      "readback ms | predicted ms |",
-      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+      "| work | images | kernels | dispatches | GFLOP | readbacks | upload KiB | host ms | " +
+      "device ms | readback ms | predicted ms |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
       ...model,
       "",
     ].join("\n");

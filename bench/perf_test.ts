@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../core/backend.ts";
-import { countReadbacks, countUploads, runPeer, timeWorkload } from "./perf.ts";
+import {
+  countDispatches,
+  countReadbacks,
+  countUploads,
+  DENSE_PROBES,
+  runPeer,
+  timeWorkload,
+} from "./perf.ts";
+import { dropout } from "../core/ops.ts";
 import { drlimPerfStep } from "../methods/drlim.ts";
 import { simclrPerfStep } from "../methods/simclr.ts";
 import { exemplarPerfStep } from "../methods/exemplar.ts";
@@ -148,4 +156,37 @@ Deno.test({
   const d = await timeWorkload({ setup: () => drlimPerfStep(2) }, 1, 1);
   const e = await timeWorkload({ setup: () => exemplarPerfStep(4, 10, "4c5-4c5-8f") }, 1, 1);
   assert.deepEqual([d.readbacks, e.readbacks], [0, 0]);
+});
+
+Deno.test("countDispatches says -1 off webgpu", async () => {
+  await tf.setBackend("cpu");
+  assert.equal((await countDispatches(() => Promise.resolve(1))).dispatches, -1);
+});
+
+Deno.test({
+  name: "countDispatches counts GPU programs, not reshapes; dropout uploads no mask (needs a " +
+    "WebGPU adapter)",
+  ignore: !adapter,
+}, async () => {
+  await initBackend("webgpu", { warn: () => {} });
+  const x = tf.tensor2d(new Float32Array(4096).fill(1), [64, 64]);
+  const d = await countDispatches(async () => {
+    const y = tf.tidy(() => tf.reshape(tf.add(tf.reshape(x, [4096]), 1), [64, 64]));
+    await y.data();
+    y.dispose();
+  });
+  assert.equal(d.dispatches, 1);
+  // Exemplar CNN's dropout: drawn on the device, so nothing but the kernel's seed goes up
+  const up = await countUploads(async () => {
+    const y = dropout(x, 0.5, 11);
+    await y.data();
+    y.dispose();
+  });
+  assert.equal(up.bytes, 0);
+  x.dispose();
+});
+
+Deno.test("the dense-throughput probes have a PyTorch peer, and their shapes stay as documented", async () => {
+  assert.ok((await Deno.stat(new URL("./peers/dense.py", import.meta.url))).isFile);
+  assert.deepEqual(DENSE_PROBES.map((p) => p.peer[1]), ["matmul", "conv"]);
 });

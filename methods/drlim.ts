@@ -561,6 +561,7 @@ export const drlim = defineMethod<DrlimConfig>({
   perf: [
     {
       label: "drlim ci step as trained: 64 pairs sampled on the host, paper net, Adam",
+      ci: true,
       images: 2 * 64,
       setup: async () => {
         const cfg = resolveConfig(drlimDefaults, drlimDocs, drlimPresets, ["ci"], []);

@@ -458,6 +458,7 @@ export const simclr = defineMethod<SimclrConfig>({
       label:
         "simclr ci step as trained: 64 images of the JPEG copy, 2 augmented views, small CNN " +
         "(width 16) + MLP head, NT-Xent, Adam",
+      ci: true,
       images: 64,
       setup: async () => {
         const cfg = resolveConfig(simclrDefaults, simclrDocs, simclrPresets, ["ci"], []);
@@ -470,6 +471,32 @@ export const simclr = defineMethod<SimclrConfig>({
         args: [
           ...["--encoder", "small", "--width", "16", "--batch", "64", "--temperature", "0.2"],
           ...["--lr", "0.01", "--augment", "--crop-min", "0.2", "--strength", "0.5"],
+        ],
+      },
+    },
+    {
+      // the augmentation's share of the ci step above (it runs inside each training step)
+      label: "simclr ci augmentation alone: 64 images of the JPEG copy to 2 augmented views " +
+        "(the ci step's first part)",
+      images: 64,
+      setup: async () => {
+        const cfg = resolveConfig(simclrDefaults, simclrDocs, simclrPresets, ["ci"], []);
+        const set = await loadSplit({ ...cfg, split: "train", perClass: cfg.trainPerClass });
+        const aug = augmentOptions(cfg, set), rng = deriveStreams(0).augment;
+        const x = batchTensor(set, Uint32Array.from({ length: cfg.batch }, (_, i) => i));
+        return {
+          // one value read back, as the peer does: the views are all computed
+          step: () =>
+            tf.tidy(() =>
+              tf.reshape(tf.slice(twoViews(x, rng, aug), [0, 0, 0, 0], [1, 1, 1, 1]), [])
+            ),
+          dispose: () => x.dispose(),
+        };
+      },
+      peer: {
+        script: "bench/peers/simclr_step.py",
+        args: [
+          ...["--batch", "64", "--augment-only", "--crop-min", "0.2", "--strength", "0.5"],
         ],
       },
     },

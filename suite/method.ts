@@ -118,6 +118,9 @@ export interface PerfWorkload {
   images: number;
   /** true: only on a hardware adapter (it takes minutes per step on a CPU) */
   gpuOnly?: boolean;
+  /** true: the step the method's ci preset trains; `deno task perf` also times it on TF.js's
+   * cpu backend (the fallback without Vulkan) */
+  ci?: boolean;
   /** builds the model and data; `step` runs one training step and returns its loss */
   setup():
     | { step: () => tf.Scalar; dispose: () => void }

@@ -24,6 +24,7 @@ line. Options and what they match in methods/:
                       (ITU-R 601 luma), no blur. The augmentation is inside the timed step. The
                       random parameters are drawn on the host and applied on the device, as
                       augment.ts does. Without it the 2N views are fixed random images.
+  --augment-only      times the augmentation alone (the views, one value read back), no model
   --crop-min          smallest crop area fraction (config `cropMin`), with --augment
   --strength          colour distortion strength s (config `strength`), with --augment
 
@@ -219,6 +220,7 @@ def main():
         ("--temperature", 0.5, "NT-Xent temperature"),
         ("--lr", 1e-3, "Adam learning rate"),
         ("--augment", False, "build the 2N views every step with the SimCLR CIFAR augmentation"),
+        ("--augment-only", False, "time the augmentation alone (implies --augment): no model step"),
         ("--crop-min", 0.08, "smallest crop area fraction (with --augment)"),
         ("--strength", 0.5, "colour distortion strength s (with --augment)"),
     ])
@@ -228,7 +230,7 @@ def main():
     m = nn.Sequential(enc, head).to(dev).train()
     opt = torch.optim.Adam(m.parameters(), a.lr)
     n = a.batch
-    if a.augment:
+    if a.augment or a.augment_only:
         images = torch.rand(n, 3, 32, 32, generator=torch.Generator().manual_seed(1)).to(dev)
         doubled = torch.cat([images, images])  # rows i and n + i: the two views of image i
         g = torch.Generator().manual_seed(2)
@@ -238,6 +240,10 @@ def main():
     else:
         x = torch.rand(2 * n, 3, 32, 32, generator=torch.Generator().manual_seed(1)).to(dev)
         views = lambda: x
+
+    if a.augment_only:  # one value read back, as bench/perf.ts's augmentation row does
+        time_and_report(lambda: views()[0, 0, 0, 0], a, dev, n)
+        return
 
     def loss():
         z = m(views())
