@@ -145,6 +145,23 @@ export async function measureDispatch(
 }
 
 /**
+ * Median wall ms of reading one freshly computed value back to the host (`repeats` times): what
+ * a loss read costs a step on this adapter, beyond the kernels it waits for.
+ */
+export async function measureReadback(repeats = 21): Promise<number> {
+  const one = tf.scalar(1), times: number[] = [];
+  for (let i = 0; i <= repeats; i++) {
+    const x = tf.add(one, i);
+    const t0 = performance.now();
+    await x.data();
+    if (i > 0) times.push(performance.now() - t0); // the first compiles the kernel
+    x.dispose();
+  }
+  one.dispose();
+  return median(times);
+}
+
+/**
  * The assumptions of the H200 prediction, each with where it comes from. They are assumptions,
  * not measurements: the first run on the GPU (shared/docs/gpu.md) replaces them.
  */

@@ -5,6 +5,7 @@ import {
   kernelFlops,
   kernelTimesByName,
   measureDispatch,
+  measureReadback,
   predictH200,
   stepFlops,
 } from "./cost_model.ts";
@@ -83,4 +84,11 @@ Deno.test("kernelTimesByName sums launches per name, longest first, and skips un
     { name: "Conv2D", ms: 5, launches: 1 },
     { name: "Add", ms: 3.5, launches: 2 },
   ]);
+});
+
+Deno.test("measureReadback gives a finite, non-negative time and leaks no tensors", async () => {
+  const before = tf.memory().numTensors;
+  const ms = await measureReadback(3);
+  assert.ok(Number.isFinite(ms) && ms >= 0);
+  assert.equal(tf.memory().numTensors, before);
 });

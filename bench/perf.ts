@@ -25,6 +25,7 @@ import {
   type KernelTime,
   kernelTimesByName,
   measureDispatch,
+  measureReadback,
   predictH200,
   stepFlops,
 } from "./cost_model.ts";
@@ -433,7 +434,7 @@ if (import.meta.main) {
     const threads = String(navigator.hardwareConcurrency || 1);
     const repo = new URL("../", import.meta.url).pathname;
     const workloads = works.flatMap((m) => METHODS[m]!.perf).filter((w) => !(slow && w.gpuOnly));
-    const dispatch = await measureDispatch();
+    const dispatch = await measureDispatch(), readbackMs = await measureReadback();
     console.error(
       `fixed cost per kernel on ${backend.adapter}: ${dispatch.perKernelMs.toFixed(3)} ms ` +
         `(host ${dispatch.hostMs.toFixed(3)} ms)`,
@@ -560,7 +561,10 @@ if (import.meta.main) {
       `submitting it (median of ${DISPATCH_CHAINS.repeats}: a chain of ${DISPATCH_CHAINS.long} ` +
       `dependent 1-element adds minus a chain of ${DISPATCH_CHAINS.short}, each waited for to ` +
       "its end; bench/cost_model.ts `measureDispatch`). A kernel that dispatches nothing (a " +
-      `reshape) costs the host ${dispatch.engineMs.toFixed(4)} ms in TF.js's engine.`,
+      `reshape) costs the host ${dispatch.engineMs.toFixed(4)} ms in TF.js's engine. Reading ` +
+      `one value back to the host takes ${readbackMs.toFixed(2)} ms (median of 21): the rows ` +
+      "above read the loss every step, as their peers do; training reads it every `logEvery` " +
+      "steps.",
       "",
       ...dense,
       ...cpu,
