@@ -90,6 +90,22 @@ export interface DispatchCost {
   engineMs: number;
 }
 
+/**
+ * Runs `f` with TF.js's webgpu CPU forwarding off: the backend runs an op whose inputs are all
+ * small tensors still on the host (under 1,000 values) on the CPU instead, so a chain of tiny
+ * kernels started from a host scalar would never reach the GPU.
+ */
+async function onTheDevice<T>(f: () => Promise<T>): Promise<T> {
+  if (tf.getBackend() !== "webgpu") return await f();
+  const flag = "WEBGPU_CPU_FORWARD", was = tf.env().getBool(flag);
+  tf.env().set(flag, false);
+  try {
+    return await f();
+  } finally {
+    tf.env().set(flag, was);
+  }
+}
+
 /** The chain lengths and repeats `deno task perf` measures the launch cost with. */
 export const DISPATCH_CHAINS = { short: 50, long: 250, repeats: 5 } as const;
 
@@ -97,12 +113,20 @@ export const DISPATCH_CHAINS = { short: 50, long: 250, repeats: 5 } as const;
  * Times chains of tiny dependent kernels (1-element adds) of two lengths; the difference over
  * the extra kernels is the per-launch cost, free of the one readback that ends each chain.
  * Likewise chains of reshapes, which run through TF.js's engine but dispatch nothing.
- * Median of `repeats` pairs.
+ * Median of `repeats` pairs. On webgpu every add is a GPU dispatch (CPU forwarding off).
  */
-export async function measureDispatch(
+export function measureDispatch(
   short: number = DISPATCH_CHAINS.short,
   long: number = DISPATCH_CHAINS.long,
   repeats: number = DISPATCH_CHAINS.repeats,
+): Promise<DispatchCost> {
+  return onTheDevice(() => dispatchChains(short, long, repeats));
+}
+
+async function dispatchChains(
+  short: number,
+  long: number,
+  repeats: number,
 ): Promise<DispatchCost> {
   const one = tf.scalar(1);
   const chain = async (n: number) => {
@@ -148,7 +172,11 @@ export async function measureDispatch(
  * Median wall ms of reading one freshly computed value back to the host (`repeats` times): what
  * a loss read costs a step on this adapter, beyond the kernels it waits for.
  */
-export async function measureReadback(repeats = 21): Promise<number> {
+export function measureReadback(repeats = 21): Promise<number> {
+  return onTheDevice(() => readbacks(repeats));
+}
+
+async function readbacks(repeats: number): Promise<number> {
   const one = tf.scalar(1), times: number[] = [];
   for (let i = 0; i <= repeats; i++) {
     const x = tf.add(one, i);

@@ -44,6 +44,9 @@ export interface PeerResult {
 /** Timing of one workload: per-step wall times after warm-up, plus one profiled step. */
 export interface StepTiming {
   times: number[];
+  /** ms per step of `steps` steps run back to back with one read at the end, as training runs
+   * between log points */
+  readOnceMs: number;
   /** kernels one step runs (from tf.profile), dispatching or not */
   kernelsPerStep: number;
   /** of those, the GPU programs one step dispatches (webgpu only, else -1) */
@@ -166,6 +169,16 @@ export async function timeSteps(
     times.push(performance.now() - t0);
   }
   const growth = (tf.memory().numTensors - before) / steps;
+  // as training runs between log points: the steps back to back, the loss read once at the end
+  const t0 = performance.now();
+  let last: tf.Scalar | null = null;
+  for (let i = 0; i < steps; i++) {
+    last?.dispose();
+    last = step();
+  }
+  await last!.data();
+  last!.dispose();
+  const readOnceMs = (performance.now() - t0) / steps;
   // one more step, both profiled (kernels, peak memory) and watched for uploads
   let readbacks = 0;
   const up = await countUploads(() =>
@@ -182,6 +195,7 @@ export async function timeSteps(
   tf.dispose(prof.result as tf.Tensor);
   return {
     times,
+    readOnceMs,
     kernelsPerStep: prof.kernels.length,
     dispatchesPerStep: up.result.dispatches,
     peakBytes: prof.peakBytes,
@@ -315,19 +329,21 @@ export async function runPeer(
 
 /**
  * perf.md's "Dense throughput" section: each of DENSE_PROBES timed here (median of 3 after one
- * warm-up) and by its PyTorch peer, as GFLOP/s; the ratio of the rates is the least ratio a step
- * whose time is its dense kernels can reach on this machine, however few kernels it launches.
+ * warm-up) and by its PyTorch peer, as GFLOP/s: how far apart the two sides' best dense kernels
+ * are, which fusing kernels does not change.
  */
 async function denseSection(threads: string, noPeer: boolean): Promise<string[]> {
   const repo = new URL("../", import.meta.url).pathname;
   const lines = [
-    "## Dense throughput: the floor under a FLOP-bound step",
+    "## Dense throughput: the best kernels of each side",
     "",
     "Each probe is one large kernel of the kind the suite trains, through the ops training uses, " +
     "timed alone (median of 3 after 1 warm-up, one value read back each time) and beside the " +
-    "same product in PyTorch (bench/peers/dense.py). ratio = TF.js ms / PyTorch ms: the least " +
-    "ratio a step whose time is spent in such kernels can reach on this machine, however few " +
-    "kernels it launches (fusion saves launches and memory passes, not FLOPs).",
+    "same product in PyTorch (bench/peers/dense.py). ratio = TF.js ms / PyTorch ms: how far " +
+    "apart the two sides' dense kernels are on these shapes, forward only. Fusion saves launches " +
+    "and memory passes, not FLOPs: a step spent in such kernels stays near this ratio however " +
+    "few kernels it launches, unless the kernels themselves get faster (each step's own rates " +
+    "are gflop_per_s and peer_gflop_per_s above; backward passes rate lower on both sides).",
     "",
     "| probe | GFLOP | TF.js ms | TF.js GFLOP/s | PyTorch ms | PyTorch GFLOP/s | ratio |",
     "| --- | --- | --- | --- | --- | --- | --- |",
@@ -503,6 +519,8 @@ if (import.meta.main) {
         peer_median_ms: ok ? Number(peer.median_ms.toFixed(2)) : "",
         peer_peak_mib: ok && peer.peak_mib != null ? Number(peer.peak_mib.toFixed(1)) : "",
         ratio: ok ? Number((ms / peer.median_ms).toFixed(1)) : "",
+        ms_read_once: Number(t.readOnceMs.toFixed(2)),
+        ratio_read_once: ok ? Number((t.readOnceMs / peer.median_ms).toFixed(1)) : "",
         peer_gflop_per_s: ok ? Number((t.flops / 1e6 / peer.median_ms).toFixed(1)) : "",
         h200_predicted_ms: Number(h200.stepMs.toFixed(1)),
         deno: prov.deno,
@@ -537,7 +555,10 @@ if (import.meta.main) {
       "dispatches_per_step: the GPU programs among them (reshapes and identities dispatch",
       "nothing, some suite kernels dispatch several; -1 = not webgpu). fixed_ms_per_step:",
       "dispatches_per_step x the fixed cost of one kernel launch measured below; fixed_share:",
-      "its part of median_ms (what fusing kernels can win here).",
+      "its part of median_ms (what fusing kernels can win here). ms_read_once: ms per step",
+      "of the same number of steps run back to back with the loss read once at the end, as",
+      "training runs between log points (each read back costs the time measured below);",
+      "ratio_read_once divides it by the peer's median.",
       "",
       `| ${cols.join(" | ")} |`,
       `| ${cols.map(() => "---").join(" | ")} |`,

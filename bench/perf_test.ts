@@ -27,6 +27,7 @@ Deno.test("timeDrlimStep returns one time per timed step and leaks no tensors", 
   assert.ok(t.times.every((x) => x > 0));
   assert.equal(t.tensorGrowthPerStep, 0);
   assert.ok(t.kernelsPerStep > 10 && t.peakBytes > 0 && t.flops > 0);
+  assert.ok(t.readOnceMs > 0);
   assert.equal(tf.memory().numTensors, before);
 });
 
