@@ -8,6 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-webgpu";
 import { tmpdir } from "node:os";
 import { registerSuiteKernels, unregisterSuiteKernels } from "./kernels/register.ts";
+import { registerCpuKernels } from "./kernels/conv2d_cpu.ts";
 import { registerReductionGradients } from "./ops.ts";
 
 /** What the user asked for: `auto` prefers WebGPU and falls back to `cpu` with a warning. */
@@ -99,6 +100,7 @@ export async function initBackend(
   tf.env().set("PROD", true);
   prepareWebgpuEnv();
   registerReductionGradients();
+  registerCpuKernels(); // the cpu backend's filter gradient (also where auto falls back)
   if (choice === "cpu") {
     await setBackend("cpu");
     return { backend: "cpu", adapter: "none", fallbackAdapter: null, kernels: "n/a" };
