@@ -483,9 +483,10 @@ export function packAugmentParams(p: AugmentParams, outSize: [number, number]): 
  * jitter, colour drop, blur. Returns a new [n, outH, outW, 3] tensor in [0, 1]; the input is
  * not disposed, and no other tensor outlives the call.
  *
- * On WebGPU, views without blur of at most AUGMENT_MAX_PIXELS pixels (every CIFAR-10 and STL-10
- * setting) take one fused kernel (SslAugment) for the ~190 dispatches of the TF.js ops
- * ({@linkcode applyAugmentOps}); the two agree to float rounding (tested).
+ * On WebGPU, views without blur of at most AUGMENT_MAX_PIXELS pixels (64x64: the CIFAR-10
+ * settings) take one fused kernel (SslAugment) for the ~190 dispatches of the TF.js ops
+ * ({@linkcode applyAugmentOps}); the two agree to float rounding (tested). Larger views (STL-10's
+ * 96x96) and blurred ones take the TF.js ops.
  *
  * @param images [n, H, W, 3] floats in [0, 1]
  */
