@@ -252,8 +252,14 @@ export interface DenseProbe {
   peer: string[];
 }
 
+/** A probe operand: values uniform in [-0.5, 0.5) from `r`. */
+function probeTensor(r: Rng, shape: number[]): tf.Tensor {
+  const n = shape.reduce((p, d) => p * d, 1);
+  return tf.tensor(Float32Array.from({ length: n }, () => r.uniform(-0.5, 0.5)), shape);
+}
+
 /**
- * The probes `deno task perf` measures the ceiling with: the largest matrix product and
+ * The probes `deno task perf` measures with: the largest matrix product and
  * convolution shapes of the kind the suite trains, through the same ops training uses
  * (reproducibleMatMul; tf.conv2d, which runs the suite's Conv2D kernel on WebGPU).
  */
@@ -262,12 +268,7 @@ export const DENSE_PROBES: DenseProbe[] = [
     label: "matrix product 1024 x 1024 by 1024 x 1024",
     setup: () => {
       const r = new Rng(1, "dense-probe");
-      const m = () =>
-        tf.tensor2d(Float32Array.from({ length: 1024 * 1024 }, () => r.uniform(-0.5, 0.5)), [
-          1024,
-          1024,
-        ]);
-      const a = m(), b = m();
+      const a = probeTensor(r, [1024, 1024]), b = probeTensor(r, [1024, 1024]);
       return {
         step: () =>
           tf.tidy(() => tf.reshape(tf.slice(reproducibleMatMul(a, b), [0, 0], [1, 1]), [])),
@@ -280,15 +281,8 @@ export const DENSE_PROBES: DenseProbe[] = [
     label: "3x3 convolution, 32 images of 32 x 32 x 64 to 64 channels",
     setup: () => {
       const r = new Rng(2, "dense-probe");
-      const t = (shape: number[]) =>
-        tf.tensor(
-          Float32Array.from(
-            { length: shape.reduce((p, d) => p * d, 1) },
-            () => r.uniform(-0.5, 0.5),
-          ),
-          shape,
-        );
-      const x = t([32, 32, 32, 64]) as tf.Tensor4D, w = t([3, 3, 64, 64]) as tf.Tensor4D;
+      const x = probeTensor(r, [32, 32, 32, 64]) as tf.Tensor4D;
+      const w = probeTensor(r, [3, 3, 64, 64]) as tf.Tensor4D;
       return {
         step: () =>
           tf.tidy(() =>

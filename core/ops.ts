@@ -200,18 +200,30 @@ export function batchNormTrainOp(
   eps: number,
 ): BatchNormTrainResult {
   if (hasKernel("SslBatchNorm")) {
-    const [y, s, q] = tf.engine().runKernel("SslBatchNorm", { x, gamma, beta }, {
-      eps,
-    }) as tf.Tensor[];
+    const [y, s, q] = batchNormSums(x, gamma, beta, eps);
     const m = x.size / x.shape[x.rank - 1]!;
-    const [mean, variance] = tf.tidy(() => [tf.div(s!, m), tf.div(q!, m)]) as tf.Tensor1D[];
-    tf.dispose([s!, q!]);
-    return { y: y!, mean: mean!, variance: variance! };
+    const [mean, variance] = tf.tidy(() => [tf.div(s, m), tf.div(q, m)]) as tf.Tensor1D[];
+    tf.dispose([s, q]);
+    return { y, mean: mean!, variance: variance! };
   }
   const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
   const { mean, variance } = tf.moments(x, axes);
   const y = tf.batchNorm(x, mean, variance, beta, gamma, eps);
   return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
+}
+
+/** SslBatchNorm: [y, the column sums of x, the column sums of the squared deviations]. */
+function batchNormSums(
+  x: tf.Tensor,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  eps: number,
+): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  return tf.engine().runKernel("SslBatchNorm", { x, gamma, beta }, { eps }) as [
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+  ];
 }
 
 /** BatchNorm's running statistics and how fast they follow the batch's (PyTorch's momentum). */
@@ -237,9 +249,7 @@ export function batchNormTrainUpdate(
   const count = x.size / x.shape[x.rank - 1]!, m = running.momentum;
   const ratio = count / Math.max(1, count - 1);
   if (hasKernel("SslBatchNorm") && hasKernel("SslRunningStat")) {
-    const [y, s, q] = tf.engine().runKernel("SslBatchNorm", { x, gamma, beta }, {
-      eps,
-    }) as tf.Tensor[];
+    const [y, s, q] = batchNormSums(x, gamma, beta, eps);
     tf.tidy(() => {
       const update = (r: tf.Variable, t: tf.Tensor, ratio: number) =>
         r.assign(
@@ -249,11 +259,11 @@ export function batchNormTrainUpdate(
             ratio,
           }) as tf.Tensor,
         );
-      update(running.mean, s!, 1);
-      update(running.variance, q!, ratio);
+      update(running.mean, s, 1);
+      update(running.variance, q, ratio);
     });
-    tf.dispose([s!, q!]);
-    return y!;
+    tf.dispose([s, q]);
+    return y;
   }
   const { y, mean, variance } = batchNormTrainOp(x, gamma, beta, eps);
   tf.tidy(() => {

@@ -9,6 +9,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { convInfo, supported } from "./conv_attrs.ts";
 
 type KernelFunc = tf.KernelConfig["kernelFunc"];
 type Attrs = Record<string, unknown>;
@@ -63,20 +64,9 @@ export function registerCpuKernels(): void {
     backendName: "cpu",
     kernelFunc: (args) => {
       const attrs = args.attrs as Attrs;
-      const d = attrs.dilations as number | [number, number] | undefined;
-      const plain =
-        (d === undefined || d === 1 || (Array.isArray(d) && d[0] === 1 && d[1] === 1)) &&
-        (attrs.dataFormat === undefined || attrs.dataFormat === "NHWC") &&
-        attrs.dimRoundingMode == null;
-      if (!plain) return stock!(args);
+      if (!supported(attrs)) return stock!(args);
       const { x, dy } = args.inputs as Record<string, tf.TensorInfo>;
-      const info = tf.backend_util.computeConv2DInfo(
-        x!.shape as [number, number, number, number],
-        attrs.filterShape as [number, number, number, number],
-        attrs.strides as [number, number],
-        1,
-        attrs.pad as "valid" | "same" | number,
-      );
+      const info = convInfo(x!.shape, attrs.filterShape as number[], attrs);
       const backend = args.backend as {
         data: { get(id: unknown): { values: ArrayLike<number> } };
         makeTensorInfo(shape: number[], dtype: string, values: Float32Array): tf.TensorInfo;

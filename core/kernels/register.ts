@@ -20,6 +20,7 @@ import {
   runningStat,
 } from "./elementwise_webgpu.ts";
 import type { TensorInfo, WebGPUBackendLike } from "./program.ts";
+import { convInfo, supported } from "./conv_attrs.ts";
 import { registerSuiteGradients } from "../ops.ts";
 import { adamApply, adamMoments, momentumUpdate } from "./optim_webgpu.ts";
 import { augmentViews } from "./augment_webgpu.ts";
@@ -58,24 +59,6 @@ export function suiteKernelsActive(): boolean {
 function setKernel(name: string, kernelFunc: KernelFunc): void {
   if (tf.getKernel(name, "webgpu")) tf.unregisterKernel(name, "webgpu");
   tf.registerKernel({ kernelName: name, backendName: "webgpu", kernelFunc });
-}
-
-/** NHWC, dilation 1, no explicit rounding mode: what the suite's kernels cover. */
-export function supported(attrs: Attrs): boolean {
-  const d = attrs.dilations as number | [number, number] | undefined;
-  const dil = d === undefined || d === 1 || (Array.isArray(d) && d[0] === 1 && d[1] === 1);
-  return dil && (attrs.dataFormat === undefined || attrs.dataFormat === "NHWC") &&
-    attrs.dimRoundingMode == null;
-}
-
-function convInfo(inShape: number[], filterShape: number[], attrs: Attrs) {
-  return tf.backend_util.computeConv2DInfo(
-    inShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    attrs.strides as [number, number],
-    1,
-    attrs.pad as "valid" | "same" | number,
-  );
 }
 
 const gpu = (args: { backend: unknown }) => args.backend as WebGPUBackendLike;
