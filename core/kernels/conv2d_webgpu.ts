@@ -12,11 +12,20 @@
  *   the filter is padded to a multiple of 4 channels so those loads are aligned vec4s.
  *   720 ms (one pixel x 16 channels, bounds-checked scalar weight loads) -> 80 ms.
  * - filter gradient: two passes. Pass 1 splits the sum over batch x output rows into S chunks;
- *   each invocation keeps one filter row (KW taps) x 4 channels in registers over its chunk.
- *   Pass 2 adds the S partial sums in order.
+ *   each invocation keeps one filter row (KW taps) x 1 or 4 input channels x up to 16 output
+ *   channels in registers over its chunk. Pass 2 adds the S partial sums in order.
  * - input gradient: each invocation sums over exactly the filter taps that touch its input pixel
  *   (no per-offset tests), for 4 input channels, with the filter transposed to
  *   [KH, KW, CO, CI] so those 4 channels are one vec4.
+ *
+ * What bounds them on lavapipe (Mesa 22.3; reports/perf/perf.md, "What one invocation's work
+ * costs"): Mesa compiles every storage-buffer load into a loop over the SIMD lanes, one scalar
+ * load each, with a bounds check; a load costs ~100 times a multiply-add held in registers, even
+ * when every lane reads the same address (later Mesa releases load such an address once and
+ * broadcast it; Debian 12 ships 22.3). So the
+ * kernels are tiled for multiply-adds per load: input channels in groups of 4 read as one vec4
+ * (one lane loop), and as many accumulators as a GPU's registers allow (lavapipe spills the rest
+ * to the stack, which still costs less than loading again).
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -56,13 +65,17 @@ export interface Epilogue {
   activation: "linear" | "relu";
 }
 
-/** Forward convolution, optionally with a fused bias and ReLU. */
+/**
+ * Forward convolution, optionally with a fused bias and ReLU. `vec4` (input channels a multiple
+ * of 4) reads the input as vec4s of 4 channels; both paths give the same bits.
+ */
 export function conv2dForward(
   backend: WebGPUBackendLike,
   x: TensorInfo,
   w: TensorInfo,
   info: Info,
   epilogue: Epilogue = { activation: "linear" },
+  vec4 = info.inChannels % 4 === 0,
 ): TensorInfo {
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outChannels: CO } = info;
   const { outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
@@ -75,6 +88,32 @@ export function conv2dForward(
   const R = (P - 1) * SW + KW; // input columns one invocation reads per filter row
   const n = B * OH * OXB * CO4;
   const bias = epilogue.bias !== undefined;
+  const xAt = (j: number, zero: string, i: string) =>
+    `let r${j} = select(${zero}, x[(xrow + clamp(ix0 + ${j}, 0, ${W - 1})) * ${i}], ` +
+    `ix0 + ${j} >= 0 && ix0 + ${j} < ${W});`;
+  // acc(p) += x(pixel p, tap kx, channel ci) * W(ky, kx, ci, 4 channels), for ci then kx
+  const taps = (wb: string, c: (j: number) => string) =>
+    unroll(KW, (kx) =>
+      `{ let wk = W[${wb} + ${kx * CI * CO4}];
+            ${unroll(P, (p) => `a${p} = a${p} + ${c(p * SW + kx)} * wk;`)} }`);
+  const scalarLoop = `for (var ci = 0; ci < ${CI}; ci++) {
+          ${unroll(R, (j) => xAt(j, "0.0", `${CI} + ci`))}
+          ${taps(`(ky * ${KW * CI} + ci) * ${CO4} + cg`, (j) => `r${j}`)}
+        }`;
+  // With CI a multiple of 4, each input value is read as a vec4 of 4 channels: on lavapipe every
+  // storage-buffer load is a loop over the SIMD lanes, and one vec4 load costs about as much as
+  // two to three scalar ones (perf.md, "What one invocation's work costs"). The sums keep their
+  // order (channel, then tap), so the bits are those of the scalar loop.
+  const vecLoop = `for (var c4 = 0; c4 < ${CI / 4}; c4++) {
+          ${unroll(R, (j) => xAt(j, "vec4<f32>(0.0)", `${CI / 4} + c4`))}
+          ${
+    unroll(4, (c) =>
+      taps(
+        `(ky * ${KW * CI} + c4 * 4 + ${c}) * ${CO4} + cg`,
+        (j) => `r${j}.${"xyzw"[c]}`,
+      ))
+  }
+        }`;
   const code = `
     fn main(index : i32) {
       if (index >= uniforms.n) { return; }
@@ -89,22 +128,7 @@ export function conv2dForward(
         let iy = oy * ${SH} - ${PT} + ky;
         if (iy < 0 || iy >= ${H}) { continue; }
         let xrow = (b * ${H} + iy) * ${W};
-        for (var ci = 0; ci < ${CI}; ci++) {
-          ${
-    unroll(
-      R,
-      (j) =>
-        `let r${j} = select(0.0, x[(xrow + clamp(ix0 + ${j}, 0, ${W - 1})) * ${CI} + ci], ` +
-        `ix0 + ${j} >= 0 && ix0 + ${j} < ${W});`,
-    )
-  }
-          let wb = (ky * ${KW * CI} + ci) * ${CO4} + cg;
-          ${
-    unroll(KW, (kx) =>
-      `{ let wk = W[wb + ${kx * CI * CO4}];
-            ${unroll(P, (p) => `a${p} = a${p} + r${p * SW + kx} * wk;`)} }`)
-  }
-        }
+        ${vec4 ? vecLoop : scalarLoop}
       }
       let valid = ${CO} - cg * 4;
       ${bias ? load4("bv", "bias", "cg * 4", "valid") : ""}
@@ -130,7 +154,7 @@ export function conv2dForward(
     info.outShape,
     n,
     code,
-    [1, 4, 1],
+    [vec4 ? 4 : 1, 4, 1],
   );
   if (wv !== w) backend.disposeData(wv.dataId);
   return out;
@@ -138,50 +162,82 @@ export function conv2dForward(
 
 /**
  * Channel groups of 4 one filter-gradient invocation accumulates: more reuse of each loaded
- * input value, within the registers a lavapipe invocation holds (KW x G vec4 accumulators).
+ * value, within `taps` x G <= 48 vec4 accumulators (taps = the filter width times the input
+ * channels the invocation takes). On lavapipe more would still be faster (its spills to the stack
+ * cost less than its loads), but a GPU invocation holds about 255 registers.
  */
-export function filterGradGroups(outChannels: number, filterWidth: number): number {
+export function filterGradGroups(outChannels: number, taps: number): number {
   const co4 = Math.ceil(outChannels / 4);
-  for (const g of [4, 2]) if (co4 % g === 0 && g * filterWidth <= 8) return g;
+  for (const g of [4, 2]) if (co4 % g === 0 && g * taps <= 48) return g;
   return 1;
 }
 
-/** Two-pass, deterministic filter gradient dW = sum over pixels of x (patch) * dy. */
+/**
+ * How many chunks the filter gradient's sum over batch x output rows is split into. The partial
+ * sums' boundaries decide the bits, so this depends on the shape alone, not on how invocations
+ * tile the filter: it is the count the first version of the kernel (one input channel, groups of
+ * 4 output channels with at most 8 accumulators) chose, so every later tiling kept its results.
+ */
+export function filterGradChunks(info: Info): number {
+  const { batchSize: B, inChannels: CI, outChannels: CO } = info;
+  const { outHeight: OH, filterHeight: KH, filterWidth: KW } = info;
+  const co4 = Math.ceil(CO / 4);
+  const g = [4, 2].find((g) => co4 % g === 0 && g * KW <= 8) ?? 1;
+  return chunksFor(KH * CI * (co4 / g), B * OH);
+}
+
+/**
+ * Two-pass, deterministic filter gradient dW = sum over pixels of x (patch) * dy. With `vec4`
+ * (input channels a multiple of 4) each invocation takes 4 input channels and reads their input
+ * values as one vec4 load: on lavapipe loads, not arithmetic, bound this kernel (a vec4 load costs
+ * about as much as two scalar ones), so this does 4 channels' multiply-adds per ~2 loads' cost.
+ * Each sum runs over the same pixels in the same order, and the chunks are those of the scalar
+ * kernel, so both paths give the same bits.
+ */
 export function conv2dFilterGrad(
   backend: WebGPUBackendLike,
   x: TensorInfo,
   dy: TensorInfo,
   info: Info,
-  groups = filterGradGroups(info.outChannels, info.filterWidth),
+  vec4 = info.inChannels % 4 === 0,
 ): TensorInfo {
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outChannels: CO } = info;
   const { outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
   const { strideHeight: SH, strideWidth: SW } = info;
   const { top: PT, left: PL } = info.padInfo;
-  const G = groups, CO4 = Math.ceil(CO / 4), CB = CO4 / G;
+  const CV = vec4 ? 4 : 1, CIV = CI / CV; // input channels per invocation, and their groups
+  const G = filterGradGroups(CO, KW * CV), CO4 = Math.ceil(CO / 4), CB = CO4 / G;
   const F = KH * KW * CI * CO;
   const rows = B * OH; // the sum runs over rows x OW output pixels
-  const perChunk = KH * CI * CB;
-  const S = chunksFor(perChunk, rows);
+  const S = filterGradChunks(info);
   const chunk = Math.ceil(rows / S);
+  const perChunk = KH * CIV * CB;
   const aligned = CO % 4 === 0;
+  const zero = vec4 ? "vec4<f32>(0.0)" : "0.0";
   const xAt = (ix: string) =>
-    `select(0.0, x[(xrow + clamp(${ix}, 0, ${W - 1})) * ${CI} + ci], ${ix} >= 0 && ${ix} < ${W})`;
+    `select(${zero}, x[(xrow + clamp(${ix}, 0, ${W - 1})) * ${CIV} + cv], ` +
+    `${ix} >= 0 && ${ix} < ${W})`;
   // With stride 1 the KW inputs of pixel ox + 1 are those of ox shifted by one: keep them in
   // registers and load one new value per pixel.
   const slide = SW === 1;
   const loads = slide
     ? `let r${KW - 1} = ${xAt(`ox + ${KW - 1 - PL}`)};`
     : unroll(KW, (kx) => `let r${kx} = ${xAt(`ox * ${SW} + ${kx - PL}`)};`);
+  // accumulator i = (kx * CV + c) * G + g: tap kx, input channel cv * CV + c, channels group g
+  const N = KW * CV * G;
+  const part = (i: number) => {
+    const g = i % G, c = Math.floor(i / G) % CV, kx = Math.floor(i / (G * CV));
+    return { g, c, kx, x: vec4 ? `r${kx}.${"xyzw"[c]}` : `r${kx}` };
+  };
   const code = `
     fn main(index : i32) {
       if (index >= uniforms.n) { return; }
       let cb = index % ${CB};
       let t = index / ${CB};
-      let ci = t % ${CI};
-      let ky = (t / ${CI}) % ${KH};
-      let s = t / ${CI * KH};
-      ${unroll(KW * G, (i) => `var a${i} = vec4<f32>(0.0);`)}
+      let cv = t % ${CIV};
+      let ky = (t / ${CIV}) % ${KH};
+      let s = t / ${CIV * KH};
+      ${unroll(N, (i) => `var a${i} = vec4<f32>(0.0);`)}
       let r1 = min((s + 1) * ${chunk}, ${rows});
       for (var r = s * ${chunk}; r < r1; r++) {
         let oy = r % ${OH};
@@ -200,15 +256,15 @@ export function conv2dFilterGrad(
         `${CO} - (cb * ${G} + ${g}) * 4`,
       ))
   }
-          ${unroll(KW * G, (i) => `a${i} = a${i} + d${i % G} * r${Math.floor(i / G)};`)}
+          ${unroll(N, (i) => `a${i} = a${i} + d${part(i).g} * ${part(i).x};`)}
           ${slide ? unroll(KW - 1, (j) => `r${j} = r${j + 1};`) : ""}
         }
       }
       ${
-    unroll(KW * G, (i) => {
-      const kx = Math.floor(i / G), g = i % G;
+    unroll(N, (i) => {
+      const { g, c, kx } = part(i);
       return `{ let c = (cb * ${G} + ${g}) * 4;
-        let o = s * ${F} + ((ky * ${KW} + ${kx}) * ${CI} + ci) * ${CO} + c;
+        let o = s * ${F} + ((ky * ${KW} + ${kx}) * ${CI} + cv * ${CV} + ${c}) * ${CO} + c;
         ${store4("o", `a${i}`, `${CO} - c`)} }`;
     })
   }
@@ -220,7 +276,7 @@ export function conv2dFilterGrad(
     [S, F],
     S * perChunk,
     code,
-    [1, aligned ? 4 : 1],
+    [CV, aligned ? 4 : 1],
   );
   return sumChunks(backend, partial, S, [KH, KW, CI, CO]);
 }

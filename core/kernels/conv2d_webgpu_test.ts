@@ -2,8 +2,14 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend.ts";
 import { registerSuiteKernels, suiteKernelsActive } from "./register.ts";
-import { pixelsPerInvocation } from "./conv2d_webgpu.ts";
-import { chunksFor } from "./program.ts";
+import {
+  conv2dFilterGrad,
+  conv2dForward,
+  filterGradChunks,
+  filterGradGroups,
+  pixelsPerInvocation,
+} from "./conv2d_webgpu.ts";
+import { chunksFor, type WebGPUBackendLike } from "./program.ts";
 import { batchNormTrainOp, batchNormTrainUpdate, conv2dBiasAct } from "../ops.ts";
 import { Rng } from "../rng.ts";
 
@@ -124,6 +130,62 @@ Deno.test({
   },
 });
 
+const vecCases: Case[] = [
+  { b: 3, h: 9, w: 13, ci: 8, co: 6, k: [3, 3], stride: 2, pad: "same" }, // odd sizes, stride 2
+  { b: 2, h: 12, w: 12, ci: 12, co: 32, k: [5, 5], stride: 1, pad: "valid" },
+  { b: 40, h: 16, w: 16, ci: 16, co: 16, k: [3, 3], stride: 1, pad: "same" }, // many workgroups
+  { b: 2, h: 7, w: 7, ci: 4, co: 30, k: [1, 1], stride: 1, pad: "valid" }, // unaligned outputs
+];
+for (const c of vecCases) {
+  Deno.test({
+    name: "suite conv kernels' vec4 input path gives the bits of the scalar path and matches the " +
+      `cpu backend: ${JSON.stringify(c)}`,
+    ignore: !onWebgpu,
+    fn: async () => {
+      registerSuiteKernels();
+      await tf.setBackend("webgpu");
+      const r = new Rng(4, "conv-vec4");
+      const rand = (shape: number[]) =>
+        tf.tensor(
+          Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r.uniform(-1, 1)),
+          shape,
+        );
+      const x = rand([c.b, c.h, c.w, c.ci]), f = rand([c.k[0], c.k[1], c.ci, c.co]);
+      const info = tf.backend_util.computeConv2DInfo(
+        x.shape as [number, number, number, number],
+        f.shape as [number, number, number, number],
+        c.stride,
+        c.stride,
+        c.pad,
+      );
+      const dy = rand(info.outShape);
+      const gpu = tf.backend() as unknown as WebGPUBackendLike;
+      const read = async (t: tf.TensorInfo) => {
+        const tensor = tf.engine().makeTensorFromTensorInfo(t);
+        const d = await tensor.data() as Float32Array;
+        tensor.dispose();
+        return d;
+      };
+      const got: Record<string, Float32Array[]> = { forward: [], filter: [] };
+      for (const vec4 of [true, false]) {
+        got.forward!.push(await read(conv2dForward(gpu, x, f, info, undefined, vec4)));
+        got.filter!.push(await read(conv2dFilterGrad(gpu, x, dy, info, vec4)));
+      }
+      const ref = await convAndGrads(c, "cpu", 1);
+      for (const [k, [vec, scalar]] of Object.entries(got)) {
+        const i = vec!.findIndex((v, j) => !Object.is(v, scalar![j]));
+        assert.equal(i, -1, `${k} at ${i}: ${vec![i]} vs ${scalar![i]}`);
+      }
+      // and the vec4 path is right: the same shapes through tf.conv2d against the cpu backend
+      const web = await convAndGrads(c, "webgpu", 1);
+      for (const k of ["y", "dw", "dx"] as const) {
+        assert.ok(relErr(web[k], ref[k]) < 1e-4, `${k} rel err ${relErr(web[k], ref[k])}`);
+      }
+      tf.dispose([x, f, dy]);
+    },
+  });
+}
+
 Deno.test("kernel shape choices: pixels per invocation and reduction chunks", () => {
   assert.equal(pixelsPerInvocation(27, 6, 1), 9); // DrLIM layer 1: 3 blocks of 9, no waste
   assert.equal(pixelsPerInvocation(1, 9, 1), 1);
@@ -131,6 +193,13 @@ Deno.test("kernel shape choices: pixels per invocation and reduction chunks", ()
     const p = pixelsPerInvocation(ow!, k!, s!);
     assert.ok(p >= 1 && p <= 12 && p <= ow!);
   }
+  // filter gradient: 16 output channels with a 3-wide filter over 4 input channels (48
+  // accumulators); the sum's chunks follow from the shape alone
+  assert.equal(filterGradGroups(64, 12), 4);
+  assert.equal(filterGradGroups(64, 20), 2);
+  assert.equal(filterGradGroups(30, 9), 4); // ceil(30 / 4) = 8 groups of 4 channels
+  const drlim1 = tf.backend_util.computeConv2DInfo([256, 32, 32, 1], [6, 6, 1, 15], 1, 1, "valid");
+  assert.equal(filterGradChunks(drlim1), chunksFor(6 * 1 * 4, 256 * 27));
   assert.equal(chunksFor(24, 27648), 1024);
   assert.equal(chunksFor(540, 10), 10);
   assert.equal(chunksFor(1 << 20, 100), 1);
