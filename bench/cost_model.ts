@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { median } from "../suite/stats.ts";
+import { runFlat, unroll, type WebGPUBackendLike } from "../core/kernels/program.ts";
 
 /** What `tf.profile` records of one kernel, as far as counting FLOPs needs it. */
 export interface KernelShapes {
@@ -187,6 +188,91 @@ async function readbacks(repeats: number): Promise<number> {
   }
   one.dispose();
   return median(times);
+}
+
+/** What one invocation's operations cost on the adapter, in ns each (all cores busy). */
+export interface InvocationCosts {
+  /** a multiply-add of 4 floats held in registers (16 independent chains per invocation) */
+  fma4Ns: number;
+  /** a storage-buffer load of one float, each invocation reading its own address */
+  loadNs: number;
+  /** a storage-buffer load of a vec4 */
+  load4Ns: number;
+  /** a vec4 load whose address is the same for the whole workgroup */
+  load4SameNs: number;
+}
+
+/** Invocations and loop lengths of the invocation-cost probes. */
+export const INVOCATION_PROBES = { invocations: 8192, short: 256, long: 2048, repeats: 3 };
+
+/**
+ * Times what one invocation's loop body costs: kernels whose invocations each run a loop of
+ * `short` and of `long` iterations of one operation; the difference over the extra iterations,
+ * per invocation, is its cost, free of the launch and the readback. Median of `repeats` pairs.
+ * On lavapipe this shows why the convolution kernels are tiled as they are
+ * (core/kernels/conv2d_webgpu.ts): a load costs as much as ~100 multiply-adds.
+ */
+export function measureInvocationCosts(
+  p: typeof INVOCATION_PROBES = INVOCATION_PROBES,
+): Promise<InvocationCosts> {
+  return onTheDevice(() => invocationProbes(p));
+}
+
+async function invocationProbes(p: typeof INVOCATION_PROBES): Promise<InvocationCosts> {
+  const backend = tf.backend() as unknown as WebGPUBackendLike;
+  const N = 1 << 16, n = p.invocations;
+  const x = tf.randomUniform([4 * N], -0.5, 0.5, "float32", 1);
+  const chains = 16;
+  const fma = (L: number) => `
+    fn main(index : i32) {
+      if (index >= uniforms.n) { return; }
+      let a = X[index % ${N}];
+      let b = X[(index + 1) % ${N}];
+      ${unroll(chains, (i) => `var a${i} = X[(index + ${i + 2}) % ${N}];`)}
+      for (var i = 0; i < ${L}; i++) {
+        ${unroll(chains, (i) => `a${i} = a${i} * a + b;`)}
+      }
+      result[index] = ${
+    unroll(chains, (i) => `dot(a${i}, vec4<f32>(1.0))`).replaceAll("\n", " + ")
+  };
+    }`;
+  const load = (vec: boolean, same: boolean) => (L: number) => `
+    fn main(index : i32) {
+      if (index >= uniforms.n) { return; }
+      var acc = ${vec ? "vec4<f32>(0.0)" : "0.0"};
+      let base = ${same ? "i32(workgroupId.x)" : "index"} * 97;
+      for (var i = 0; i < ${L}; i++) {
+        acc = acc + X[(base + i * 13) & ${(vec ? N : 4 * N) - 1}];
+      }
+      result[index] = ${vec ? "dot(acc, vec4<f32>(1.0))" : "acc"};
+    }`;
+  const time = async (code: (L: number) => string, vec: boolean, L: number) => {
+    const t0 = performance.now();
+    const out = runFlat(backend, "ssl_probe", [["X", x]], [n], n, code(L), [vec ? 4 : 1]);
+    const t = tf.engine().makeTensorFromTensorInfo(out);
+    await t.data();
+    t.dispose();
+    return performance.now() - t0;
+  };
+  const perIteration = async (code: (L: number) => string, vec: boolean) => {
+    await time(code, vec, p.short); // compile both
+    await time(code, vec, p.long);
+    const d: number[] = [];
+    for (let r = 0; r < p.repeats; r++) {
+      d.push((await time(code, vec, p.long)) - (await time(code, vec, p.short)));
+    }
+    return Math.max(0, median(d)) * 1e6 / (n * (p.long - p.short)); // ns per invocation
+  };
+  try {
+    return {
+      fma4Ns: (await perIteration(fma, true)) / chains,
+      loadNs: await perIteration(load(false, false), false),
+      load4Ns: await perIteration(load(true, false), true),
+      load4SameNs: await perIteration(load(true, true), true),
+    };
+  } finally {
+    x.dispose();
+  }
 }
 
 /**

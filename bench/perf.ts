@@ -22,9 +22,12 @@ import { METHODS } from "./methods.ts";
 import {
   DISPATCH_CHAINS,
   H200,
+  INVOCATION_PROBES,
+  type InvocationCosts,
   type KernelTime,
   kernelTimesByName,
   measureDispatch,
+  measureInvocationCosts,
   measureReadback,
   predictH200,
   stepFlops,
@@ -243,6 +246,39 @@ export function kernelShares(times: KernelTime[], medianMs: number, top = 6): st
     parts.join(", ");
 }
 
+/**
+ * perf.md's section on what one invocation's work costs on the adapter (bench/cost_model.ts
+ * `measureInvocationCosts`): the arithmetic rate the kernels could reach, and what a load costs
+ * in multiply-adds, which decides how the suite's kernels are tiled.
+ */
+function invocationSection(c: InvocationCosts, adapter: string): string[] {
+  const { invocations, short, long, repeats } = INVOCATION_PROBES;
+  const row = (what: string, ns: number) =>
+    `| ${what} | ${ns.toFixed(3)} | ${(ns / c.fma4Ns).toFixed(0)} |`;
+  return [
+    "## What one invocation's work costs on this adapter",
+    "",
+    `On ${adapter}: kernels of ${invocations} invocations, each looping over one operation ` +
+    `${long} and ${short} times; the difference per extra iteration and invocation (median ` +
+    `of ${repeats}, all cores busy; bench/cost_model.ts \`measureInvocationCosts\`). ` +
+    `Multiply-adds held in registers run at **${(8 / c.fma4Ns).toFixed(0)} GFLOP/s**: the ` +
+    "ceiling of any kernel here. A load from a storage buffer costs as much as the number " +
+    "of vec4 multiply-adds in the last column, even when every lane of a workgroup reads the " +
+    "same address: Mesa 22.3's lavapipe compiles each load into a loop over the SIMD lanes, " +
+    "one scalar load with a bounds check each (later releases load an address shared by " +
+    "the lanes once). So a kernel's speed here is set by its multiply-adds per load, and the suite's " +
+    "convolutions are tiled for that (core/kernels/conv2d_webgpu.ts).",
+    "",
+    "| operation, per invocation | ns | vec4 multiply-adds of the same time |",
+    "| --- | --- | --- |",
+    row("vec4 multiply-add (8 FLOPs), in registers", c.fma4Ns),
+    row("load of one float", c.loadNs),
+    row("load of a vec4", c.load4Ns),
+    row("load of a vec4, same address for the whole workgroup", c.load4SameNs),
+    "",
+  ];
+}
+
 /** A dense-throughput probe: one large kernel, timed alone here and by its PyTorch peer. */
 export interface DenseProbe {
   label: string;
@@ -445,6 +481,7 @@ if (import.meta.main) {
     const repo = new URL("../", import.meta.url).pathname;
     const workloads = works.flatMap((m) => METHODS[m]!.perf).filter((w) => !(slow && w.gpuOnly));
     const dispatch = await measureDispatch(), readbackMs = await measureReadback();
+    const costs = backend.backend === "webgpu" ? await measureInvocationCosts() : null;
     console.error(
       `fixed cost per kernel on ${backend.adapter}: ${dispatch.perKernelMs.toFixed(3)} ms ` +
         `(host ${dispatch.hostMs.toFixed(3)} ms)`,
@@ -581,6 +618,7 @@ if (import.meta.main) {
       "above read the loss every step, as their peers do; training reads it every `logEvery` " +
       "steps.",
       "",
+      ...(costs ? invocationSection(costs, backend.adapter) : []),
       ...dense,
       ...cpu,
       "## GPU cost model: predicted step time on an NVIDIA H200",
