@@ -10,6 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { convInfo, supported } from "./conv_attrs.ts";
+import { transformPerImage } from "./transform_cpu.ts";
 
 type KernelFunc = tf.KernelConfig["kernelFunc"];
 type Attrs = Record<string, unknown>;
@@ -50,21 +51,28 @@ export function conv2dFilterGradValues(
   return Float32Array.from(acc);
 }
 
-let stock: KernelFunc | null = null;
+/** The cpu backend's stock kernels the suite replaces, while replaced. */
+let stock: { filter: KernelFunc; transform: KernelFunc | null } | null = null;
 
-/** Registers the filter gradient above for the `cpu` backend (idempotent). */
+/**
+ * Registers the filter gradient above, and tf.image.transform one image at a time
+ * (transform_cpu.ts: TF.js's renders only the first image of a batch), for the `cpu` backend
+ * (idempotent).
+ */
 export function registerCpuKernels(): void {
   if (stock) return;
   const found = tf.getKernel("Conv2DBackpropFilter", "cpu");
   if (!found) return; // no cpu backend loaded
-  stock = found.kernelFunc;
+  const transform = tf.getKernel("Transform", "cpu")?.kernelFunc ?? null;
+  stock = { filter: found.kernelFunc, transform };
+  const filter = stock.filter;
   tf.unregisterKernel("Conv2DBackpropFilter", "cpu");
   tf.registerKernel({
     kernelName: "Conv2DBackpropFilter",
     backendName: "cpu",
     kernelFunc: (args) => {
       const attrs = args.attrs as Attrs;
-      if (!supported(attrs)) return stock!(args);
+      if (!supported(attrs)) return filter(args);
       const { x, dy } = args.inputs as Record<string, tf.TensorInfo>;
       const info = convInfo(x!.shape, attrs.filterShape as number[], attrs);
       const backend = args.backend as {
@@ -79,12 +87,27 @@ export function registerCpuKernels(): void {
       return backend.makeTensorInfo(info.filterShape, "float32", dW);
     },
   });
+  if (transform) {
+    tf.unregisterKernel("Transform", "cpu");
+    tf.registerKernel({
+      kernelName: "Transform",
+      backendName: "cpu",
+      kernelFunc: transformPerImage(transform),
+    });
+  }
 }
 
-/** Restores TF.js's own filter gradient on the `cpu` backend (for comparisons and tests). */
+/** Restores TF.js's own kernels on the `cpu` backend (for comparisons and tests). */
 export function unregisterCpuKernels(): void {
   if (!stock) return;
-  tf.unregisterKernel("Conv2DBackpropFilter", "cpu");
-  tf.registerKernel({ kernelName: "Conv2DBackpropFilter", backendName: "cpu", kernelFunc: stock });
+  const restore: [string, KernelFunc | null][] = [
+    ["Conv2DBackpropFilter", stock.filter],
+    ["Transform", stock.transform],
+  ];
+  for (const [name, kernelFunc] of restore) {
+    if (!kernelFunc) continue;
+    tf.unregisterKernel(name, "cpu");
+    tf.registerKernel({ kernelName: name, backendName: "cpu", kernelFunc });
+  }
   stock = null;
 }
