@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../core/backend.ts";
 import { hasKernel } from "../core/ops.ts";
 import { Rng } from "../core/rng.ts";
+import { largestDifference } from "../suite/stats.ts";
 import {
   applyAugment,
   applyAugmentOps,
@@ -53,12 +54,8 @@ for (const [what, n, [h, w], opts] of cases) {
     assert.deepEqual(ref.shape, [n, ...o.outSize, 3]);
     const want = await ref.data();
     tf.dispose([xc, ref]);
-    let worst = 0, at = -1;
-    for (let i = 0; i < want.length; i++) {
-      const d = Math.abs(a![i]! - want[i]!);
-      if (d > worst) [worst, at] = [d, i];
-    }
-    assert.ok(worst < 1e-4, `largest difference ${worst} at ${at}`);
+    const worst = largestDifference(a!, want);
+    assert.ok(worst.value < 1e-4, `largest difference ${worst.value} at ${worst.at}`);
     await tf.setBackend("webgpu");
   });
 }

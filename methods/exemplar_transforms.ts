@@ -31,6 +31,8 @@ import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../core/rng.ts";
 import type { ImageSet } from "../datasets/images.ts";
 import { fromHsv, LUMA, toHsv } from "./augment.ts";
+import { hasKernel } from "../core/ops.ts";
+import { RENDER_PARAMS } from "../core/kernels/augment_params.ts";
 
 /** The transformations by name (the `without` ablation removes some). */
 export const TRANSFORMS = ["translate", "scale", "rotate", "pca", "sv", "hue"] as const;
@@ -334,28 +336,85 @@ export function renderSamples(
   patch: number,
   pca: ColourPca,
 ): tf.Tensor4D {
+  if (hasKernel("SslExemplarRender") && params.length > 0) {
+    return tf.tidy(() => {
+      const packed = packRenderParams(sourceRow, seeds, params, patch, pca);
+      const p = tf.tensor2d(packed, [params.length, RENDER_PARAMS]);
+      return tf.engine().runKernel("SslExemplarRender", { sources, params: p }, {
+        patch,
+        pcaMean: usesPca(params) ? pca.mean : [], // the kernel's RenderStages
+        colour: usesColour(params) ? 1 : 0,
+      }) as tf.Tensor4D;
+    });
+  }
+  return renderSamplesOps(sources, sourceRow, seeds, params, patch, pca);
+}
+
+/** Whether a batch applies contrast 1 (its colour matrix), and contrast 2 and hue. */
+const usesPca = (params: TransformParams[]) => params.some((p) => p.pca.some((f) => f !== 1));
+const usesColour = (params: TransformParams[]) =>
+  params.some((p) =>
+    p.hue !== 0 || p.s.some((v, i) => v !== IDENTITY.s[i]) ||
+    p.v.some((v, i) => v !== IDENTITY.v[i])
+  );
+
+/**
+ * Contrast 1's colour matrix of one sample: pixel -> mean + V^T diag(f) V (pixel - mean) (rows
+ * of V: the principal components), as M[j][i], input channel j to output channel i (x @ M).
+ */
+function colourMatrix(p: TransformParams, pca: ColourPca): number[] {
+  const v = pca.vectors;
+  return [0, 1, 2].flatMap((i) =>
+    [0, 1, 2].map((j) => v.reduce((acc, row, k) => acc + row[j]! * p.pca[k]! * row[i]!, 0))
+  );
+}
+
+/** The fused kernel's parameters, RENDER_PARAMS per sample (layout: augment_params.ts). */
+export function packRenderParams(
+  sourceRow: number[],
+  seeds: SeedPatch[],
+  params: TransformParams[],
+  patch: number,
+  pca: ColourPca,
+): Float32Array {
+  const out = new Float32Array(params.length * RENDER_PARAMS);
+  params.forEach((p, i) => {
+    out.set(
+      [
+        sourceRow[i]!,
+        ...affineOf(p, seeds[i]!, patch).slice(0, 6),
+        ...colourMatrix(p, pca),
+        ...p.s,
+        ...p.v,
+        6 * p.hue,
+      ],
+      i * RENDER_PARAMS,
+    );
+  });
+  return out;
+}
+
+/** {@linkcode renderSamples} written with TF.js ops, on any backend. */
+export function renderSamplesOps(
+  sources: tf.Tensor4D,
+  sourceRow: number[],
+  seeds: SeedPatch[],
+  params: TransformParams[],
+  patch: number,
+  pca: ColourPca,
+): tf.Tensor4D {
   const b = params.length;
   const src = tf.gather(sources, sourceRow);
   const affine = tf.tensor2d(params.flatMap((p, i) => affineOf(p, seeds[i]!, patch)), [b, 8]);
   let x = tf.image.transform(src, affine, "bilinear", "reflect", 0, [patch, patch]);
-  if (params.some((p) => p.pca.some((f) => f !== 1))) {
-    // pixel -> mean + V^T diag(f) V (pixel - mean), one 3x3 matrix per sample (rows of V: PCs)
-    const v = pca.vectors;
-    const mats = params.flatMap((p) =>
-      [0, 1, 2].flatMap((i) =>
-        [0, 1, 2].map((j) => v.reduce((acc, row, k) => acc + row[j]! * p.pca[k]! * row[i]!, 0))
-      )
-    ); // mats[b][j][i]: input channel j -> output channel i, for x @ M
+  if (usesPca(params)) {
+    const mats = params.flatMap((p) => colourMatrix(p, pca));
     const mean = tf.tensor1d(pca.mean);
     const flat = tf.reshape(tf.sub(x, mean), [b, patch * patch, 3]) as tf.Tensor3D;
     const y = tf.matMul(flat, tf.tensor3d(mats, [b, 3, 3]));
     x = tf.clipByValue(tf.add(tf.reshape(y, [b, patch, patch, 3]), mean), 0, 1) as tf.Tensor4D;
   }
-  const colour = params.some((p) =>
-    p.hue !== 0 || p.s.some((v, i) => v !== IDENTITY.s[i]) ||
-    p.v.some((v, i) => v !== IDENTITY.v[i])
-  );
-  if (colour) {
+  if (usesColour(params)) {
     const per = (f: (p: TransformParams) => number) => tf.tensor4d(params.map(f), [b, 1, 1, 1]);
     const { maxc, chroma, h6 } = toHsv(x);
     // S = chroma / V (0 for black); S' and V' = clip(x^power * factor + offset, 0, 1)

@@ -13,6 +13,39 @@ import { runFlat, type TensorInfo, type WebGPUBackendLike } from "./program.ts";
 import { AUGMENT_GROUP as WG, AUGMENT_MAX_PIXELS, AUGMENT_PARAMS } from "./augment_params.ts";
 
 /**
+ * WGSL the fused colour kernels share: RGB to (V = max, chroma, hue in sixths of a turn) and back
+ * by the closed form channel = V - C clip(min(k, 4 - k), 0, 1), k = (n + h6) mod 6, n = 5, 3, 1
+ * (methods/augment.ts's toHsv and fromHsv), and the store of one RGB pixel.
+ */
+export const COLOUR_WGSL = `
+    fn storeRgb(o : i32, c : vec3<f32>) {
+      result[o] = c.x;
+      result[o + 1] = c.y;
+      result[o + 2] = c.z;
+    }
+
+    fn toHsv(c : vec3<f32>) -> vec3<f32> {
+      let maxc = max(max(c.x, c.y), c.z);
+      let chroma = maxc - min(min(c.x, c.y), c.z);
+      let safe = select(chroma, 1.0, chroma == 0.0);
+      var h6 = (c.x - c.y) / safe + 4.0;
+      if (maxc == c.x) {
+        h6 = (c.y - c.z) / safe;
+      } else if (maxc == c.y) {
+        h6 = (c.z - c.x) / safe + 2.0;
+      }
+      return vec3<f32>(maxc, chroma, h6);
+    }
+
+    fn fromHsv(maxc : f32, chroma : f32, h6 : f32) -> vec3<f32> {
+      let k = vec3<f32>(5.0, 3.0, 1.0) + h6;
+      // floor-mod as TF.js's Mod kernel computes it
+      let km = select((k % 6.0 + 6.0) % 6.0, k % 6.0, k >= vec3<f32>(0.0));
+      return vec3<f32>(maxc) - chroma * clamp(min(km, vec3<f32>(4.0) - km), vec3<f32>(0.0),
+        vec3<f32>(1.0));
+    }`;
+
+/**
  * Augments [n, H, W, 3] `images` (floats in [0, 1]) with the packed `params` ([n, 12]) into
  * [n, outH, outW, 3]. Sample positions are clamped to the image (cropAndResize would read its
  * extrapolation value 0 beyond it; the suite's boxes never ask for that, see cropBoxes).
@@ -36,6 +69,8 @@ export function augmentViews(
       ? `${a} * ${f(size - 1)} + f32(${o}) * ((${b} - ${a}) * ${f(size - 1)} / ${f(out - 1)})`
       : `0.5 * (${a} + ${b}) * ${f(size - 1)}`;
   const code = `
+    ${COLOUR_WGSL}
+
     var<workgroup> partial : array<f32, ${WG}>;
     var<workgroup> imageMean : f32;
 
@@ -48,22 +83,10 @@ export function augmentViews(
       return 0.299 * c.x + 0.587 * c.y + 0.114 * c.z;
     }
 
-    // torchvision's adjust_hue through HSV: V = max, chroma, hue in sixths of a turn, then the
-    // closed form channel = V - C clip(min(k, 4 - k), 0, 1), k = (n + h6) mod 6, n = 5, 3, 1
+    // torchvision's adjust_hue through HSV: saturation and value kept
     fn rotateHue(c : vec3<f32>, shift : f32) -> vec3<f32> {
-      let maxc = max(max(c.x, c.y), c.z);
-      let chroma = maxc - min(min(c.x, c.y), c.z);
-      let safe = select(chroma, 1.0, chroma == 0.0);
-      var h6 = (c.x - c.y) / safe + 4.0;
-      if (maxc == c.x) {
-        h6 = (c.y - c.z) / safe;
-      } else if (maxc == c.y) {
-        h6 = (c.z - c.x) / safe + 2.0;
-      }
-      let k = vec3<f32>(5.0, 3.0, 1.0) + (h6 + shift * 6.0);
-      let km = k - 6.0 * floor(k / 6.0);
-      return vec3<f32>(maxc) - chroma * clamp(min(km, vec3<f32>(4.0) - km), vec3<f32>(0.0),
-        vec3<f32>(1.0));
+      let hsv = toHsv(c);
+      return fromHsv(hsv.x, hsv.y, hsv.z + shift * 6.0);
     }
 
     fn main(index : i32) {
@@ -139,10 +162,7 @@ export function augmentViews(
         if (p < ${P} && index < total) {
           var c = v[j];
           if (gray) { c = vec3<f32>(luma(c)); }
-          let o = (img * ${P} + p) * 3;
-          result[o] = c.x;
-          result[o + 1] = c.y;
-          result[o + 2] = c.z;
+          storeRgb((img * ${P} + p) * 3, c);
         }
       }
     }`;

@@ -3,8 +3,8 @@
  * Conv2DBackpropInput and AvgPoolGrad replace the stock ones (cases they do not cover go to the
  * stock kernels), and kernels of the suite's own are added: SslConv2D (convolution with fused
  * bias and ReLU), SslReluGrad, SslColumnSums, SslBatchNorm(Grad), SslRunningStat and SslDropout, used by
- * core/ops.ts, the fused optimiser updates used by core/optim.ts, and SslAugment (SimCLR's views,
- * methods/augment.ts).
+ * core/ops.ts, the fused optimiser updates used by core/optim.ts, SslAugment (SimCLR's views,
+ * methods/augment.ts) and SslExemplarRender (Exemplar CNN's samples, methods/exemplar_transforms.ts).
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -24,6 +24,7 @@ import { convInfo, supported } from "./conv_attrs.ts";
 import { registerSuiteGradients } from "../ops.ts";
 import { adamApply, adamMoments, momentumUpdate } from "./optim_webgpu.ts";
 import { augmentViews } from "./augment_webgpu.ts";
+import { renderExemplar, type RenderStages } from "./render_webgpu.ts";
 
 type KernelFunc = tf.KernelConfig["kernelFunc"];
 type Attrs = Record<string, unknown>;
@@ -48,6 +49,7 @@ const ADDED = [
   "SslDropout",
   "SslRunningStat",
   "SslAugment",
+  "SslExemplarRender",
 ] as const;
 let stock: Record<(typeof REPLACED)[number], KernelFunc> | null = null;
 
@@ -174,6 +176,19 @@ export function registerSuiteKernels(): void {
     const { images, params } = args.inputs as Inputs;
     const { outH, outW } = args.attrs as Record<string, number>;
     return augmentViews(gpu(args), images!, params!, outH!, outW!);
+  });
+  setKernel("SslExemplarRender", (args) => {
+    const { sources, params } = args.inputs as Inputs;
+    const { patch, pcaMean, colour } = args.attrs as {
+      patch: number;
+      pcaMean: number[];
+      colour: number;
+    };
+    const stages: RenderStages = {
+      pcaMean: pcaMean.length === 3 ? [pcaMean[0]!, pcaMean[1]!, pcaMean[2]!] : null,
+      colour: colour === 1,
+    };
+    return renderExemplar(gpu(args), sources!, params!, patch, stages);
   });
   setKernel("SslBatchNormGrad", (args) => {
     const { dy, x, gamma, s, q } = args.inputs as Inputs;
