@@ -210,7 +210,7 @@ export const INVOCATION_PROBES = { invocations: 8192, short: 256, long: 2048, re
  * `short` and of `long` iterations of one operation; the difference over the extra iterations,
  * per invocation, is its cost, free of the launch and the readback. Median of `repeats` pairs.
  * On lavapipe this shows why the convolution kernels are tiled as they are
- * (core/kernels/conv2d_webgpu.ts): a load costs as much as ~100 multiply-adds.
+ * (core/kernels/conv2d_webgpu.ts): a load costs as much as several vec4 multiply-adds.
  */
 export function measureInvocationCosts(
   p: typeof INVOCATION_PROBES = INVOCATION_PROBES,

@@ -104,16 +104,23 @@ export const BN_MOMENTUM = 0.1, BN_EPS = 1e-5;
 /**
  * BatchNorm over all axes but the last. Training: normalises with the batch's statistics and
  * moves the running ones towards them (biased variance for normalising, unbiased for the
- * running estimate, as PyTorch). Evaluation: uses the running statistics.
+ * running estimate, as PyTorch). Evaluation: uses the running statistics. `relu` applies ReLU
+ * after it (fused with it in training on WebGPU).
  */
-export function batchNorm(x: tf.Tensor, bn: BatchNorm, training: boolean): tf.Tensor {
+export function batchNorm(
+  x: tf.Tensor,
+  bn: BatchNorm,
+  training: boolean,
+  relu = false,
+): tf.Tensor {
   if (!training) {
-    return tf.batchNorm(x, bn.mean, bn.variance, bn.beta, bn.gamma, BN_EPS);
+    const y = tf.batchNorm(x, bn.mean, bn.variance, bn.beta, bn.gamma, BN_EPS);
+    return relu ? tf.tidy(() => tf.relu(y)) : y;
   }
   const { mean, variance } = bn;
   return batchNormTrainUpdate(x, bn.gamma as tf.Tensor1D, bn.beta as tf.Tensor1D, BN_EPS, {
     mean,
     variance,
     momentum: BN_MOMENTUM,
-  });
+  }, relu);
 }

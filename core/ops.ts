@@ -122,14 +122,15 @@ export function registerReductionGradients(): void {
 const batchNormGradient: tf.GradConfig = {
   kernelName: "SslBatchNorm",
   inputsToSave: ["x", "gamma"],
-  outputsToSave: [false, true, true],
+  outputsToSave: [true, true, true],
   gradFunc: (dys, saved, attrs) => {
-    const [x, gamma, s, q] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor, tf.Tensor];
+    const [x, gamma, y, s, q] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor, tf.Tensor, tf.Tensor];
     const dy = Array.isArray(dys) ? dys[0]! : dys;
+    const { eps, relu } = attrs as { eps: number; relu?: boolean };
+    // with the ReLU fused, its output masks dy (ReLU's gradient) inside the same kernels
+    const inputs: tf.NamedTensorMap = relu ? { dy, x, gamma, s, q, y } : { dy, x, gamma, s, q };
     // computed once for the three inputs, in the enclosing gradient scope (see conv2dBiasAct)
-    const [dx, g] = tf.engine().runKernel("SslBatchNormGrad", { dy, x, gamma, s, q }, {
-      eps: (attrs as { eps: number }).eps,
-    }) as tf.Tensor[];
+    const [dx, g] = tf.engine().runKernel("SslBatchNormGrad", inputs, { eps }) as tf.Tensor[];
     const c = gamma.shape[0];
     return {
       x: () => dx!.clone(),
@@ -200,7 +201,7 @@ export function batchNormTrainOp(
   eps: number,
 ): BatchNormTrainResult {
   if (hasKernel("SslBatchNorm")) {
-    const [y, s, q] = batchNormSums(x, gamma, beta, eps);
+    const [y, s, q] = batchNormSums(x, gamma, beta, eps, false);
     const m = x.size / x.shape[x.rank - 1]!;
     const [mean, variance] = tf.tidy(() => [tf.div(s, m), tf.div(q, m)]) as tf.Tensor1D[];
     tf.dispose([s, q]);
@@ -212,14 +213,18 @@ export function batchNormTrainOp(
   return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
 }
 
-/** SslBatchNorm: [y, the column sums of x, the column sums of the squared deviations]. */
+/**
+ * SslBatchNorm: [y (through ReLU when `relu`), the column sums of x, the column sums of the
+ * squared deviations].
+ */
 function batchNormSums(
   x: tf.Tensor,
   gamma: tf.Tensor1D,
   beta: tf.Tensor1D,
   eps: number,
+  relu: boolean,
 ): [tf.Tensor, tf.Tensor, tf.Tensor] {
-  return tf.engine().runKernel("SslBatchNorm", { x, gamma, beta }, { eps }) as [
+  return tf.engine().runKernel("SslBatchNorm", { x, gamma, beta }, { eps, relu }) as [
     tf.Tensor,
     tf.Tensor,
     tf.Tensor,
@@ -236,8 +241,9 @@ export interface RunningStats {
 /**
  * {@linkcode batchNormTrainOp}, then the running statistics moved towards the batch's, in place:
  * r (1 - momentum) + batch momentum, the batch variance made unbiased (count / (count - 1)) as
- * PyTorch does. Returns the output. On WebGPU the two updates are one dispatch each
- * (SslRunningStat) where TF.js ops take nine, with the same bits.
+ * PyTorch does. Returns the output, through ReLU when `relu`. On WebGPU the ReLU is fused into
+ * the normalisation and its gradient into BatchNorm's (the bits of tf.relu after it), and the two
+ * updates are one dispatch each (SslRunningStat) where TF.js ops take nine, with the same bits.
  */
 export function batchNormTrainUpdate(
   x: tf.Tensor,
@@ -245,11 +251,12 @@ export function batchNormTrainUpdate(
   beta: tf.Tensor1D,
   eps: number,
   running: RunningStats,
+  relu = false,
 ): tf.Tensor {
   const count = x.size / x.shape[x.rank - 1]!, m = running.momentum;
   const ratio = count / Math.max(1, count - 1);
   if (hasKernel("SslBatchNorm") && hasKernel("SslRunningStat")) {
-    const [y, s, q] = batchNormSums(x, gamma, beta, eps);
+    const [y, s, q] = batchNormSums(x, gamma, beta, eps, relu);
     tf.tidy(() => {
       const update = (r: tf.Variable, t: tf.Tensor, ratio: number) =>
         r.assign(
@@ -272,7 +279,10 @@ export function batchNormTrainUpdate(
     running.variance.assign(tf.add(tf.mul(running.variance, 1 - m), tf.mul(unbiased, m)));
   });
   tf.dispose([mean, variance]);
-  return y;
+  if (!relu) return y;
+  const r = tf.relu(y);
+  y.dispose();
+  return r;
 }
 
 /**

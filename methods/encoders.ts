@@ -37,10 +37,7 @@ function conv(p: Params, k: number, ci: number, co: number, stride: number): Fn 
 function convBn(p: Params, k: number, ci: number, co: number, stride: number, relu: boolean): Fn {
   const c = conv(p, k, ci, co, stride);
   const bn: BatchNorm = batchNormParams(p, co);
-  return (x, training) => {
-    const y = batchNorm(c(x, training), bn, training);
-    return relu ? tf.relu(y) : y;
-  };
+  return (x, training) => batchNorm(c(x, training), bn, training, relu);
 }
 
 function shortcut(p: Params, ci: number, co: number, stride: number): Fn {

@@ -20,8 +20,8 @@
  *
  * What bounds them on lavapipe (Mesa 22.3; reports/perf/perf.md, "What one invocation's work
  * costs"): Mesa compiles every storage-buffer load into a loop over the SIMD lanes, one scalar
- * load each, with a bounds check; a load costs ~100 times a multiply-add held in registers, even
- * when every lane reads the same address (later Mesa releases load such an address once and
+ * load each, with a bounds check; a scalar load costs about as much as 6 vec4 multiply-adds held
+ * in registers and a vec4 load about 11, even when every lane reads the same address (later Mesa releases load such an address once and
  * broadcast it; Debian 12 ships 22.3). So the
  * kernels are tiled for multiply-adds per load: input channels in groups of 4 read as one vec4
  * (one lane loop), and as many accumulators as a GPU's registers allow (lavapipe spills the rest

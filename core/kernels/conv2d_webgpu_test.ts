@@ -18,6 +18,12 @@ const info = await initBackend("auto", { warn: () => {} });
 const onWebgpu = info.backend === "webgpu";
 if (Deno.env.get("CI")) assert.ok(onWebgpu, "CI must test the WebGPU kernels");
 
+/** A tensor of `shape`, values uniform in [lo, hi) from `r`. */
+function randomTensor(r: Rng, shape: number[], lo: number, hi: number): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(Float32Array.from({ length: n }, () => r.uniform(lo, hi)), shape);
+}
+
 interface Case {
   b: number;
   h: number;
@@ -227,7 +233,7 @@ async function poolGrads(kind: "avg" | "max", [shape, filter, stride, pad]: Pool
     const y = pool(x);
     const dy = tf.tensor(Float32Array.from({ length: y.size }, () => r.uniform(-1, 1)), y.shape);
     const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(pool(t), dy)))(x);
-    const out = await g.data() as Float32Array;
+    const out = { grad: await g.data() as Float32Array, y: await y.data() as Float32Array };
     tf.dispose([x, y, dy, g]);
     return out;
   };
@@ -247,7 +253,7 @@ for (const c of avgPoolCases) {
     ignore: !onWebgpu,
     fn: async () => {
       const { ref, got } = await poolGrads("avg", c);
-      assert.ok(relErr(got, ref) < 1e-5, `rel err ${relErr(got, ref)}`);
+      assert.ok(relErr(got.grad, ref.grad) < 1e-5, `rel err ${relErr(got.grad, ref.grad)}`);
     },
   });
 }
@@ -257,10 +263,13 @@ const maxPoolCases: PoolCase[] = [
   [[1, 5, 7, 2], [2, 2], 2, "same"], // odd sizes: windows cut at the bottom and right
   [[2, 9, 9, 5], [3, 3], 3, "valid"],
   [[1, 6, 6, 2], [3, 3], 3, "same"], // "same" that needs no padding
+  [[2, 7, 9, 8], [2, 2], 2, "valid"], // 4 channels a load; a last row and column no window reaches
+  [[3, 5, 6, 16], [2, 2], 2, "same"],
+  [[40, 16, 16, 16], [2, 2], 2, "valid"], // many workgroups
 ];
 for (const c of maxPoolCases) {
   Deno.test({
-    name: `suite maxPool gradient matches the cpu backend, ties included: ${c.join(" ")}`,
+    name: `suite maxPool and its gradient match the cpu backend, ties included: ${c.join(" ")}`,
     ignore: !onWebgpu,
     fn: async () => {
       const { ref, got } = await poolGrads("max", c);
@@ -279,11 +288,7 @@ for (const shape of bnShapes) {
       const run = async (backend: "cpu" | "webgpu") => {
         await tf.setBackend(backend);
         const r = new Rng(7, "bn");
-        const rand = (s: number[], lo: number, hi: number) =>
-          tf.tensor(
-            Float32Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => r.uniform(lo, hi)),
-            s,
-          );
+        const rand = (s: number[], lo: number, hi: number) => randomTensor(r, s, lo, hi);
         const c = shape.at(-1)!;
         const x = rand(shape, -2, 3), dy = rand(shape, -1, 1);
         const gamma = rand([c], 0.5, 1.5) as tf.Tensor1D, beta = rand([c], -1, 1) as tf.Tensor1D;
@@ -321,11 +326,7 @@ for (const shape of [[4, 5, 5, 6], [3, 5000]]) {
       registerSuiteKernels();
       await tf.setBackend("webgpu");
       const r = new Rng(9, "bn-running");
-      const rand = (s: number[], lo: number, hi: number) =>
-        tf.tensor(
-          Float32Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => r.uniform(lo, hi)),
-          s,
-        );
+      const rand = (s: number[], lo: number, hi: number) => randomTensor(r, s, lo, hi);
       const c = shape.at(-1)!, count = shape.reduce((a, b) => a * b, 1) / c, m = 0.1;
       const x = rand(shape, -2, 3), gamma = rand([c], 0.5, 1.5), beta = rand([c], -1, 1);
       const start = [rand([c], -1, 1), rand([c], 0.5, 2)];
@@ -366,6 +367,49 @@ for (const shape of [[4, 5, 5, 6], [3, 5000]]) {
         ref.variance,
         ...want,
       ]);
+    },
+  });
+}
+
+for (const shape of [[4, 5, 5, 6], [2, 3, 3, 16], [300, 8]]) {
+  Deno.test({
+    name: "suite BatchNorm with ReLU fused gives the bits of BatchNorm then tf.relu, forward and " +
+      `gradients: ${shape} (needs a WebGPU adapter)`,
+    ignore: !onWebgpu,
+    fn: async () => {
+      registerSuiteKernels();
+      await tf.setBackend("webgpu");
+      const r = new Rng(11, "bn-relu");
+      const rand = (s: number[], lo: number, hi: number) => randomTensor(r, s, lo, hi);
+      const c = shape.at(-1)!;
+      const x = rand(shape, -2, 3), dy = rand(shape, -1, 1);
+      const gamma = rand([c], 0.5, 1.5), beta = rand([c], -1, 1);
+      const run = async (fused: boolean) => {
+        const running = {
+          mean: tf.variable(tf.zeros([c])),
+          variance: tf.variable(tf.ones([c])),
+          momentum: 0.1,
+        };
+        const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+          const args = [a, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5, running] as const;
+          return fused
+            ? batchNormTrainUpdate(...args, true)
+            : tf.relu(batchNormTrainUpdate(...args));
+        };
+        const y = f(x, gamma, beta);
+        const grads = tf.grads((a, g, b) => tf.sum(tf.mul(f(a, g, b), dy)))([x, gamma, beta]);
+        const out = [y, ...grads, running.mean, running.variance];
+        const data = await Promise.all(out.map((t) => t.data()));
+        tf.dispose([...out]);
+        return data;
+      };
+      const [fused, plain] = [await run(true), await run(false)];
+      fused.forEach((a, k) => {
+        const i = a.findIndex((v, j) => !Object.is(v, plain[k]![j]));
+        assert.equal(i, -1, `output ${k} at ${i}: ${a[i]} vs ${plain[k]![i]}`);
+      });
+      assert.ok(fused[0]!.some((v) => v === 0) && fused[0]!.some((v) => v > 0));
+      tf.dispose([x, dy, gamma, beta]);
     },
   });
 }

@@ -132,22 +132,44 @@ export function columnReduce(
   const K = terms.length;
   const S = chunksFor(C, rows);
   const chunk = Math.ceil(rows / S);
+  const { V, CC, zero } = channelGroups(C);
   const code = `
     fn main(index : i32) {
       if (index >= uniforms.n) { return; }
-      let c = index % ${C};
-      let part = index / ${C};
+      let c = index % ${CC};
+      let part = index / ${CC};
       ${prelude}
-      ${terms.map((_, k) => `var acc${k} = 0.0;`).join("\n")}
+      ${terms.map((_, k) => `var acc${k} = ${zero};`).join("\n")}
       let r1 = min((part + 1) * ${chunk}, ${rows});
       for (var r = part * ${chunk}; r < r1; r++) {
-        let i = r * ${C} + c;
+        let i = r * ${CC} + c;
         ${terms.map((t, k) => `acc${k} = acc${k} + ${t};`).join("\n")}
       }
-      ${terms.map((_, k) => `result[part * ${K * C} + ${k * C} + c] = acc${k};`).join("\n")}
+      ${terms.map((_, k) => `result[part * ${K * CC} + ${k * CC} + c] = acc${k};`).join("\n")}
     }`;
-  const partial = runFlat(backend, "ssl_column_reduce", inputs, [S, K * C], S * C, code);
+  const partial = runFlat(
+    backend,
+    "ssl_column_reduce",
+    inputs,
+    [S, K * C],
+    S * CC,
+    code,
+    inputs.map(() => V),
+    V,
+  );
   return sumChunks(backend, partial, S, [K, C]);
+}
+
+/**
+ * How the per-channel kernels below take the C channels of [rows, C] data: in groups of V = 4
+ * (one vec4 load for 4 channels; on lavapipe each load is a loop over the SIMD lanes, see
+ * conv2d_webgpu.ts) when C allows, else one at a time. Index `c` is then a group of CC = C / V,
+ * and every input is bound as V-vectors, so the same WGSL expressions serve both (the arithmetic
+ * per channel, and so the bits, are the same).
+ */
+function channelGroups(C: number): { V: number; CC: number; zero: string } {
+  const V = C % 4 === 0 ? 4 : 1;
+  return { V, CC: C / V, zero: V === 4 ? "vec4<f32>(0.0)" : "0.0" };
 }
 
 /** Column sums of x over all axes but the last (a bias gradient). */
@@ -211,6 +233,7 @@ export function batchNormTrain(
   gamma: TensorInfo,
   beta: TensorInfo,
   eps: number,
+  relu = false,
 ): TensorInfo[] {
   const [M, C] = rowsAndColumns(x);
   const inv = `${(1 / M).toPrecision(9)}`;
@@ -223,28 +246,35 @@ export function batchNormTrain(
     ["(x[i] - m) * (x[i] - m)"],
     `let m = s[c] * ${inv};`,
   );
+  const { V, CC, zero } = channelGroups(C);
+  // ReLU as TF.js's Relu kernel writes it (the same bits, sign of zero included)
+  const out = relu ? `select(v, ${zero}, v < ${zero})` : "v";
   const code = `
     fn main(index : i32) {
       if (index >= uniforms.n) { return; }
-      let c = index % ${C};
+      let c = index % ${CC};
       let k = inverseSqrt(q[c] * ${inv} + ${eps.toPrecision(9)}) * gamma[c];
-      result[index] = (x[index] - s[c] * ${inv}) * k + beta[c];
+      let v = (x[index] - s[c] * ${inv}) * k + beta[c];
+      result[index] = ${out};
     }`;
   const y = runFlat(
     backend,
     "ssl_batch_norm",
     [["x", x], ["s", s], ["q", q], ["gamma", gamma], ["beta", beta]],
     x.shape,
-    M * C,
+    M * CC,
     code,
+    [V, V, V, V, V],
+    V,
   );
   return [y, { ...s, shape: [C] }, { ...q, shape: [C] }];
 }
 
 /**
  * BatchNorm's backward pass in 3 dispatches: the column sums of dy (d beta) and of dy * xhat
- * (d gamma), then dx = gamma * rsqrt(var + eps) / M * (M dy - d beta - xhat d gamma).
- * Returns [dx, dgamma, dbeta].
+ * (d gamma), then dx = gamma * rsqrt(var + eps) / M * (M dy - d beta - xhat d gamma). With
+ * `reluOut` (the output of a BatchNorm fused with ReLU) dy first goes through ReLU's gradient.
+ * Returns [dx, [d beta; d gamma]].
  */
 export function batchNormTrainGrad(
   backend: WebGPUBackendLike,
@@ -254,84 +284,143 @@ export function batchNormTrainGrad(
   s: TensorInfo,
   q: TensorInfo,
   eps: number,
+  reluOut: TensorInfo | null = null,
 ): TensorInfo[] {
   const [M, C] = rowsAndColumns(x);
   const inv = `${(1 / M).toPrecision(9)}`;
+  const { V, CC, zero } = channelGroups(C);
   const stats = `let m = s[c] * ${inv}; let istd = inverseSqrt(q[c] * ${inv} + ${
     eps.toPrecision(9)
   });`;
+  // with a fused ReLU (its output reluOut), dy through ReLU's gradient as TF.js takes it: dy
+  // times step(input), 1 or 0, which is y > 0
+  const d = (i: string) =>
+    reluOut ? `(dy[${i}] * select(${zero}, ${zero} + 1.0, y[${i}] > ${zero}))` : `dy[${i}]`;
+  const withY = (inputs: [string, TensorInfo][]): [string, TensorInfo][] =>
+    reluOut ? [...inputs, ["y", reluOut]] : inputs;
   const g = columnReduce(
     backend,
-    [["dy", dy], ["x", x], ["s", s], ["q", q]],
+    withY([["dy", dy], ["x", x], ["s", s], ["q", q]]),
     M,
     C,
-    ["dy[i]", "dy[i] * (x[i] - m) * istd"],
+    [d("i"), `${d("i")} * (x[i] - m) * istd`],
     stats,
   ); // [2, C]: d beta, d gamma
   const code = `
     fn main(index : i32) {
       if (index >= uniforms.n) { return; }
-      let c = index % ${C};
+      let c = index % ${CC};
       ${stats}
       let xhat = (x[index] - m) * istd;
-      result[index] = gamma[c] * istd * (dy[index] - (g[c] + xhat * g[${C} + c]) * ${inv});
+      result[index] = gamma[c] * istd * (${d("index")} - (g[c] + xhat * g[${CC} + c]) * ${inv});
     }`;
+  const inputs = withY([["dy", dy], ["x", x], ["s", s], ["q", q], ["gamma", gamma], ["g", g]]);
   const dx = runFlat(
     backend,
     "ssl_batch_norm_grad",
-    [["dy", dy], ["x", x], ["s", s], ["q", q], ["gamma", gamma], ["g", g]],
+    inputs,
     x.shape,
-    M * C,
+    M * CC,
     code,
+    inputs.map(() => V),
+    V,
   );
   return [dx, g];
 }
 
 /**
- * Max-pooling gradient for windows that tile the input (window = stride, no leading padding):
- * each input element recomputes its window's first maximum (row-major, strict >, as TF.js's
- * cpu backend picks it) and takes dy when it is that element. Returns null for other windows.
+ * Max pooling, and its gradient, for windows that tile the input (window = stride, no leading
+ * padding; a "same" window cut at the bottom or right covers what is left). One invocation per
+ * window and 1 or 4 channels (4 when the channel count allows: one vec4 load for 4 channels, see
+ * conv2d_webgpu.ts on lavapipe's loads) finds each channel's first maximum in row-major order
+ * (strict >, as TF.js's cpu backend picks it). The forward writes it; the gradient writes dy
+ * there and 0 at the window's other elements, and 0 where no window reaches (valid pooling of
+ * sizes the stride does not divide), so every input element is written once. Returns null for
+ * other windows.
  */
-export function maxPoolGradTiled(
+function maxPoolTiled(
   backend: WebGPUBackendLike,
-  dy: TensorInfo,
   x: TensorInfo,
+  dy: TensorInfo | null,
   info: tf.backend_util.Conv2DInfo,
 ): TensorInfo | null {
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: C } = info;
   const { outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
   const { strideHeight: SH, strideWidth: SW } = info;
   if (KH !== SH || KW !== SW || info.padInfo.top !== 0 || info.padInfo.left !== 0) return null;
+  const CV = C % 4 === 0 ? 4 : 1, CG = C / CV;
+  const [T, TI] = CV === 4 ? ["vec4<f32>", "vec4<i32>"] : ["f32", "i32"];
+  // the gradient's invocations cover every input element: tiles past the last window too
+  const TH = dy ? Math.ceil(H / SH) : OH, TW = dy ? Math.ceil(W / SW) : OW;
+  const window = (body: (wy: string, wx: string) => string) => `
+      for (var wy = 0; wy < ${KH}; wy++) {
+        let yy = ty * ${SH} + wy;
+        if (yy >= ${H}) { break; }
+        for (var wx = 0; wx < ${KW}; wx++) {
+          let xx = tx * ${SW} + wx;
+          if (xx >= ${W}) { break; }
+          let i = ((b * ${H} + yy) * ${W} + xx) * ${CG} + cg;
+          ${body("wy", "wx")}
+        }
+      }`;
   const code = `
     fn main(index : i32) {
       if (index >= uniforms.n) { return; }
-      let c = index % ${C};
-      let px = (index / ${C}) % ${W};
-      let py = (index / ${C * W}) % ${H};
-      let b = index / ${C * W * H};
-      let oy = py / ${SH};
-      let ox = px / ${SW};
-      if (oy >= ${OH} || ox >= ${OW}) { result[index] = 0.0; return; }
-      var best = -3.402823e38;
-      var at = -1;
-      for (var wy = 0; wy < ${KH}; wy++) {
-        let yy = oy * ${SH} + wy;
-        if (yy >= ${H}) { break; }
-        for (var wx = 0; wx < ${KW}; wx++) {
-          let xx = ox * ${SW} + wx;
-          if (xx >= ${W}) { break; }
-          let v = x[((b * ${H} + yy) * ${W} + xx) * ${C} + c];
-          if (v > best || at < 0) { best = v; at = yy * ${W} + xx; }
-        }
+      let cg = index % ${CG};
+      let tx = (index / ${CG}) % ${TW};
+      let ty = (index / ${CG * TW}) % ${TH};
+      let b = index / ${CG * TW * TH};
+      let inside = ty < ${OH} && tx < ${OW};
+      var best = ${T}(-3.402823e38);
+      var at = ${TI}(-1);
+      if (inside) {
+        ${
+    window((wy, wx) =>
+      `let v = x[i];
+          let take = (v > best) | (at < ${TI}(0));
+          best = select(best, v, take);
+          at = select(at, ${TI}(${wy} * ${KW} + ${wx}), take);`
+    )
+  }
       }
-      result[index] = select(0.0, dy[((b * ${OH} + oy) * ${OW} + ox) * ${C} + c], at == py * ${W} + px);
+      ${
+    dy
+      ? `var d = ${T}(0.0);
+      if (inside) { d = dy[((b * ${OH} + ty) * ${OW} + tx) * ${CG} + cg]; }
+      ${
+        window((wy, wx) => `result[i] = select(${T}(0.0), d, at == ${TI}(${wy} * ${KW} + ${wx}));`)
+      }`
+      : `result[((b * ${OH} + ty) * ${OW} + tx) * ${CG} + cg] = best;`
+  }
     }`;
+  const inputs: [string, TensorInfo][] = dy ? [["x", x], ["dy", dy]] : [["x", x]];
   return runFlat(
     backend,
-    "ssl_max_pool_grad",
-    [["dy", dy], ["x", x]],
-    info.inShape,
-    B * H * W * C,
+    dy ? "ssl_max_pool_grad" : "ssl_max_pool",
+    inputs,
+    dy ? info.inShape : info.outShape,
+    B * TH * TW * CG,
     code,
+    inputs.map(() => CV),
+    CV,
   );
+}
+
+/** Max pooling for windows that tile the input (see maxPoolTiled); null for other windows. */
+export function maxPoolForwardTiled(
+  backend: WebGPUBackendLike,
+  x: TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): TensorInfo | null {
+  return maxPoolTiled(backend, x, null, info);
+}
+
+/** Max-pooling gradient for windows that tile the input (see maxPoolTiled); null otherwise. */
+export function maxPoolGradTiled(
+  backend: WebGPUBackendLike,
+  dy: TensorInfo,
+  x: TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): TensorInfo | null {
+  return maxPoolTiled(backend, x, dy, info);
 }

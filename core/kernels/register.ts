@@ -1,10 +1,11 @@
 /**
  * Registers the suite's WebGPU kernels with TF.js: its own Conv2D, Conv2DBackpropFilter,
- * Conv2DBackpropInput and AvgPoolGrad replace the stock ones (cases they do not cover go to the
- * stock kernels), and kernels of the suite's own are added: SslConv2D (convolution with fused
- * bias and ReLU), SslReluGrad, SslColumnSums, SslBatchNorm(Grad), SslRunningStat and SslDropout, used by
- * core/ops.ts, the fused optimiser updates used by core/optim.ts, SslAugment (SimCLR's views,
- * methods/augment.ts) and SslExemplarRender (Exemplar CNN's samples, methods/exemplar_transforms.ts).
+ * Conv2DBackpropInput, AvgPoolGrad, MaxPool and MaxPoolGrad replace the stock ones (cases they do
+ * not cover go to the stock kernels), and kernels of the suite's own are added: SslConv2D
+ * (convolution with fused bias and ReLU), SslReluGrad, SslColumnSums, SslBatchNorm(Grad),
+ * SslRunningStat and SslDropout, used by core/ops.ts, the fused optimiser updates used by
+ * core/optim.ts, SslAugment (SimCLR's views, methods/augment.ts) and SslExemplarRender (Exemplar
+ * CNN's samples, methods/exemplar_transforms.ts).
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -15,6 +16,7 @@ import {
   batchNormTrainGrad,
   columnSums,
   dropoutApply,
+  maxPoolForwardTiled,
   maxPoolGradTiled,
   reluGrad,
   runningStat,
@@ -36,6 +38,7 @@ const REPLACED = [
   "Conv2DBackpropInput",
   "AvgPoolGrad",
   "MaxPoolGrad",
+  "MaxPool",
 ] as const;
 const ADDED = [
   "SslConv2D",
@@ -78,13 +81,16 @@ export function registerSuiteKernels(): void {
       "The webgpu backend's kernels are not registered: import @tensorflow/tfjs-backend-webgpu first",
     );
   }
-  const [conv, filt, inp, pool, maxPool] = found.map((k) => k!.kernelFunc) as KernelFunc[];
+  const [conv, filt, inp, pool, maxPool, maxPoolFwd] = found.map((k) =>
+    k!.kernelFunc
+  ) as KernelFunc[];
   stock = {
     Conv2D: conv!,
     Conv2DBackpropFilter: filt!,
     Conv2DBackpropInput: inp!,
     AvgPoolGrad: pool!,
     MaxPoolGrad: maxPool!,
+    MaxPool: maxPoolFwd!,
   };
   setKernel("Conv2D", (args) => {
     const attrs = args.attrs as Attrs, { x, filter } = args.inputs as Inputs;
@@ -124,6 +130,12 @@ export function registerSuiteKernels(): void {
     return maxPoolGradTiled(gpu(args), dy!, input!, poolInfo(input!.shape, attrs)) ??
       maxPool!(args);
   });
+  setKernel("MaxPool", (args) => {
+    const attrs = args.attrs as Attrs;
+    if (attrs.dimRoundingMode != null) return maxPoolFwd!(args);
+    const { x } = args.inputs as Inputs;
+    return maxPoolForwardTiled(gpu(args), x!, poolInfo(x!.shape, attrs)) ?? maxPoolFwd!(args);
+  });
   setKernel("SslConv2D", (args) => {
     const attrs = args.attrs as Attrs, { x, filter, bias } = args.inputs as Inputs;
     const info = convInfo(x!.shape, filter!.shape, attrs);
@@ -137,8 +149,8 @@ export function registerSuiteKernels(): void {
   setKernel("SslColumnSums", (args) => columnSums(gpu(args), (args.inputs as Inputs).x!));
   setKernel("SslBatchNorm", (args) => {
     const { x, gamma, beta } = args.inputs as Inputs;
-    const eps = (args.attrs as { eps: number }).eps;
-    return batchNormTrain(gpu(args), x!, gamma!, beta!, eps);
+    const { eps, relu } = args.attrs as { eps: number; relu?: boolean };
+    return batchNormTrain(gpu(args), x!, gamma!, beta!, eps, relu === true);
   });
   const num = (args: { attrs?: unknown }, k: string) => (args.attrs as Record<string, number>)[k]!;
   setKernel("SslAdamMoments", (args) => {
@@ -191,9 +203,9 @@ export function registerSuiteKernels(): void {
     return renderExemplar(gpu(args), sources!, params!, patch, stages);
   });
   setKernel("SslBatchNormGrad", (args) => {
-    const { dy, x, gamma, s, q } = args.inputs as Inputs;
+    const { dy, x, gamma, s, q, y } = args.inputs as Inputs;
     const eps = (args.attrs as { eps: number }).eps;
-    return batchNormTrainGrad(gpu(args), dy!, x!, gamma!, s!, q!, eps);
+    return batchNormTrainGrad(gpu(args), dy!, x!, gamma!, s!, q!, eps, y ?? null);
   });
 }
 
