@@ -140,10 +140,35 @@ const batchNormGradient: tf.GradConfig = {
   },
 };
 
+/**
+ * The mean over the spatial axes of [B, H, W, C] (global average pooling): [B, C]. One kernel
+ * each way on WebGPU (SslSpatialMean); tf.mean elsewhere.
+ */
+export function spatialMean(x: tf.Tensor4D): tf.Tensor2D {
+  if (hasKernel("SslSpatialMean")) {
+    return tf.engine().runKernel("SslSpatialMean", { x }) as tf.Tensor2D;
+  }
+  return tf.mean(x, [1, 2]);
+}
+
+const spatialMeanGradient: tf.GradConfig = {
+  kernelName: "SslSpatialMean",
+  inputsToSave: ["x"],
+  gradFunc: (dy, saved) => {
+    const [x] = saved as [tf.Tensor];
+    return {
+      x: () =>
+        tf.engine().runKernel("SslSpatialMeanGrad", { dy: dy as tf.Tensor }, {
+          shape: x.shape,
+        }) as tf.Tensor,
+    };
+  },
+};
+
 let suiteGradientsRegistered = false;
 /**
- * Registers the gradients of the suite's own kernels (SslConv2D, SslBatchNorm); called by
- * registerSuiteKernels, which adds those kernels. Idempotent.
+ * Registers the gradients of the suite's own kernels (SslConv2D, SslBatchNorm, SslDropout,
+ * SslSpatialMean); called by registerSuiteKernels, which adds those kernels. Idempotent.
  */
 export function registerSuiteGradients(): void {
   if (suiteGradientsRegistered) return;
@@ -151,6 +176,7 @@ export function registerSuiteGradients(): void {
   tf.registerGradient(conv2dBiasActGradient);
   tf.registerGradient(batchNormGradient);
   tf.registerGradient(dropoutGradient);
+  tf.registerGradient(spatialMeanGradient);
 }
 
 // The mask is x's: dropping the same elements of dy is the gradient (the same seed redraws it).

@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../core/backend.ts";
 import { hasKernel } from "../core/ops.ts";
 import { Rng } from "../core/rng.ts";
-import { largestDifference } from "../suite/stats.ts";
+import { largestDifference } from "../core/numeric.ts";
 import {
   applyAugment,
   applyAugmentOps,

@@ -11,6 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type BatchNorm, batchNorm, batchNormParams, Params } from "../core/layers.ts";
 import type { Rng } from "../core/rng.ts";
+import { spatialMean } from "../core/ops.ts";
 
 /** Encoders the suite builds. */
 export const ENCODERS = ["resnet18", "resnet50", "small"] as const;
@@ -81,7 +82,7 @@ export function createEncoder(kind: EncoderKind, rng: Rng, opts: EncoderOptions)
       apply: (x, t) => {
         let h = tf.maxPool(l1(x, t) as tf.Tensor4D, 2, 2, "same");
         h = tf.maxPool(l2(h, t) as tf.Tensor4D, 2, 2, "same");
-        return tf.mean(l3(h, t), [1, 2]) as tf.Tensor2D;
+        return spatialMean(l3(h, t) as tf.Tensor4D);
       },
     };
   }
@@ -112,7 +113,7 @@ export function createEncoder(kind: EncoderKind, rng: Rng, opts: EncoderOptions)
     apply: (x, t) => {
       let h = stem(x, t);
       for (const b of blocks) h = b(h, t);
-      return tf.mean(h, [1, 2]) as tf.Tensor2D; // global average pooling
+      return spatialMean(h as tf.Tensor4D); // global average pooling
     },
   };
 }

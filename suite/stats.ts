@@ -22,16 +22,3 @@ export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
-
-/** The largest absolute difference between two equally long lists, and its index (-1: none). */
-export function largestDifference(
-  a: ArrayLike<number>,
-  b: ArrayLike<number>,
-): { value: number; at: number } {
-  let value = 0, at = -1;
-  for (let i = 0; i < b.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    if (d > value) [value, at] = [d, i];
-  }
-  return { value, at };
-}

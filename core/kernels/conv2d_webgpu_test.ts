@@ -10,7 +10,14 @@ import {
   pixelsPerInvocation,
 } from "./conv2d_webgpu.ts";
 import { chunksFor, type WebGPUBackendLike } from "./program.ts";
-import { batchNormTrainOp, batchNormTrainUpdate, conv2dBiasAct } from "../ops.ts";
+import {
+  batchNormTrainOp,
+  batchNormTrainUpdate,
+  conv2dBiasAct,
+  hasKernel,
+  spatialMean,
+} from "../ops.ts";
+import { largestDifference } from "../numeric.ts";
 import { Rng } from "../rng.ts";
 
 // Checked against TF.js's cpu backend, on WebGPU (lavapipe in CI, which must have an adapter).
@@ -410,6 +417,38 @@ for (const shape of [[4, 5, 5, 6], [2, 3, 3, 16], [300, 8]]) {
       });
       assert.ok(fused[0]!.some((v) => v === 0) && fused[0]!.some((v) => v > 0));
       tf.dispose([x, dy, gamma, beta]);
+    },
+  });
+}
+
+for (const shape of [[2, 3, 5, 6], [4, 8, 8, 16], [3, 1, 1, 4]]) {
+  Deno.test({
+    name:
+      `spatialMean (global average pooling) and its gradient match tf.mean on the cpu backend: ${shape}`,
+    ignore: !onWebgpu,
+    fn: async () => {
+      registerSuiteKernels();
+      const r = new Rng(13, "spatial-mean");
+      const vx = Float32Array.from(
+        { length: shape.reduce((a, b) => a * b) },
+        () => r.uniform(-1, 1),
+      );
+      const c = shape.at(-1)!, b = shape[0]!;
+      const vdy = Float32Array.from({ length: b * c }, () => r.uniform(-1, 1));
+      const run = async (backend: "cpu" | "webgpu") => {
+        await tf.setBackend(backend);
+        const x = tf.tensor4d(vx, shape as [number, number, number, number]);
+        const dy = tf.tensor2d(vdy, [b, c]);
+        const y = spatialMean(x);
+        const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(spatialMean(t as tf.Tensor4D), dy)))(x);
+        const out = [await y.data(), await g.data()];
+        tf.dispose([x, dy, y, g]);
+        return out;
+      };
+      const [ref, got] = [await run("cpu"), await run("webgpu")];
+      assert.ok(hasKernel("SslSpatialMean"));
+      assert.ok(largestDifference(got[0]!, ref[0]!).value < 1e-6, "forward");
+      assert.deepEqual(got[1], ref[1], "the gradient: dy / count, the same bits");
     },
   });
 }

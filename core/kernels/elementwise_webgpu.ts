@@ -160,6 +160,20 @@ export function columnReduce(
   return sumChunks(backend, partial, S, [K, C]);
 }
 
+/** Rows of [rows, C] data one invocation of the BatchNorm kernels takes, per channel group. */
+const ROWS = 8;
+
+/**
+ * WGSL: `body` for element i of each of the ROWS rows of invocation `index` (channel group c of
+ * CC), so that the channel's own values are loaded once for all of them.
+ */
+function rowsOf(M: number, CC: number, body: string): string {
+  return `let r0 = (index / ${CC}) * ${ROWS};
+      for (var r = r0; r < min(r0 + ${ROWS}, ${M}); r++) {
+        let i = r * ${CC} + c;${body}
+      }`;
+}
+
 /**
  * How the per-channel kernels below take the C channels of [rows, C] data: in groups of V = 4
  * (one vec4 load for 4 channels; on lavapipe each load is a loop over the SIMD lanes, see
@@ -177,6 +191,48 @@ export function columnSums(backend: WebGPUBackendLike, x: TensorInfo): TensorInf
   const [rows, C] = rowsAndColumns(x);
   const out = columnReduce(backend, [["x", x]], rows, C, ["x[i]"]);
   return { ...out, shape: [C] };
+}
+
+/**
+ * The mean over the spatial axes of [B, H, W, C] (global average pooling): one invocation per
+ * image and 1 or 4 channels sums its H x W values in order and divides by their count. [B, C].
+ */
+export function spatialMean(backend: WebGPUBackendLike, x: TensorInfo): TensorInfo {
+  const [B, H, W, C] = x.shape as [number, number, number, number];
+  const { V, CC, zero } = channelGroups(C);
+  const code = `
+    fn main(index : i32) {
+      if (index >= uniforms.n) { return; }
+      let c = index % ${CC};
+      let b = index / ${CC};
+      var acc = ${zero};
+      for (var p = 0; p < ${H * W}; p++) { acc = acc + x[(b * ${H * W} + p) * ${CC} + c]; }
+      result[index] = acc / ${(H * W).toFixed(1)};
+    }`;
+  return runFlat(backend, "ssl_spatial_mean", [["x", x]], [B, C], B * CC, code, [V], V);
+}
+
+/**
+ * The gradient of {@linkcode spatialMean}: dy [B, C] / (H W) at every position of `shape`, in
+ * one pass (TF.js's Mean gradient divides, then tiles), with the same rounding.
+ */
+export function spatialMeanGrad(
+  backend: WebGPUBackendLike,
+  dy: TensorInfo,
+  shape: number[],
+): TensorInfo {
+  const [B, H, W, C] = shape as [number, number, number, number];
+  const { V, CC } = channelGroups(C);
+  const code = `
+    fn main(index : i32) {
+      if (index >= uniforms.n) { return; }
+      let c = index % ${CC};
+      let b = index / ${H * W * CC};
+      result[index] = dy[b * ${CC} + c] / ${(H * W).toFixed(1)};
+    }`;
+  return runFlat(backend, "ssl_spatial_mean_grad", [["dy", dy]], shape, B * H * W * CC, code, [
+    V,
+  ], V);
 }
 
 /**
@@ -254,15 +310,24 @@ export function batchNormTrain(
       if (index >= uniforms.n) { return; }
       let c = index % ${CC};
       let k = inverseSqrt(q[c] * ${inv} + ${eps.toPrecision(9)}) * gamma[c];
-      let v = (x[index] - s[c] * ${inv}) * k + beta[c];
-      result[index] = ${out};
+      let m = s[c] * ${inv};
+      let b = beta[c];
+      ${
+    rowsOf(
+      M,
+      CC,
+      `
+        let v = (x[i] - m) * k + b;
+        result[i] = ${out};`,
+    )
+  }
     }`;
   const y = runFlat(
     backend,
     "ssl_batch_norm",
     [["x", x], ["s", s], ["q", q], ["gamma", gamma], ["beta", beta]],
     x.shape,
-    M * CC,
+    Math.ceil(M / ROWS) * CC,
     code,
     [V, V, V, V, V],
     V,
@@ -311,8 +376,18 @@ export function batchNormTrainGrad(
       if (index >= uniforms.n) { return; }
       let c = index % ${CC};
       ${stats}
-      let xhat = (x[index] - m) * istd;
-      result[index] = gamma[c] * istd * (${d("index")} - (g[c] + xhat * g[${CC} + c]) * ${inv});
+      let k = gamma[c] * istd;
+      let db = g[c];
+      let dg = g[${CC} + c];
+      ${
+    rowsOf(
+      M,
+      CC,
+      `
+        let xhat = (x[i] - m) * istd;
+        result[i] = k * (${d("i")} - (db + xhat * dg) * ${inv});`,
+    )
+  }
     }`;
   const inputs = withY([["dy", dy], ["x", x], ["s", s], ["q", q], ["gamma", gamma], ["g", g]]);
   const dx = runFlat(
@@ -320,7 +395,7 @@ export function batchNormTrainGrad(
     "ssl_batch_norm_grad",
     inputs,
     x.shape,
-    M * CC,
+    Math.ceil(M / ROWS) * CC,
     code,
     inputs.map(() => V),
     V,

@@ -1,9 +1,9 @@
 /**
  * Registers the suite's WebGPU kernels with TF.js: its own Conv2D, Conv2DBackpropFilter,
- * Conv2DBackpropInput, AvgPoolGrad, MaxPool and MaxPoolGrad replace the stock ones (cases they do
+ * Conv2DBackpropInput, AvgPoolGrad, MaxPool, MaxPoolGrad and BatchMatMul replace the stock ones (cases they do
  * not cover go to the stock kernels), and kernels of the suite's own are added: SslConv2D
  * (convolution with fused bias and ReLU), SslReluGrad, SslColumnSums, SslBatchNorm(Grad),
- * SslRunningStat and SslDropout, used by core/ops.ts, the fused optimiser updates used by
+ * SslRunningStat, SslDropout and SslSpatialMean(Grad), used by core/ops.ts, the fused optimiser updates used by
  * core/optim.ts, SslAugment (SimCLR's views, methods/augment.ts) and SslExemplarRender (Exemplar
  * CNN's samples, methods/exemplar_transforms.ts).
  * @module
@@ -20,12 +20,15 @@ import {
   maxPoolGradTiled,
   reluGrad,
   runningStat,
+  spatialMean,
+  spatialMeanGrad,
 } from "./elementwise_webgpu.ts";
 import type { TensorInfo, WebGPUBackendLike } from "./program.ts";
 import { convInfo, supported } from "./conv_attrs.ts";
 import { registerSuiteGradients } from "../ops.ts";
 import { adamApply, adamMoments, momentumUpdate } from "./optim_webgpu.ts";
 import { augmentViews } from "./augment_webgpu.ts";
+import { batchMatMul } from "./matmul_webgpu.ts";
 import { renderExemplar, type RenderStages } from "./render_webgpu.ts";
 
 type KernelFunc = tf.KernelConfig["kernelFunc"];
@@ -39,6 +42,7 @@ const REPLACED = [
   "AvgPoolGrad",
   "MaxPoolGrad",
   "MaxPool",
+  "BatchMatMul",
 ] as const;
 const ADDED = [
   "SslConv2D",
@@ -53,6 +57,8 @@ const ADDED = [
   "SslRunningStat",
   "SslAugment",
   "SslExemplarRender",
+  "SslSpatialMean",
+  "SslSpatialMeanGrad",
 ] as const;
 let stock: Record<(typeof REPLACED)[number], KernelFunc> | null = null;
 
@@ -81,7 +87,7 @@ export function registerSuiteKernels(): void {
       "The webgpu backend's kernels are not registered: import @tensorflow/tfjs-backend-webgpu first",
     );
   }
-  const [conv, filt, inp, pool, maxPool, maxPoolFwd] = found.map((k) =>
+  const [conv, filt, inp, pool, maxPool, maxPoolFwd, matMul] = found.map((k) =>
     k!.kernelFunc
   ) as KernelFunc[];
   stock = {
@@ -91,6 +97,7 @@ export function registerSuiteKernels(): void {
     AvgPoolGrad: pool!,
     MaxPoolGrad: maxPool!,
     MaxPool: maxPoolFwd!,
+    BatchMatMul: matMul!,
   };
   setKernel("Conv2D", (args) => {
     const attrs = args.attrs as Attrs, { x, filter } = args.inputs as Inputs;
@@ -129,6 +136,11 @@ export function registerSuiteKernels(): void {
     const { dy, input } = args.inputs as Inputs;
     return maxPoolGradTiled(gpu(args), dy!, input!, poolInfo(input!.shape, attrs)) ??
       maxPool!(args);
+  });
+  setKernel("BatchMatMul", (args) => {
+    const { a, b } = args.inputs as Inputs;
+    const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+    return batchMatMul(gpu(args), a!, b!, transposeA, transposeB) ?? matMul!(args);
   });
   setKernel("MaxPool", (args) => {
     const attrs = args.attrs as Attrs;
@@ -188,6 +200,11 @@ export function registerSuiteKernels(): void {
     const { images, params } = args.inputs as Inputs;
     const { outH, outW } = args.attrs as Record<string, number>;
     return augmentViews(gpu(args), images!, params!, outH!, outW!);
+  });
+  setKernel("SslSpatialMean", (args) => spatialMean(gpu(args), (args.inputs as Inputs).x!));
+  setKernel("SslSpatialMeanGrad", (args) => {
+    const shape = (args.attrs as { shape: number[] }).shape;
+    return spatialMeanGrad(gpu(args), (args.inputs as Inputs).dy!, shape);
   });
   setKernel("SslExemplarRender", (args) => {
     const { sources, params } = args.inputs as Inputs;
