@@ -225,6 +225,52 @@ export async function timeWorkload(
   }
 }
 
+/** One round of a workload's timing: its median step, its read-once step and its peer's. */
+export interface Round {
+  ms: number;
+  readOnceMs: number;
+  peerMs: number | null;
+}
+
+/**
+ * The rounds of one workload summarised: each side's median over the rounds, and the ratio's
+ * median and range over the rounds' own ratios (each round's TF.js time over the peer's of the
+ * same round). Ratios are null without a peer.
+ */
+export function roundSummary(rounds: Round[]): {
+  ms: number;
+  readOnceMs: number;
+  peerMs: number | null;
+  ratio: number | null;
+  ratioRange: [number, number] | null;
+  readOnceRatio: number | null;
+  readOnceRange: [number, number] | null;
+} {
+  const ms = median(rounds.map((r) => r.ms)), readOnceMs = median(rounds.map((r) => r.readOnceMs));
+  if (rounds.some((r) => r.peerMs === null)) {
+    return {
+      ms,
+      readOnceMs,
+      peerMs: null,
+      ratio: null,
+      ratioRange: null,
+      readOnceRatio: null,
+      readOnceRange: null,
+    };
+  }
+  const ratios = rounds.map((r) => r.ms / r.peerMs!);
+  const once = rounds.map((r) => r.readOnceMs / r.peerMs!);
+  return {
+    ms,
+    readOnceMs,
+    peerMs: median(rounds.map((r) => r.peerMs!)),
+    ratio: median(ratios),
+    ratioRange: [Math.min(...ratios), Math.max(...ratios)],
+    readOnceRatio: median(once),
+    readOnceRange: [Math.min(...once), Math.max(...once)],
+  };
+}
+
 /**
  * One profiled step's kernel time in words: the kernels' summed time against the step's median,
  * then the `top` kernel names that took most of it, with their share and (launches). Null where
@@ -459,6 +505,12 @@ if (import.meta.main) {
         default: Object.keys(METHODS).join(","),
       },
       steps: { type: "string", value: "N", help: "timed steps", default: "5" },
+      rounds: {
+        type: "string",
+        value: "R",
+        help: "times each workload and its peer R times, alternating (ratios as median and range)",
+        default: "3",
+      },
       warmup: { type: "string", value: "N", help: "steps before timing", default: "2" },
       backend: BENCH_FLAGS.backend,
       out: { type: "string", value: "DIR", help: "output folder", default: "reports/perf" },
@@ -470,6 +522,7 @@ if (import.meta.main) {
     maxPositionals: 0,
   }, async (v) => {
     const steps = parseCount("steps", v.steps!, 1), warmup = parseCount("warmup", v.warmup!, 1);
+    const roundsOf = parseCount("rounds", v.rounds!, 1);
     const works = parseList("work", v.work!, Object.keys(METHODS));
     const backendChoice = parseBackend(v.backend!);
     await Deno.mkdir(v.out!, { recursive: true });
@@ -493,18 +546,25 @@ if (import.meta.main) {
       console.error(
         `timing ${w.label}, ${w.images} images, on ${backend.backend} (${backend.adapter})...`,
       );
-      const t = await timeWorkload(w, steps, warmup);
-      const ms = median(t.times);
-      const peer = v["no-peer"]
-        ? { error: "skipped (--no-peer)" }
-        : await runPeer(join(repo, w.peer.script), [
-          ...w.peer.args,
-          "--steps",
-          String(Math.max(steps, 5)),
-          "--threads",
-          threads,
-        ]);
-      const ok = "median_ms" in peer;
+      // rounds alternate the two sides, so that both see the machine's slow and fast spells
+      const timings: StepTiming[] = [], peers: (PeerResult | { error: string })[] = [];
+      for (let r = 0; r < roundsOf; r++) {
+        timings.push(await timeWorkload(w, steps, warmup));
+        peers.push(
+          v["no-peer"] ? { error: "skipped (--no-peer)" } : await runPeer(
+            join(repo, w.peer.script),
+            [...w.peer.args, "--steps", String(Math.max(steps, 5)), "--threads", threads],
+          ),
+        );
+      }
+      const t = timings[0]!, peer = peers[0]!;
+      const ok = peers.every((p) => "median_ms" in p);
+      const sum = roundSummary(timings.map((t, i) => ({
+        ms: median(t.times),
+        readOnceMs: t.readOnceMs,
+        peerMs: ok ? (peers[i] as PeerResult).median_ms : null,
+      })));
+      const ms = sum.ms;
       // where nothing counts dispatches (not webgpu), every kernel counts as one
       const dispatches = t.dispatchesPerStep < 0 ? t.kernelsPerStep : t.dispatchesPerStep;
       const fixedMs = dispatches * dispatch.perKernelMs;
@@ -545,14 +605,25 @@ if (import.meta.main) {
         gflop_per_s: Number((t.flops / 1e6 / ms).toFixed(1)),
         fixed_ms_per_step: Number(fixedMs.toFixed(1)),
         fixed_share: Number((fixedMs / ms).toFixed(2)),
-        peer: ok ? `PyTorch ${peer.torch}` : "none",
-        peer_device: ok ? peer.device : peer.error,
-        peer_median_ms: ok ? Number(peer.median_ms.toFixed(2)) : "",
-        peer_peak_mib: ok && peer.peak_mib != null ? Number(peer.peak_mib.toFixed(1)) : "",
-        ratio: ok ? Number((ms / peer.median_ms).toFixed(1)) : "",
-        ms_read_once: Number(t.readOnceMs.toFixed(2)),
-        ratio_read_once: ok ? Number((t.readOnceMs / peer.median_ms).toFixed(1)) : "",
-        peer_gflop_per_s: ok ? Number((t.flops / 1e6 / peer.median_ms).toFixed(1)) : "",
+        peer: "torch" in peer ? `PyTorch ${peer.torch}` : "none",
+        peer_device: "device" in peer
+          ? peer.device
+          : ok
+          ? ""
+          : peers.map((p) => "error" in p ? p.error : "").find(Boolean) ?? "",
+        peer_median_ms: ok ? Number(sum.peerMs!.toFixed(2)) : "",
+        peer_peak_mib: "peak_mib" in peer && peer.peak_mib != null
+          ? Number(peer.peak_mib.toFixed(1))
+          : "",
+        ratio: ok ? Number(sum.ratio!.toFixed(1)) : "",
+        ratio_range: ok ? `${sum.ratioRange![0].toFixed(1)}-${sum.ratioRange![1].toFixed(1)}` : "",
+        ms_read_once: Number(sum.readOnceMs.toFixed(2)),
+        ratio_read_once: ok ? Number(sum.readOnceRatio!.toFixed(1)) : "",
+        ratio_read_once_range: ok
+          ? `${sum.readOnceRange![0].toFixed(1)}-${sum.readOnceRange![1].toFixed(1)}`
+          : "",
+        rounds: roundsOf,
+        peer_gflop_per_s: ok ? Number((t.flops / 1e6 / sum.peerMs!).toFixed(1)) : "",
         h200_predicted_ms: Number(h200.stepMs.toFixed(1)),
         deno: prov.deno,
         tfjs: prov.tfjs,
@@ -574,6 +645,11 @@ if (import.meta.main) {
       "# Training step time: TF.js in Deno vs PyTorch, same machine, same run",
       "",
       "Generated by `deno task perf`; median after warm-up; ratio = TF.js time / PyTorch time.",
+      `Each workload and its peer were timed ${roundsOf} times, alternating (rounds), because`,
+      "both sides' times drift by tens of percent over minutes on a shared machine: median_ms,",
+      "ms_read_once and peer_median_ms are medians over the rounds; ratio and ratio_read_once are",
+      "the medians of the rounds' own ratios, ratio_range and ratio_read_once_range their range;",
+      "the other columns come from the first round.",
       "peak_mib: TF.js's count of live tensor bytes during one profiled step (PyTorch's: CUDA",
       "max_memory_allocated, on GPU only). tensor_growth_per_step 0 means tf.memory() stays flat.",
       "readbacks_per_step: reads back to the host inside the step itself (the timing loop's own",

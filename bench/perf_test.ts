@@ -6,6 +6,7 @@ import {
   countReadbacks,
   countUploads,
   DENSE_PROBES,
+  roundSummary,
   runPeer,
   timeWorkload,
 } from "./perf.ts";
@@ -190,4 +191,22 @@ Deno.test({
 Deno.test("the dense-throughput probes have a PyTorch peer, and their shapes stay as documented", async () => {
   assert.ok((await Deno.stat(new URL("./peers/dense.py", import.meta.url))).isFile);
   assert.deepEqual(DENSE_PROBES.map((p) => p.peer[1]), ["matmul", "conv"]);
+});
+
+Deno.test("roundSummary: medians over rounds, and each round's own ratio's median and range", () => {
+  const s = roundSummary([
+    { ms: 100, readOnceMs: 90, peerMs: 50 }, // ratio 2, read once 1.8
+    { ms: 150, readOnceMs: 120, peerMs: 50 }, // 3, 2.4
+    { ms: 120, readOnceMs: 100, peerMs: 40 }, // 3, 2.5
+  ]);
+  assert.equal(s.ms, 120);
+  assert.equal(s.readOnceMs, 100);
+  assert.equal(s.peerMs, 50);
+  assert.equal(s.ratio, 3);
+  assert.deepEqual(s.ratioRange, [2, 3]);
+  assert.equal(s.readOnceRatio, 2.4);
+  assert.deepEqual(s.readOnceRange, [1.8, 2.5]);
+  const none = roundSummary([{ ms: 10, readOnceMs: 9, peerMs: null }]);
+  assert.equal(none.ratio, null);
+  assert.equal(none.ms, 10);
 });
