@@ -377,10 +377,25 @@ export const DENSE_PROBES: DenseProbe[] = [
   },
 ];
 
+/**
+ * glibc settings under which the PyTorch peers run: memory freed by a step stays in the process
+ * instead of going back to the system. With glibc's defaults PyTorch returns its step's large
+ * buffers every step and takes them again (page faults, and TLB-shootdown interrupts to the other
+ * CPU): on this 2-core VM, where an interrupt to an idle virtual CPU is slow, that made its DrLIM
+ * ci step 30 ms instead of 5 and its Exemplar CNN ci step 38 instead of 10. The suite's own steps
+ * are not affected (TF.js's webgpu backend keeps its buffers). perf.csv keeps the peer's time
+ * under glibc's defaults too (peer_default_malloc_ms).
+ */
+export const PEER_MALLOC: Record<string, string> = {
+  MALLOC_MMAP_THRESHOLD_: String(32 * 2 ** 20),
+  MALLOC_TRIM_THRESHOLD_: String(2 ** 32),
+};
+
 /** Runs a PyTorch peer script; null (with the reason) when no Python with torch is present. */
 export async function runPeer(
   script: string,
   args: string[],
+  env: Record<string, string> = {},
 ): Promise<PeerResult | { error: string }> {
   const candidates = [Deno.env.get("PYTHON"), "/usr/bin/python3", "python3"].filter(
     Boolean,
@@ -390,6 +405,7 @@ export async function runPeer(
     try {
       const out = await new Deno.Command(py, {
         args: [script, ...args],
+        env,
         stdout: "piped",
         stderr: "piped",
       }).output();
@@ -436,7 +452,7 @@ async function denseSection(threads: string, noPeer: boolean): Promise<string[]>
         "5",
         "--threads",
         threads,
-      ]);
+      ], PEER_MALLOC);
     const f1 = (x: number) => x.toFixed(1);
     const cells = "median_ms" in peer
       ? [f1(peer.median_ms), f1(gflop / peer.median_ms * 1000), f1(ms / peer.median_ms)]
@@ -548,15 +564,26 @@ if (import.meta.main) {
       );
       // rounds alternate the two sides, so that both see the machine's slow and fast spells
       const timings: StepTiming[] = [], peers: (PeerResult | { error: string })[] = [];
+      const defaults: (PeerResult | { error: string })[] = [];
+      const peerArgs = [
+        ...w.peer.args,
+        "--steps",
+        String(Math.max(steps, 5)),
+        "--threads",
+        threads,
+      ];
       for (let r = 0; r < roundsOf; r++) {
         timings.push(await timeWorkload(w, steps, warmup));
-        peers.push(
-          v["no-peer"] ? { error: "skipped (--no-peer)" } : await runPeer(
-            join(repo, w.peer.script),
-            [...w.peer.args, "--steps", String(Math.max(steps, 5)), "--threads", threads],
-          ),
-        );
+        if (v["no-peer"]) {
+          peers.push({ error: "skipped (--no-peer)" });
+          continue;
+        }
+        peers.push(await runPeer(join(repo, w.peer.script), peerArgs, PEER_MALLOC));
+        defaults.push(await runPeer(join(repo, w.peer.script), peerArgs));
       }
+      const defaultMs = defaults.every((p) => "median_ms" in p) && defaults.length
+        ? median(defaults.map((p) => (p as PeerResult).median_ms))
+        : null;
       const t = timings[0]!, peer = peers[0]!;
       const ok = peers.every((p) => "median_ms" in p);
       const sum = roundSummary(timings.map((t, i) => ({
@@ -615,7 +642,9 @@ if (import.meta.main) {
         peer_peak_mib: "peak_mib" in peer && peer.peak_mib != null
           ? Number(peer.peak_mib.toFixed(1))
           : "",
+        peer_default_malloc_ms: defaultMs === null ? "" : Number(defaultMs.toFixed(2)),
         ratio: ok ? Number(sum.ratio!.toFixed(1)) : "",
+        ratio_default_malloc: defaultMs === null ? "" : Number((ms / defaultMs).toFixed(1)),
         ratio_range: ok ? `${sum.ratioRange![0].toFixed(1)}-${sum.ratioRange![1].toFixed(1)}` : "",
         ms_read_once: Number(sum.readOnceMs.toFixed(2)),
         ratio_read_once: ok ? Number(sum.readOnceRatio!.toFixed(1)) : "",
@@ -649,7 +678,10 @@ if (import.meta.main) {
       "both sides' times drift by tens of percent over minutes on a shared machine: median_ms,",
       "ms_read_once and peer_median_ms are medians over the rounds; ratio and ratio_read_once are",
       "the medians of the rounds' own ratios, ratio_range and ratio_read_once_range their range;",
-      "the other columns come from the first round.",
+      "the other columns come from the first round. The peers run with glibc's heap kept (bench/",
+      "perf.ts PEER_MALLOC: freeing a step's buffers back to the system made PyTorch's small steps",
+      "up to 6x slower on this VM); peer_default_malloc_ms is the peer under glibc's defaults",
+      "(median over the rounds) and ratio_default_malloc median_ms over it.",
       "peak_mib: TF.js's count of live tensor bytes during one profiled step (PyTorch's: CUDA",
       "max_memory_allocated, on GPU only). tensor_growth_per_step 0 means tf.memory() stays flat.",
       "readbacks_per_step: reads back to the host inside the step itself (the timing loop's own",

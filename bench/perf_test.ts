@@ -6,6 +6,7 @@ import {
   countReadbacks,
   countUploads,
   DENSE_PROBES,
+  PEER_MALLOC,
   roundSummary,
   runPeer,
   timeWorkload,
@@ -209,4 +210,27 @@ Deno.test("roundSummary: medians over rounds, and each round's own ratio's media
   const none = roundSummary([{ ms: 10, readOnceMs: 9, peerMs: null }]);
   assert.equal(none.ratio, null);
   assert.equal(none.ms, 10);
+});
+
+Deno.test({
+  name: "runPeer passes the peer its environment (PEER_MALLOC: glibc's heap kept)",
+  ignore: !(await Deno.stat("/usr/bin/python3").then(() => true, () => false)),
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    const script = `${dir}/peer.py`;
+    await Deno.writeTextFile(
+      script,
+      'import json, os\nprint(json.dumps({"median_ms": float(os.environ.get(' +
+        '"MALLOC_TRIM_THRESHOLD_", "-1"))}))\n',
+    );
+    try {
+      const tuned = await runPeer(script, [], PEER_MALLOC);
+      const plain = await runPeer(script, []);
+      assert.ok("median_ms" in tuned && "median_ms" in plain);
+      assert.equal(tuned.median_ms, Number(PEER_MALLOC.MALLOC_TRIM_THRESHOLD_));
+      assert.equal(plain.median_ms, Number(Deno.env.get("MALLOC_TRIM_THRESHOLD_") ?? -1));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
