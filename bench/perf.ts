@@ -44,20 +44,24 @@ export interface PeerResult {
   peak_mib?: number | null;
 }
 
-/** Timing of one workload: per-step wall times after warm-up, plus one profiled step. */
-export interface StepTiming {
+/** Per-step wall times of a workload after warm-up. */
+export interface StepTimes {
   times: number[];
   /** ms per step of `steps` steps run back to back with one read at the end, as training runs
    * between log points */
   readOnceMs: number;
+  /** tensors alive after the timed steps minus before, per step: 0 when memory is flat */
+  tensorGrowthPerStep: number;
+}
+
+/** Timing of one workload: per-step wall times after warm-up, plus one profiled step. */
+export interface StepTiming extends StepTimes {
   /** kernels one step runs (from tf.profile), dispatching or not */
   kernelsPerStep: number;
   /** of those, the GPU programs one step dispatches (webgpu only, else -1) */
   dispatchesPerStep: number;
   /** peak bytes of live tensors during the profiled step (TF.js's accounting) */
   peakBytes: number;
-  /** tensors alive after the timed steps minus before, per step: 0 when memory is flat */
-  tensorGrowthPerStep: number;
   /** host-to-device uploads during the profiled step, and their bytes (webgpu only, else -1) */
   uploads: number;
   uploadBytes: number;
@@ -152,12 +156,49 @@ export async function countDispatches<T>(
   }
 }
 
-/** Times `step` (which returns the loss; the loss is read every step, as training does). */
+/**
+ * Times `step` (which returns the loss; the loss is read every step, as training does), then
+ * profiles one more step.
+ */
 export async function timeSteps(
   step: () => tf.Scalar,
   steps: number,
   warmup: number,
 ): Promise<StepTiming> {
+  const timed = await measureSteps(step, steps, warmup);
+  // one more step, both profiled (kernels, peak memory) and watched for uploads
+  let readbacks = 0;
+  const up = await countUploads(() =>
+    countDispatches(() =>
+      tf.profile(async () => {
+        const counted = countReadbacks(step);
+        readbacks = counted.readbacks;
+        await counted.result.data();
+        return counted.result;
+      })
+    )
+  );
+  const prof = up.result.result;
+  tf.dispose(prof.result as tf.Tensor);
+  return {
+    ...timed,
+    kernelsPerStep: prof.kernels.length,
+    dispatchesPerStep: up.result.dispatches,
+    peakBytes: prof.peakBytes,
+    uploads: up.uploads,
+    uploadBytes: up.bytes,
+    readbacks,
+    flops: stepFlops(prof.kernels),
+    kernelTimes: kernelTimesByName(prof.kernels),
+  };
+}
+
+/** {@linkcode timeSteps} without the profiled step: the times alone. */
+export async function measureSteps(
+  step: () => tf.Scalar,
+  steps: number,
+  warmup: number,
+): Promise<StepTimes> {
   const times: number[] = [];
   const run = async () => {
     const l = step();
@@ -181,34 +222,7 @@ export async function timeSteps(
   }
   await last!.data();
   last!.dispose();
-  const readOnceMs = (performance.now() - t0) / steps;
-  // one more step, both profiled (kernels, peak memory) and watched for uploads
-  let readbacks = 0;
-  const up = await countUploads(() =>
-    countDispatches(() =>
-      tf.profile(async () => {
-        const counted = countReadbacks(step);
-        readbacks = counted.readbacks;
-        await counted.result.data();
-        return counted.result;
-      })
-    )
-  );
-  const prof = up.result.result;
-  tf.dispose(prof.result as tf.Tensor);
-  return {
-    times,
-    readOnceMs,
-    kernelsPerStep: prof.kernels.length,
-    dispatchesPerStep: up.result.dispatches,
-    peakBytes: prof.peakBytes,
-    tensorGrowthPerStep: growth,
-    uploads: up.uploads,
-    uploadBytes: up.bytes,
-    readbacks,
-    flops: stepFlops(prof.kernels),
-    kernelTimes: kernelTimesByName(prof.kernels),
-  };
+  return { times, readOnceMs: (performance.now() - t0) / steps, tensorGrowthPerStep: growth };
 }
 
 /** Times a method's perf workload: builds it, times its steps, disposes it. */
@@ -291,6 +305,9 @@ export function kernelShares(times: KernelTime[], medianMs: number, top = 6): st
   return `kernels ${kernelMs.toFixed(1)} ms of the ${medianMs.toFixed(1)} ms median; ` +
     parts.join(", ");
 }
+
+/** A range of ratios as perf.csv writes it, "1.2-3.4". */
+const span = ([lo, hi]: [number, number]) => `${lo.toFixed(1)}-${hi.toFixed(1)}`;
 
 /**
  * perf.md's section on what one invocation's work costs on the adapter (bench/cost_model.ts
@@ -562,8 +579,9 @@ if (import.meta.main) {
       console.error(
         `timing ${w.label}, ${w.images} images, on ${backend.backend} (${backend.adapter})...`,
       );
-      // rounds alternate the two sides, so that both see the machine's slow and fast spells
-      const timings: StepTiming[] = [], peers: (PeerResult | { error: string })[] = [];
+      // rounds alternate the two sides, so that both see the machine's slow and fast spells; the
+      // workload is built once, and only the first round also profiles a step
+      const timings: StepTimes[] = [], peers: (PeerResult | { error: string })[] = [];
       const defaults: (PeerResult | { error: string })[] = [];
       const peerArgs = [
         ...w.peer.args,
@@ -572,19 +590,26 @@ if (import.meta.main) {
         "--threads",
         threads,
       ];
-      for (let r = 0; r < roundsOf; r++) {
-        timings.push(await timeWorkload(w, steps, warmup));
-        if (v["no-peer"]) {
-          peers.push({ error: "skipped (--no-peer)" });
-          continue;
+      const built = await w.setup();
+      let t!: StepTiming;
+      try {
+        for (let r = 0; r < roundsOf; r++) {
+          if (r === 0) timings.push(t = await timeSteps(built.step, steps, warmup));
+          else timings.push(await measureSteps(built.step, steps, warmup));
+          if (v["no-peer"]) {
+            peers.push({ error: "skipped (--no-peer)" });
+            continue;
+          }
+          peers.push(await runPeer(join(repo, w.peer.script), peerArgs, PEER_MALLOC));
+          defaults.push(await runPeer(join(repo, w.peer.script), peerArgs));
         }
-        peers.push(await runPeer(join(repo, w.peer.script), peerArgs, PEER_MALLOC));
-        defaults.push(await runPeer(join(repo, w.peer.script), peerArgs));
+      } finally {
+        built.dispose();
       }
       const defaultMs = defaults.every((p) => "median_ms" in p) && defaults.length
         ? median(defaults.map((p) => (p as PeerResult).median_ms))
         : null;
-      const t = timings[0]!, peer = peers[0]!;
+      const peer = peers[0]!;
       const ok = peers.every((p) => "median_ms" in p);
       const sum = roundSummary(timings.map((t, i) => ({
         ms: median(t.times),
@@ -645,12 +670,10 @@ if (import.meta.main) {
         peer_default_malloc_ms: defaultMs === null ? "" : Number(defaultMs.toFixed(2)),
         ratio: ok ? Number(sum.ratio!.toFixed(1)) : "",
         ratio_default_malloc: defaultMs === null ? "" : Number((ms / defaultMs).toFixed(1)),
-        ratio_range: ok ? `${sum.ratioRange![0].toFixed(1)}-${sum.ratioRange![1].toFixed(1)}` : "",
+        ratio_range: ok ? span(sum.ratioRange!) : "",
         ms_read_once: Number(sum.readOnceMs.toFixed(2)),
         ratio_read_once: ok ? Number(sum.readOnceRatio!.toFixed(1)) : "",
-        ratio_read_once_range: ok
-          ? `${sum.readOnceRange![0].toFixed(1)}-${sum.readOnceRange![1].toFixed(1)}`
-          : "",
+        ratio_read_once_range: ok ? span(sum.readOnceRange!) : "",
         rounds: roundsOf,
         peer_gflop_per_s: ok ? Number((t.flops / 1e6 / sum.peerMs!).toFixed(1)) : "",
         h200_predicted_ms: Number(h200.stepMs.toFixed(1)),

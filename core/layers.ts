@@ -114,8 +114,8 @@ export function batchNorm(
   relu = false,
 ): tf.Tensor {
   if (!training) {
-    const y = tf.batchNorm(x, bn.mean, bn.variance, bn.beta, bn.gamma, BN_EPS);
-    return relu ? tf.tidy(() => tf.relu(y)) : y;
+    const norm = () => tf.batchNorm(x, bn.mean, bn.variance, bn.beta, bn.gamma, BN_EPS);
+    return relu ? tf.tidy(() => tf.relu(norm())) : norm();
   }
   const { mean, variance } = bn;
   return batchNormTrainUpdate(x, bn.gamma as tf.Tensor1D, bn.beta as tf.Tensor1D, BN_EPS, {

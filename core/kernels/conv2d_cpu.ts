@@ -10,7 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { convInfo, supported } from "./conv_attrs.ts";
-import { transformPerImage } from "./transform_cpu.ts";
+import { type CpuBackendLike, transformPerImage } from "./transform_cpu.ts";
 
 type KernelFunc = tf.KernelConfig["kernelFunc"];
 type Attrs = Record<string, unknown>;
@@ -75,10 +75,7 @@ export function registerCpuKernels(): void {
       if (!supported(attrs)) return filter(args);
       const { x, dy } = args.inputs as Record<string, tf.TensorInfo>;
       const info = convInfo(x!.shape, attrs.filterShape as number[], attrs);
-      const backend = args.backend as {
-        data: { get(id: unknown): { values: ArrayLike<number> } };
-        makeTensorInfo(shape: number[], dtype: string, values: Float32Array): tf.TensorInfo;
-      };
+      const backend = args.backend as unknown as CpuBackendLike;
       const dW = conv2dFilterGradValues(
         backend.data.get(x!.dataId).values,
         backend.data.get(dy!.dataId).values,

@@ -20,12 +20,12 @@
  *
  * What bounds them on lavapipe (Mesa 22.3; reports/perf/perf.md, "What one invocation's work
  * costs"): Mesa compiles every storage-buffer load into a loop over the SIMD lanes, one scalar
- * load each, with a bounds check; a scalar load costs about as much as 6 vec4 multiply-adds held
- * in registers and a vec4 load about 11, even when every lane reads the same address (later Mesa releases load such an address once and
- * broadcast it; Debian 12 ships 22.3). So the
- * kernels are tiled for multiply-adds per load: input channels in groups of 4 read as one vec4
- * (one lane loop), and as many accumulators as a GPU's registers allow (lavapipe spills the rest
- * to the stack, which still costs less than loading again).
+ * load each, with a bounds check; a scalar load costs about as much as 7 vec4 multiply-adds held
+ * in registers and a vec4 load about 16, even when every lane reads the same address (later Mesa
+ * releases load such an address once and broadcast it; Debian 12 ships 22.3). So the kernels are
+ * tiled for multiply-adds per load: input channels in groups of 4 read as one vec4 (one lane
+ * loop), and as many accumulators as a GPU's registers allow (lavapipe spills the rest to the
+ * stack, which still costs less than loading again).
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -162,13 +162,13 @@ export function conv2dForward(
 
 /**
  * Channel groups of 4 one filter-gradient invocation accumulates: more reuse of each loaded
- * value, within `taps` x G <= 48 vec4 accumulators (taps = the filter width times the input
- * channels the invocation takes). On lavapipe more would still be faster (its spills to the stack
- * cost less than its loads), but a GPU invocation holds about 255 registers.
+ * value, within `taps` x G <= `accumulators` vec4 accumulators (taps = the filter width times the
+ * input channels the invocation takes). On lavapipe more than 48 would still be faster (its spills
+ * to the stack cost less than its loads), but a GPU invocation holds about 255 registers.
  */
-export function filterGradGroups(outChannels: number, taps: number): number {
+export function filterGradGroups(outChannels: number, taps: number, accumulators = 48): number {
   const co4 = Math.ceil(outChannels / 4);
-  for (const g of [4, 2]) if (co4 % g === 0 && g * taps <= 48) return g;
+  for (const g of [4, 2]) if (co4 % g === 0 && g * taps <= accumulators) return g;
   return 1;
 }
 
@@ -182,8 +182,7 @@ export function filterGradChunks(info: Info): number {
   const { batchSize: B, inChannels: CI, outChannels: CO } = info;
   const { outHeight: OH, filterHeight: KH, filterWidth: KW } = info;
   const co4 = Math.ceil(CO / 4);
-  const g = [4, 2].find((g) => co4 % g === 0 && g * KW <= 8) ?? 1;
-  return chunksFor(KH * CI * (co4 / g), B * OH);
+  return chunksFor(KH * CI * (co4 / filterGradGroups(CO, KW, 8)), B * OH);
 }
 
 /**

@@ -423,7 +423,7 @@ function maxPoolTiled(
   const { outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
   const { strideHeight: SH, strideWidth: SW } = info;
   if (KH !== SH || KW !== SW || info.padInfo.top !== 0 || info.padInfo.left !== 0) return null;
-  const CV = C % 4 === 0 ? 4 : 1, CG = C / CV;
+  const { V: CV, CC: CG } = channelGroups(C);
   const [T, TI] = CV === 4 ? ["vec4<f32>", "vec4<i32>"] : ["f32", "i32"];
   // the gradient's invocations cover every input element: tiles past the last window too
   const TH = dy ? Math.ceil(H / SH) : OH, TW = dy ? Math.ceil(W / SW) : OW;

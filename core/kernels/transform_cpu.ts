@@ -11,7 +11,8 @@ import * as tf from "@tensorflow/tfjs";
 
 type KernelFunc = tf.KernelConfig["kernelFunc"];
 
-interface CpuBackendLike {
+/** The methods of TF.js's `cpu` backend the suite's cpu kernels call. */
+export interface CpuBackendLike {
   data: { get(id: unknown): { values: ArrayLike<number> } };
   makeTensorInfo(shape: number[], dtype: string, values: Float32Array): tf.TensorInfo;
   disposeData(id: unknown): void;
@@ -32,7 +33,7 @@ export function transformPerImage(stock: KernelFunc): KernelFunc {
       const im = backend.makeTensorInfo(
         [1, h, w, c],
         "float32",
-        img.subarray(i * h * w * c).slice(0, h * w * c),
+        img.slice(i * h * w * c, (i + 1) * h * w * c),
       );
       const t = backend.makeTensorInfo([1, 8], "float32", one ? tr : tr.slice(i * 8, i * 8 + 8));
       const r = stock({ ...args, inputs: { image: im, transforms: t } }) as tf.TensorInfo;
