@@ -3,7 +3,7 @@
  * [--skip-missing-data]`: every method at its `ci` preset with its CI seeds (and SimCLR's other
  * heads, for the paper's head ordering), into one folder (resumable: finished runs are skipped),
  * then the comparison against the committed baseline: `deno task compare`'s metrics rule and the
- * papers' orderings. Writes the comparison to DIR/compare.md. Exits 1 on a failed run or a
+ * claims the methods declare. Writes the comparison to DIR/compare.md. Exits 1 on a failed run or a
  * regression, 2 on bad input. About 25 minutes on 2 cores with lavapipe; SimCLR and Exemplar CNN
  * need the CIFAR-10 JPEG copy (see the README): with `--skip-missing-data` a method whose data is absent
  * is skipped, said so, and left out of the comparison, instead of failing.
@@ -102,7 +102,7 @@ if (import.meta.main) {
   await runCommand({
     name: "deno task bench:ci",
     summary: "Runs every method's declared CI grids into one resumable folder, then compares " +
-      "them with the committed baseline (metrics and the papers' orderings) and writes " +
+      "them with the committed baseline (metrics and the methods' claims) and writes " +
       "compare.md there. Exit 1 on a failed run or a regression.",
     flags: {
       out: { type: "string", value: "DIR", help: "output folder", default: "reports/ci-run" },

@@ -5,16 +5,16 @@
  * higher-is-better metric regresses when now < baseline mean - tolerance, where tolerance =
  * max(k x the baseline's standard deviation over seeds, floor): the seed variance the baseline
  * measured, not a guess, with a floor for baselines of one seed. When both are folders, the
- * papers' orderings (see sweep_report.ts) are compared too: one the baseline's runs agreed with
- * and the results' runs reverse by more than the floor is a regression. Exits 1 on a regression or on a metric or
- * ordering the baseline has and the results lack, 2 on bad input.
+ * claims the methods declare (bench/claims.ts) are compared too: one the baseline's runs supported
+ * and the results' runs contradict is a regression. Exits 1 on a regression or on a metric or
+ * claim the baseline has and the results lack, 2 on bad input.
  * @module
  */
 import { readResults } from "../io/csv.ts";
 import { ConfigError } from "../suite/config.ts";
 import { parseNumber, runCommand } from "./cli.ts";
 import { type Group, readRunFolder, type RunRecord, type Stat, summarise } from "./runs.ts";
-import { type Trend, trendChecks } from "./sweep_report.ts";
+import { checkClaims, type ClaimCheck, effectText, verdictLabel } from "./claims.ts";
 
 export type { Stat };
 
@@ -84,58 +84,52 @@ export function comparisonTable(cs: Comparison[]): string {
   ].join("\n");
 }
 
-/** One of the papers' orderings, in the baseline's runs and in the results' runs. */
-export interface TrendComparison {
-  claim: string;
-  baseline: Trend;
-  now: Trend | null;
-  /** regression: the baseline agreed, the results reverse it; missing: the results lack it */
+/** A claim (bench/claims.ts), in the baseline's runs and in the results' runs. */
+export interface ClaimComparison {
+  id: string;
+  baseline: ClaimCheck;
+  now: ClaimCheck | null;
+  /** regression: supported in the baseline, contradicted now; missing: the results lack it */
   verdict: "ok" | "regression" | "missing" | "info";
 }
 
 /**
- * Compares the orderings the baseline's runs show against those of the results' runs. An
- * ordering the baseline agreed with regresses when the results reverse one of its steps by more
- * than `tolerance` (accuracy points as a fraction): at CI scale the gaps are small, and a
- * reversal within the noise of a changed machine is not a failure.
+ * Compares the claims the baseline's runs decide against the results' runs. A claim the baseline
+ * supported regresses when the results contradict it (an interval over seeds on the wrong side of
+ * 0: noise alone does that in under 2.5 % of cases); one the baseline did not support is reported,
+ * never a failure.
  */
-export function compareTrends(
-  now: RunRecord[],
-  baseline: RunRecord[],
-  tolerance: number,
-): TrendComparison[] {
-  const cur = new Map(trendChecks(now).map((t) => [t.claim, t]));
-  return trendChecks(baseline).map((b) => {
-    const n = cur.get(b.claim) ?? null;
-    const reversed = n !== null &&
-      n.values.some((v, i) => i > 0 && v - n.values[i - 1]! > tolerance);
-    const verdict = !b.agrees
-      ? "info" // it never held at this scale: reported, never a failure
-      : !n
+export function compareClaims(now: RunRecord[], baseline: RunRecord[]): ClaimComparison[] {
+  const cur = new Map(checkClaims(now).map((c) => [c.claim.id, c]));
+  return checkClaims(baseline).filter((b) => b.verdict !== "missing").map((b) => {
+    const n = cur.get(b.claim.id) ?? null;
+    const verdict = b.verdict !== "supported"
+      ? "info"
+      : !n || n.verdict === "missing"
       ? "missing"
-      : reversed
+      : n.verdict === "contradicted"
       ? "regression"
       : "ok";
-    return { claim: b.claim, baseline: b, now: n, verdict };
+    return { id: b.claim.id, baseline: b, now: n, verdict };
   });
 }
 
-/** The trend comparison as a Markdown table. */
-export function trendTable(ts: TrendComparison[]): string {
-  const f = (t: Trend | null) =>
-    t
-      ? `${t.values.map((v) => v.toFixed(4)).join(" > ")} (${
-        t.agrees ? "agrees" : "does not agree"
-      })`
-      : "-";
+/** The claim comparison as a Markdown table. */
+export function claimTable(cs: ClaimComparison[]): string {
+  const f = (c: ClaimCheck | null) =>
+    c ? `${c.steps.map(effectText).join("; ")} (${verdictLabel(c)})`.replaceAll("|", "\\|") : "-";
   return [
-    "| SimCLR's claim (mean linear-probe accuracy) | baseline | now | verdict |",
+    "| claim | baseline: effect [95 % interval] | now | verdict |",
     "| --- | --- | --- | --- |",
-    ...ts.map((t) => `| ${t.claim} | ${f(t.baseline)} | ${f(t.now)} | ${t.verdict} |`),
+    ...cs.map((c) =>
+      `| ${c.baseline.title}: ${c.baseline.claim.claim} | ${f(c.baseline)} | ${
+        f(c.now)
+      } | ${c.verdict} |`
+    ),
   ].join("\n");
 }
 
-/** A results CSV, or an output folder (its results.csv and, for the orderings, its run logs). */
+/** A results CSV, or an output folder (its results.csv and, for the claims, its run logs). */
 export async function readResultsOrFolder(
   path: string,
 ): Promise<{ rows: Record<string, string>[]; runs: RunRecord[] | null }> {
@@ -155,40 +149,40 @@ export async function readResultsOrFolder(
 /** What {@linkcode compareAll} found. */
 export interface Verdict {
   metrics: Comparison[];
-  trends: TrendComparison[];
-  /** regressions and missing metrics or orderings */
+  claims: ClaimComparison[];
+  /** regressions and missing metrics or claims */
   bad: number;
   /** the two tables and a one-line summary */
   text: string;
 }
 
-/** Metrics (and, when both sides have run logs, the orderings) of results against a baseline. */
+/** Metrics (and, when both sides have run logs, the claims) of results against a baseline. */
 export function compareAll(
   now: { rows: Record<string, string>[]; runs: RunRecord[] | null },
   base: { rows: Record<string, string>[]; runs: RunRecord[] | null },
   o: { k: number; floor: number },
 ): Verdict {
   const metrics = compare(now.rows, base.rows, o);
-  const trends = now.runs && base.runs ? compareTrends(now.runs, base.runs, o.floor) : [];
+  const claims = now.runs && base.runs ? compareClaims(now.runs, base.runs) : [];
   const bad =
-    [...metrics, ...trends].filter((c) => c.verdict === "regression" || c.verdict === "missing")
+    [...metrics, ...claims].filter((c) => c.verdict === "regression" || c.verdict === "missing")
       .length;
   const text = [
     comparisonTable(metrics),
-    ...(trends.length ? ["", trendTable(trends)] : []),
+    ...(claims.length ? ["", claimTable(claims)] : []),
     "",
     bad
-      ? `${bad} regression(s) or missing metric(s) or ordering(s) against the baseline`
+      ? `${bad} regression(s) or missing metric(s) or claim(s) against the baseline`
       : "no regression against the baseline",
   ].join("\n");
-  return { metrics, trends, bad, text };
+  return { metrics, claims, bad, text };
 }
 
 if (import.meta.main) {
   await runCommand({
     name: "deno task compare",
     summary: "Compares results against a baseline, metric by metric (and, for two output " +
-      "folders, the papers' orderings). RESULTS and BASELINE are each a results.csv or an " +
+      "folders, the claims the methods declare). RESULTS and BASELINE are each a results.csv or an " +
       "output folder. Exit 1 on a regression or a metric the results lack.",
     flags: {
       k: {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import {
   compare,
   compareAll,
-  compareTrends,
+  compareClaims,
   comparisonTable,
   readResultsOrFolder,
 } from "./compare.ts";
@@ -63,30 +63,33 @@ Deno.test("compare: a metric the baseline has and the results lack is reported m
   assert.match(comparisonTable(c), /missing/);
 });
 
-Deno.test("compareTrends: an ordering the baseline agreed with fails when it stops agreeing", () => {
-  const h = "h", z = "z";
-  const heads = (mlp: number, lin: number, none: number) => [
-    run({ head: "mlp" }, [[h, mlp], [z, 0.1]]),
-    run({ head: "linear" }, [[h, lin], [z, 0.1]]),
-    run({ head: "none" }, [[h, none]]),
-  ];
+Deno.test("compareClaims: a claim the baseline supported fails only when the results contradict it", () => {
+  // three seeds of each head; the seeds' offsets are shared, so the differences are paired
+  const heads = (mlp: number, lin: number, none: number) =>
+    [0, 1, 2].flatMap((s) => [
+      run({ head: "mlp" }, [["h", mlp + 0.01 * s], ["z", mlp - 0.1]], s),
+      run({ head: "linear" }, [["h", lin + 0.012 * s], ["z", lin - 0.1]], s),
+      run({ head: "none" }, [["h", none + 0.011 * s]], s),
+    ]);
   const verdicts = (now: number[], base: number[]) =>
     Object.fromEntries(
-      compareTrends(heads(now[0]!, now[1]!, now[2]!), heads(base[0]!, base[1]!, base[2]!), 0.02)
-        .map((t) => [t.claim.split(" ")[0], t.verdict]),
+      compareClaims(heads(now[0]!, now[1]!, now[2]!), heads(base[0]!, base[1]!, base[2]!))
+        .map((c) => [c.id, c.verdict]),
     );
   const cases: [string, number[], number[], string][] = [
-    ["agrees in both", [0.6, 0.5, 0.4], [0.6, 0.5, 0.4], "ok"],
-    ["reversed", [0.5, 0.6, 0.4], [0.6, 0.5, 0.4], "regression"],
-    ["reversed within the tolerance: noise", [0.6, 0.61, 0.4], [0.6, 0.5, 0.4], "ok"],
-    ["never held in the baseline: reported only", [0.5, 0.6, 0.4], [0.5, 0.6, 0.4], "info"],
+    ["supported in both", [0.6, 0.5, 0.4], [0.6, 0.5, 0.4], "ok"],
+    ["contradicted now", [0.5, 0.6, 0.4], [0.6, 0.5, 0.4], "regression"],
+    ["a tie now: inconclusive, not a failure", [0.6, 0.6, 0.4], [0.6, 0.5, 0.4], "ok"],
+    ["never supported in the baseline: reported only", [0.5, 0.6, 0.4], [0.5, 0.6, 0.4], "info"],
   ];
   for (const [why, now, base, want] of cases) {
-    assert.deepEqual(verdicts(now, base), { MLP: want, h: "ok" }, why);
+    assert.equal(verdicts(now, base)["simclr-head"], want, why);
+    assert.equal(verdicts(now, base)["simclr-h-over-z"], "ok", why);
   }
-  // results without the head runs: the ordering is missing
+  // results without the other heads: the claim is missing
+  const onlyMlp = heads(0.6, 0.5, 0.4).filter((r) => r.config.head === "mlp");
   assert.equal(
-    compareTrends(heads(0.6, 0.5, 0.4).slice(0, 1), heads(0.6, 0.5, 0.4), 0.02)[0]!.verdict,
+    compareClaims(onlyMlp, heads(0.6, 0.5, 0.4)).find((c) => c.id === "simclr-head")!.verdict,
     "missing",
   );
   const v = compareAll(
@@ -97,7 +100,7 @@ Deno.test("compareTrends: an ordering the baseline agreed with fails when it sto
   assert.equal(v.bad, 1);
   assert.match(
     v.text,
-    /\| MLP head > linear head > no head \| 0\.6000 > 0\.5000 > 0\.4000 \(agrees\) \| 0\.5000 > 0\.6000 > 0\.4000 \(does not agree\) \| regression \|/,
+    /\| SimCLR: MLP head > linear head > no head \| mlp - linear: \+0\.098 .*\(supported\) \| mlp - linear: -0\.102 .*\(contradicted\) \| regression \|/,
   );
 });
 

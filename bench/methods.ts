@@ -1,6 +1,6 @@
 /**
  * The registry: every method the drivers know, one line each. Everything else a driver needs
- * (presets, CI runs, sweeps, perf workloads, orderings) comes from the method's declaration.
+ * (presets, CI runs, sweeps, perf workloads, claims) comes from the method's declaration.
  * @module
  */
 import type { Method, SweepSpec } from "../suite/method.ts";

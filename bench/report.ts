@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { readReferences } from "../io/csv.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { type PhaseSeconds, readRunFolder, summarise } from "./runs.ts";
-import { sweepSummary, trendChecks, trendLines } from "./sweep_report.ts";
+import { checkClaims, claimLines } from "./claims.ts";
+import { sweepSummary } from "./sweep_report.ts";
 
 function esc(s: string): string {
   return s.replaceAll("|", "\\|").replaceAll("\n", " ");
@@ -57,7 +58,8 @@ export async function referencesTable(methods: string[], path = REFERENCES_CSV):
 
 /**
  * Mean +/- std over seeds of every metric per method, dataset, preset and overrides, and
- * protocol: shown when some configuration was run with more than one seed.
+ * protocol: shown when some configuration was run with more than one seed. A mean over runs of
+ * more than one commit names them.
  */
 export function seedSummary(rows: Record<string, string>[]): string[] {
   const stats = summarise(rows);
@@ -69,9 +71,15 @@ export function seedSummary(rows: Record<string, string>[]): string[] {
     "| --- | --- | --- | --- | --- |",
     ...[...stats.values()].map((s) => {
       const { method, variant, metric, protocol } = s.group;
+      // a mean over runs of different commits says so: a change between them may move it
+      const mixed = s.commits.length > 1
+        ? `; **mixes ${s.commits.length} commits** (${
+          s.commits.map((c) => c.slice(0, 7) || "unknown").join(", ")
+        })`
+        : "";
       return `| ${esc(method)} | \`${esc(variant)}\` | ${esc(metric)} | ${s.mean.toFixed(4)} +/- ${
         s.std.toFixed(4)
-      } (${s.n}) | ${esc(protocol)} |`;
+      } (${s.n}${mixed}) | ${esc(protocol)} |`;
     }),
     "",
   ];
@@ -125,7 +133,7 @@ export async function buildReport(
   lines.push(
     ...seedSummary(rows),
     ...sweep.lines,
-    ...trendLines(trendChecks(records)),
+    ...claimLines(checkClaims(records)),
     ...phaseTable(byRun, phases),
   );
   for (const [id, rs] of byRun) {

@@ -52,3 +52,25 @@ Deno.test("seedSummary: mean +/- std over seeds, only when a configuration has s
   const text = seedSummary([row(0, 0.5), row(1, 0.7)]).join("\n");
   assert.match(text, /\| m \| `ci` \| acc \| 0\.6000 \+\/- 0\.1414 \(2\) \| kNN \|/);
 });
+
+Deno.test("seedSummary: a mean over runs of different commits names them", () => {
+  const row = (seed: number, value: number, commit: string) => ({
+    method: "drlim",
+    dataset: "d",
+    preset: "default",
+    metric: "knn_digit_accuracy",
+    protocol: "kNN",
+    value: String(value),
+    seed: String(seed),
+    commit,
+  });
+  // what `deno task bench` did at a new commit in a folder holding two older seeds
+  const text = seedSummary([
+    row(0, 0.86, "f".repeat(40)),
+    row(1, 0.87, "a".repeat(40)),
+    row(2, 0.7, "a".repeat(40)),
+  ])
+    .join("\n");
+  assert.match(text, /\(3; \*\*mixes 2 commits\*\* \(aaaaaaa, fffffff\)\)/);
+  assert.doesNotMatch(seedSummary([row(0, 0.8, "a"), row(1, 0.7, "a")]).join("\n"), /mixes/);
+});

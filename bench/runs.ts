@@ -80,7 +80,7 @@ export interface RunFolder {
   byRun: Map<string, Record<string, string>[]>;
   /** each run's first log line, null where the log is missing */
   firsts: Map<string, Record<string, unknown> | null>;
-  /** the runs whose log gives their config (the ones sweep tables and trends can use) */
+  /** the runs whose log gives their config (the ones sweep tables and claims can use) */
   records: RunRecord[];
   /** each run's wall time per phase, for the runs whose log has it (written since 2026-11-29) */
   phases: Map<string, PhaseSeconds>;
@@ -163,6 +163,8 @@ export function groupId(g: Group): string {
 /** Mean +/- std over seeds of one group. */
 export interface GroupStat extends Stat {
   group: Group;
+  /** the commits the values were measured at, sorted ("" for rows without one) */
+  commits: string[];
 }
 
 /**
@@ -173,16 +175,19 @@ export function summarise(
   rows: Record<string, string>[],
   variant: (r: Record<string, string>) => string = variantOf,
 ): Map<string, GroupStat> {
-  const groups = new Map<string, { group: Group; values: number[] }>();
+  const groups = new Map<string, { group: Group; values: number[]; commits: Set<string> }>();
   for (const r of rows) {
     const v = Number(r.value);
     if (!Number.isFinite(v) || (r.value ?? "").trim() === "") continue;
     const group = groupOf(r, variant(r));
     const id = groupId(group);
-    if (!groups.has(id)) groups.set(id, { group, values: [] });
+    if (!groups.has(id)) groups.set(id, { group, values: [], commits: new Set() });
     groups.get(id)!.values.push(v);
+    groups.get(id)!.commits.add(r.commit ?? "");
   }
   const out = new Map<string, GroupStat>();
-  for (const [id, g] of groups) out.set(id, { group: g.group, ...meanStd(g.values) });
+  for (const [id, g] of groups) {
+    out.set(id, { group: g.group, ...meanStd(g.values), commits: [...g.commits].sort() });
+  }
   return out;
 }

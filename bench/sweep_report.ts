@@ -1,14 +1,13 @@
 /**
  * The sweep part of a report: when a folder holds runs whose configs differ in some keys (a
  * sweep), one table per metric of mean +/- std over seeds (with n) for each value of those keys
- * and a plot of each accuracy against a single numeric axis. And the orderings the papers claim
- * (SimCLR: MLP head > linear > none; h > z), checked on any set of runs: the reports state
- * whether the runs agree, and `bench:ci` fails when runs that agreed stop agreeing.
+ * and a plot of each accuracy against a single numeric axis. The claims the runs test are in
+ * bench/claims.ts.
  * @module
  */
-import { barSvg, lineSvg } from "../io/svg.ts";
-import { type GroupStat, meanStd, type RunRecord, summarise } from "./runs.ts";
-import type { Method } from "../suite/method.ts";
+import { barSvg, lineSvg, type Reference } from "../io/svg.ts";
+import { tQuantile } from "../suite/stats.ts";
+import { type GroupStat, type RunRecord, summarise } from "./runs.ts";
 import { METHODS } from "./methods.ts";
 
 export type { RunRecord };
@@ -52,6 +51,54 @@ export function sweepSummary(
     out.plots.push(...s.plots);
   }
   return out;
+}
+
+/** Rows of these methods are baselines: drawn as reference lines, not as series or bars. */
+export const REFERENCE_METHODS: ReadonlySet<string> = new Set([
+  "chance",
+  "pca",
+  "random-init",
+  "pixels",
+  "supervised",
+]);
+
+/** The 95 % interval of a group's mean over seeds (NaN bounds for one seed). */
+function bounds(s: GroupStat): { low: number; high: number } {
+  const half = s.n > 1 ? tQuantile(0.975, s.n - 1) * s.std / Math.sqrt(s.n) : NaN;
+  return { low: s.mean - half, high: s.mean + half };
+}
+
+/** An axis title in words: the key's documented meaning, without its parenthesised notes. */
+export function axisTitle(method: string, key: string): string {
+  const help = METHODS[method]?.docs[key]?.help;
+  return help ? `${help.split(" (")[0]} (${key})` : key;
+}
+
+/** A metric's axis title, e.g. "linear accuracy (fraction of test images correct)". */
+export function metricTitle(metric: string): string {
+  const words = metric.replaceAll("_", " ");
+  return /accuracy/.test(metric) ? `${words} (fraction of test images correct)` : words;
+}
+
+/** Axes swept over orders of magnitude (batch, classes, epochs, margin) are drawn on a log scale. */
+function logScale(xs: number[]): boolean {
+  return xs.every((x) => x > 0) && Math.max(...xs) / Math.min(...xs) >= 4;
+}
+
+/**
+ * The reference methods' groups as lines: each at its mean over the whole sweep (its value hardly
+ * depends on the swept key: chance never, PCA only through the data).
+ */
+function references(stats: GroupStat[]): Reference[] {
+  const by = new Map<string, number[]>();
+  for (const s of stats.filter((s) => REFERENCE_METHODS.has(s.group.method))) {
+    const name = seriesName(s.group);
+    by.set(name, [...(by.get(name) ?? []), s.mean]);
+  }
+  return [...by].map(([name, ys]) => ({
+    name: `${name} (mean over the sweep)`,
+    y: ys.reduce((a, b) => a + b, 0) / ys.length,
+  }));
 }
 
 /** A series' name in a sweep plot (one plot per metric): who, and on which features. */
@@ -101,13 +148,20 @@ function methodSweep(
   for (const metric of metrics.filter((m) => /accuracy/.test(m))) {
     const here = stats.filter((s) => s.group.metric === metric);
     const file = `sweep_${prefix}${metric}_vs_${axis}.svg`;
+    const refs = references(here);
+    const title = `${metric} vs ${axis}: mean over seeds, bars the 95 % interval (t)`;
     if (keys.length === 1 && numeric) {
-      const series = new Map<string, { x: number; y: number }[]>();
-      for (const s of here) {
+      const series = new Map<string, { x: number; y: number; low: number; high: number }[]>();
+      for (const s of here.filter((s) => !REFERENCE_METHODS.has(s.group.method))) {
         const name = seriesName(s.group);
         if (!series.has(name)) series.set(name, []);
-        series.get(name)!.push({ x: Number(axisValues.get(s.group.variant)![0]), y: s.mean });
+        series.get(name)!.push({
+          x: Number(axisValues.get(s.group.variant)![0]),
+          y: s.mean,
+          ...bounds(s),
+        });
       }
+      const xs = runs.map((r) => Number(r.config[axis]));
       plots.push({
         file,
         svg: lineSvg({
@@ -115,121 +169,47 @@ function methodSweep(
             name,
             points: points.sort((a, b) => a.x - b.x),
           })),
-          title: `${metric} vs ${axis} (mean over seeds)`,
-          xLabel: axis,
-          yLabel: metric,
+          refs,
+          logX: logScale(xs),
+          title,
+          xLabel: axisTitle(method, axis) + (logScale(xs) ? ", log scale" : ""),
+          yLabel: metricTitle(metric),
         }),
       });
     } else if (!numeric && keys.length <= 2) {
       // a categorical first axis (a head variant, a removed transformation): grouped bars, one
       // series per value of the second axis and features
       const categories = [...new Set(runs.map((r) => String(r.config[axis])))];
-      const series = new Map<string, (number | null)[]>();
-      for (const s of here) {
+      const series = new Map<
+        string,
+        { values: (number | null)[]; errors: ({ low: number; high: number } | null)[] }
+      >();
+      for (const s of here.filter((s) => !REFERENCE_METHODS.has(s.group.method))) {
         const [cat, second] = axisValues.get(s.group.variant)!;
         const name = [second !== undefined && `${keys[1]}=${second}`, seriesName(s.group)]
           .filter(Boolean).join(", ");
-        if (!series.has(name)) series.set(name, categories.map(() => null));
-        series.get(name)![categories.indexOf(cat!)] = s.mean;
+        if (!series.has(name)) {
+          series.set(name, {
+            values: categories.map(() => null),
+            errors: categories.map(() => null),
+          });
+        }
+        series.get(name)!.values[categories.indexOf(cat!)] = s.mean;
+        series.get(name)!.errors[categories.indexOf(cat!)] = bounds(s);
       }
       plots.push({
         file,
         svg: barSvg({
           categories: categories.map((c) => c || "(none)"),
-          series: [...series].map(([name, values]) => ({ name, values })),
-          title: `${metric} per ${axis} (mean over seeds)`,
-          xLabel: axis,
-          yLabel: metric,
+          series: [...series].map(([name, v]) => ({ name, ...v })),
+          refs,
+          title: `${metric} per ${axis}: mean over seeds, bars the 95 % interval (t)`,
+          xLabel: axisTitle(method, axis),
+          yLabel: metricTitle(metric),
         }),
       });
     } else continue;
     lines.push(`![${metric} vs ${axis}](${file})`, "");
   }
   return { lines, plots };
-}
-
-/** One of the papers' orderings, checked on a set of runs. */
-export interface Trend {
-  /** the method's title, e.g. "SimCLR" */
-  title: string;
-  /** the claim, e.g. "MLP head > linear head > no head" */
-  claim: string;
-  /** where the paper claims it */
-  source: string;
-  /** what the values are */
-  measure: string;
-  /** what was compared, in the claimed order */
-  names: string[];
-  /** mean of each, in the same order */
-  values: number[];
-  /** the seeds every compared group had (the means are over these) */
-  seeds: string[];
-  agrees: boolean;
-}
-
-/**
- * The orderings the methods declare (suite/method.ts `orderings`, e.g. SimCLR's Sec. 4.2 claims),
- * checked wherever the runs hold the groups to compare. Means are over the seeds all groups
- * share, so one group's extra seed cannot decide the order.
- */
-export function trendChecks(
-  runs: RunRecord[],
-  methods: Method[] = Object.values(METHODS),
-): Trend[] {
-  const out: Trend[] = [];
-  for (const m of methods) {
-    const mine = runs.filter((r) => r.method === m.name);
-    for (const o of m.orderings) {
-      const groups = o.groups.map((g) => ({
-        name: g.name,
-        runs: mine.filter((r) => g.runs(r.config)),
-        pick: g.rows,
-      }));
-      const seedSets = groups.map((g) =>
-        new Set(g.runs.filter((r) => r.rows.some(g.pick)).map(seedOf))
-      );
-      const seeds = [...seedSets[0]!].filter((s) => seedSets.every((set) => set.has(s))).sort();
-      if (seeds.length === 0) continue;
-      const values = groups.map((g) =>
-        meanStd(
-          g.runs.filter((r) => seeds.includes(seedOf(r))).flatMap((r) =>
-            r.rows.filter(g.pick).map((row) => Number(row.value))
-          ),
-        ).mean
-      );
-      const agrees = values.every((v, i) => i === 0 || values[i - 1]! > v);
-      out.push({
-        title: m.title,
-        claim: o.claim,
-        source: o.source,
-        measure: o.measure,
-        names: groups.map((g) => g.name),
-        values,
-        seeds,
-        agrees,
-      });
-    }
-  }
-  return out;
-}
-
-function seedOf(r: RunRecord): string {
-  return r.rows[0]?.seed ?? "";
-}
-
-/** The trends as report lines. */
-export function trendLines(ts: Trend[]): string[] {
-  if (ts.length === 0) return [];
-  return [
-    "### The papers' orderings",
-    "",
-    "Each on the measure the paper uses; means over the seeds every group has.",
-    "",
-    ...ts.map((t) =>
-      `- ${t.title} claims ${t.claim} (${t.source}), on ${t.measure}: ${
-        t.names.map((n, i) => `${n} ${t.values[i]!.toFixed(4)}`).join(", ")
-      } (seeds ${t.seeds.join(", ")}): **${t.agrees ? "agrees" : "does not agree"}**.`
-    ),
-    "",
-  ];
 }

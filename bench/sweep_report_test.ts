@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { run } from "./testing.ts";
-import { sweepSummary, trendChecks, trendLines, varyingKeys } from "./sweep_report.ts";
+import { sweepSummary, varyingKeys } from "./sweep_report.ts";
 
 Deno.test("varyingKeys finds the swept keys and nothing for repeated seeds", () => {
   const a = run({ lr: 1, batch: 8, seedless: "x" }, []),
@@ -23,43 +23,6 @@ Deno.test("sweepSummary: mean +/- std over seeds per axis value, and a plot for 
   assert.match(text, /\| simclr \| 64 \| 0\.6000 \+\/- 0\.0000 \(1\)/);
   assert.equal(plots.length, 1);
   assert.match(plots[0]!.svg, /^<svg/);
-});
-
-Deno.test("trends state whether the runs agree with the papers' orderings", () => {
-  const h = "h", z = "z";
-  const agree = [
-    run({ head: "mlp" }, [[h, 0.6], [z, 0.4]]),
-    run({ head: "linear" }, [[h, 0.5], [z, 0.45]]),
-    run({ head: "none" }, [[h, 0.4], [z, 0.4]]),
-  ];
-  const t = trendLines(trendChecks(agree)).join("\n");
-  assert.match(
-    t,
-    /SimCLR claims MLP head > linear head > no head \(.*\), on linear-probe accuracy on h: mlp 0\.6000, linear 0\.5000, none 0\.4000 .*\*\*agrees\*\*/,
-  );
-  // h > z over the runs with a head only: (0.6 + 0.5) / 2 against (0.4 + 0.45) / 2
-  assert.match(t, /h \(before the head\) > z .*h 0\.5500, z 0\.4250 .*\*\*agrees\*\*/);
-  const flipped = [
-    run({ head: "mlp" }, [[h, 0.4]]),
-    run({ head: "linear" }, [[h, 0.5]]),
-    run({ head: "none" }, [[h, 0.6]]),
-  ];
-  assert.match(trendLines(trendChecks(flipped)).join("\n"), /\*\*does not agree\*\*/);
-  assert.deepEqual(trendChecks([run({ lr: 1 }, [["x", 1]])]), []);
-});
-
-Deno.test("trends compare only the seeds every group has", () => {
-  const h = "h";
-  const runs = [
-    run({ head: "mlp" }, [[h, 0.5]], 0),
-    run({ head: "mlp" }, [[h, 0.1]], 1), // a seed the other heads lack: left out
-    run({ head: "linear" }, [[h, 0.45]], 0),
-    run({ head: "none" }, [[h, 0.4]], 0),
-  ];
-  const [byHead] = trendChecks(runs);
-  assert.deepEqual(byHead!.seeds, ["0"]);
-  assert.deepEqual(byHead!.values, [0.5, 0.45, 0.4]);
-  assert.ok(byHead!.agrees);
 });
 
 Deno.test("sweepSummary: one section per method; configs of different methods are not compared", () => {
@@ -93,4 +56,22 @@ Deno.test("sweepSummary: grouped bars for a categorical axis (head variants x ou
   assert.match(plots[0]!.svg, /headDim=32, simclr, on h/);
   assert.equal(plots[0]!.svg.split("<rect x").length - 1 - 2 /* frame + legend */ >= 6, true);
   assert.match(lines.join("\n"), /!\[linear_accuracy vs head\]/);
+});
+
+Deno.test("sweep plots: 95 % intervals as error bars, baselines as reference lines, log x", () => {
+  const h = "h";
+  const runs = [32, 64, 128].flatMap((batch) =>
+    [0, 1, 2].map((seed) => {
+      const r = run({ batch }, [[h, 0.3 + batch / 1000 + 0.01 * seed]], seed);
+      r.rows.push({ ...r.rows[0]!, method: "random-init", value: "0.25" });
+      return r;
+    })
+  );
+  const { plots } = sweepSummary(runs);
+  const svg = plots[0]!.svg;
+  assert.match(svg, /mean over seeds, bars the 95 % interval \(t\)/);
+  assert.equal((svg.match(/<path d="M/g) ?? []).length, 3); // one interval per batch size
+  assert.match(svg, /random-init, on h \(mean over the sweep\): 0\.25/);
+  assert.match(svg, /images per step.*\(batch\), log scale/);
+  assert.doesNotMatch(svg, /<polyline[^>]*#7f7f7f/); // the baseline is no curve of its own
 });

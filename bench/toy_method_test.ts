@@ -4,12 +4,12 @@
  * alone (suite/method.ts, core/train.ts, eval/harness.ts), registered with `registerMethod` (the
  * registry line, made at run time so that no other file changes), and then run through every
  * driver's machinery: bench (runner and report), sweep, report, and bench:ci (a baseline, then a
- * comparison against it, including its declared ordering).
+ * comparison against it, including its declared claim).
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { defineMethod, type MetricRow, type RunContext } from "../suite/method.ts";
+import { defineMethod, type MetricRow, rowsValue, type RunContext } from "../suite/method.ts";
 import type { Docs } from "../suite/config.ts";
 import { Params } from "../core/layers.ts";
 import { createOptimizer } from "../core/optim.ts";
@@ -163,15 +163,17 @@ const toy = defineMethod<ToyConfig>({
     axes: [["noise", [0, 0.5]]],
     seeds: [0],
   }],
-  orderings: [{
+  claims: [{
+    id: "toy-code",
     claim: "the trained code > a random projection",
     source: "the toy's own claim",
     measure: "kNN accuracy on the code",
     groups: ["toy", RANDOM_INIT].map((method) => ({
       name: method,
       runs: () => true,
-      rows: (row) => row.method === method && row.metric === "knn_accuracy",
+      value: rowsValue((row) => row.method === method && row.metric === "knn_accuracy"),
     })),
+    command: "deno task sweep toy-noise",
   }],
 });
 
@@ -195,7 +197,10 @@ Deno.test("a method declared in one file runs through bench, sweep, report and b
     assert.equal(knn.features, "code");
     assert.match(String(knn.protocol), /weighted kNN \(k=5, T=0.1\).*on the code/);
     const report = await Deno.readTextFile(join(a, "README.md"));
-    assert.match(report, /Toy DAE claims the trained code > a random projection/);
+    assert.match(
+      report,
+      /Toy DAE: the trained code > a random projection .*inconclusive \(1 seed\)/,
+    );
     // sweep, then report regenerated from its folder alone
     const b = join(root, "sweep");
     const st = await runSweep(

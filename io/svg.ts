@@ -245,14 +245,20 @@ function axes(l: Layout, xa: Axis, ya: Axis, xLabel?: string, yLabel?: string): 
 /** Legend entries at the right of the plot; `swatch` draws the key for entry i. */
 function legend(
   l: Layout,
-  entries: { name: string; colour: string }[],
-  swatch: (x: number, y: number, fill: string) => string,
+  entries: { name: string; colour: string; dashed?: boolean }[],
+  swatch: (x: number, y: number, fill: string, dashed: boolean) => string,
 ): string[] {
   const out: string[] = [`<g font-size="11">`];
   const x = l.x1 + 14;
   entries.forEach((e, i) => {
     const y = l.y0 + 8 + i * 18;
-    out.push(swatch(x, y, e.colour));
+    out.push(
+      e.dashed
+        ? `<line x1="${num(x)}" y1="${num(y)}" x2="${num(x + 12)}" y2="${
+          num(y)
+        }" stroke="${e.colour}" stroke-width="2" stroke-dasharray="3,2"/>`
+        : swatch(x, y, e.colour, false),
+    );
     out.push(`<text x="${num(x + 16)}" y="${num(y + 4)}">${esc(e.name)}</text>`);
   });
   out.push(`</g>`);
@@ -362,9 +368,49 @@ export function scatterSvg(opts: ScatterOptions): string {
 }
 
 /** Options for {@link lineSvg}. */
+/** A horizontal reference line: a baseline the plotted values are read against. */
+export interface Reference {
+  name: string;
+  y: number;
+}
+
+/** Greys for reference lines, darkest first. */
+function refColour(i: number): string {
+  return ["#444", "#888", "#aaa", "#666"][i % 4]!;
+}
+
+/** Dashed horizontal lines across the plot area at each reference's y. */
+function refLines(l: Layout, ya: Axis, refs: Reference[], ok: (y: number) => boolean): string[] {
+  return refs.flatMap((r, i) => {
+    if (!ok(r.y) || r.y < ya.min || r.y > ya.max) return [];
+    const y = num(l.y1 - frac(ya, r.y) * (l.y1 - l.y0));
+    return [
+      `<line x1="${num(l.x0)}" y1="${y}" x2="${num(l.x1)}" y2="${y}" stroke="${
+        refColour(i)
+      }" stroke-width="1.2" stroke-dasharray="5,3"><title>${
+        esc(`${r.name}: ${r.y}`)
+      }</title></line>`,
+    ];
+  });
+}
+
+/** A vertical error bar with caps at pixel x from y0 to y1. */
+function errorBar(x: number, y0: string, y1: string, stroke: string): string {
+  const a = num(x - 4), b = num(x + 4), cx = num(x);
+  return `<path d="M${cx},${y0}V${y1}M${a},${y0}H${b}M${a},${y1}H${b}" stroke="${stroke}" ` +
+    `stroke-width="1.2" fill="none"/>`;
+}
+
 export interface LineOptions {
-  /** Curves to draw, one colour each (tab10 in order). */
-  series: { name: string; points: { x: number; y: number }[] }[];
+  /**
+   * Curves to draw, one colour each (tab10 in order). A point with `low` and `high` gets an error
+   * bar between them (say in the axis label or title what the bar is: a 95 % interval, a std).
+   */
+  series: { name: string; points: { x: number; y: number; low?: number; high?: number }[] }[];
+  /** Use a log-10 x axis (points with x <= 0 are then skipped). */
+  logX?: boolean;
+  /** Horizontal dashed reference lines (chance, a baseline), grey, named in the legend. */
+  refs?: Reference[];
   /** Chart title. */
   title: string;
   /** Label under the x axis. */
@@ -399,8 +445,10 @@ export function lineSvg(opts: LineOptions): string {
   const l = layout(width, height, opts.series.map((s) => s.name));
   const out = open(l, opts.title);
 
+  const logX = opts.logX ?? false, refs = opts.refs ?? [];
+  const yOk = (y: number) => Number.isFinite(y) && (!logY || y > 0);
   const ok = (p: { x: number; y: number }) =>
-    Number.isFinite(p.x) && Number.isFinite(p.y) && (!logY || p.y > 0);
+    Number.isFinite(p.x) && (!logX || p.x > 0) && yOk(p.y);
   let skipped = 0;
   let xmin = Infinity, xmax = -Infinity, ymin = Infinity, ymax = -Infinity;
   for (const s of opts.series) {
@@ -411,17 +459,33 @@ export function lineSvg(opts: LineOptions): string {
       }
       if (p.x < xmin) xmin = p.x;
       if (p.x > xmax) xmax = p.x;
-      if (p.y < ymin) ymin = p.y;
-      if (p.y > ymax) ymax = p.y;
+      for (const y of [p.y, p.low ?? p.y, p.high ?? p.y].filter(yOk)) {
+        if (y < ymin) ymin = y;
+        if (y > ymax) ymax = y;
+      }
     }
+  }
+  for (const r of refs.filter((r) => yOk(r.y))) {
+    [ymin, ymax] = [Math.min(ymin, r.y), Math.max(ymax, r.y)];
   }
 
   if (xmin > xmax) {
     out.push(noData(l));
   } else {
-    const xa = linearAxis(xmin, xmax);
+    const xa = logX ? logAxis(xmin, xmax) : linearAxis(xmin, xmax);
     const ya = logY ? logAxis(ymin, ymax) : linearAxis(ymin, ymax);
     out.push(...axes(l, xa, ya, opts.xLabel, opts.yLabel));
+    out.push(...refLines(l, ya, refs, yOk));
+    const yPx = (y: number) => num(l.y1 - frac(ya, y) * (l.y1 - l.y0));
+    opts.series.forEach((s, i) => {
+      for (const p of s.points) {
+        if (!ok(p) || p.low === undefined || p.high === undefined) continue;
+        if (!yOk(p.low) || !yOk(p.high)) continue;
+        out.push(
+          errorBar(l.x0 + frac(xa, p.x) * (l.x1 - l.x0), yPx(p.low), yPx(p.high), colour(i)),
+        );
+      }
+    });
     out.push(`<g fill="none" stroke-width="1.5" stroke-linejoin="round">`);
     opts.series.forEach((s, i) => {
       const c = colour(i);
@@ -452,11 +516,14 @@ export function lineSvg(opts: LineOptions): string {
   out.push(
     ...legend(
       l,
-      opts.series.map((s, i) => ({ name: s.name, colour: colour(i) })),
-      (x, y, stroke) =>
+      [
+        ...opts.series.map((s, i) => ({ name: s.name, colour: colour(i) })),
+        ...refs.map((r, i) => ({ name: r.name, colour: refColour(i), dashed: true })),
+      ],
+      (x, y, stroke, dashed) =>
         `<line x1="${num(x)}" y1="${num(y)}" x2="${num(x + 12)}" y2="${
           num(y)
-        }" stroke="${stroke}" stroke-width="2"/>`,
+        }" stroke="${stroke}" stroke-width="2"${dashed ? ' stroke-dasharray="3,2"' : ""}/>`,
     ),
   );
   if (skipped > 0) {
@@ -471,8 +538,17 @@ export function lineSvg(opts: LineOptions): string {
 export interface BarOptions {
   /** groups along the x axis, in order */
   categories: string[];
-  /** one bar per category in each series (null: no bar), one colour each */
-  series: { name: string; values: (number | null)[] }[];
+  /**
+   * one bar per category in each series (null: no bar), one colour each; `errors` (same order)
+   * draws an error bar from low to high on a bar (say in a label what it is)
+   */
+  series: {
+    name: string;
+    values: (number | null)[];
+    errors?: ({ low: number; high: number } | null)[];
+  }[];
+  /** Horizontal dashed reference lines (chance, a baseline), grey, named in the legend. */
+  refs?: Reference[];
   title: string;
   xLabel: string;
   yLabel: string;
@@ -492,12 +568,19 @@ export function barSvg(opts: BarOptions): string {
   checkSize("barSvg", "height", height);
   const l = layout(width, height, opts.series.map((s) => s.name));
   const out = open(l, opts.title);
-  const vals = opts.series.flatMap((s) => s.values.filter((v): v is number => Number.isFinite(v)));
+  const refs = opts.refs ?? [];
+  const vals = opts.series.flatMap((s) =>
+    [
+      ...s.values,
+      ...(s.errors ?? []).flatMap((e) => e ? [e.low, e.high] : []),
+    ].filter((v): v is number => Number.isFinite(v))
+  );
+  const refYs = refs.map((r) => r.y).filter(Number.isFinite);
   const nCat = opts.categories.length, nSer = opts.series.length;
   if (vals.length === 0 || nCat === 0) {
     out.push(noData(l));
   } else {
-    const ya = linearAxis(Math.min(0, ...vals), Math.max(0, ...vals));
+    const ya = linearAxis(Math.min(0, ...vals, ...refYs), Math.max(0, ...vals, ...refYs));
     const xa: Axis = {
       min: 0,
       max: nCat,
@@ -520,14 +603,22 @@ export function barSvg(opts: BarOptions): string {
             esc(`${s.name}, ${opts.categories[i]}: ${v}`)
           }</title></rect>`,
         );
+        const e = s.errors?.[i];
+        if (e && Number.isFinite(e.low) && Number.isFinite(e.high)) {
+          out.push(errorBar(x + bar * 0.46, num(yOf(e.low)), num(yOf(e.high)), "#222"));
+        }
       });
     });
     out.push(`</g>`);
+    out.push(...refLines(l, ya, refs, Number.isFinite));
   }
   out.push(
     ...legend(
       l,
-      opts.series.map((s, i) => ({ name: s.name, colour: colour(i) })),
+      [
+        ...opts.series.map((s, i) => ({ name: s.name, colour: colour(i) })),
+        ...refs.map((r, i) => ({ name: r.name, colour: refColour(i), dashed: true })),
+      ],
       (x, y, fill) =>
         `<rect x="${num(x)}" y="${num(y - 5)}" width="12" height="10" fill="${fill}"/>`,
     ),

@@ -251,3 +251,43 @@ Deno.test("barSvg draws one bar per finite value, grouped by category, with a le
     /no data/,
   );
 });
+
+Deno.test("lineSvg draws error bars, dashed reference lines and a log x axis", () => {
+  const svg = lineSvg({
+    series: [{
+      name: "simclr",
+      points: [{ x: 32, y: 0.4, low: 0.35, high: 0.45 }, { x: 128, y: 0.5, low: 0.42, high: 0.58 }],
+    }],
+    refs: [{ name: "chance", y: 0.1 }, { name: "random-init", y: 0.3 }],
+    logX: true,
+    title: "t",
+    xLabel: "batch size (batch), log scale",
+    yLabel: "accuracy",
+  });
+  assert.equal((svg.match(/<path d="M[^"]*V[^"]*H/g) ?? []).length, 2); // one bar per point
+  assert.equal((svg.match(/stroke-dasharray="5,3"/g) ?? []).length, 2);
+  assert.match(svg, /<title>chance: 0\.1<\/title>/);
+  assert.match(svg, />random-init</); // in the legend
+  // the y range covers the bars and the reference lines: a tick at 0.1 or below
+  assert.match(svg, />0(\.0|\.1)?<\/text>/);
+  // log x: 1-2-5 ticks around 32..128
+  assert.match(svg, />50<\/text>/);
+  assert.match(svg, />100<\/text>/);
+});
+
+Deno.test("barSvg draws an error bar on each bar that has one, and reference lines", () => {
+  const svg = barSvg({
+    categories: ["none", "linear", "mlp"],
+    series: [{
+      name: "on h",
+      values: [0.3, 0.35, 0.4],
+      errors: [{ low: 0.25, high: 0.35 }, null, { low: 0.38, high: 0.42 }],
+    }],
+    refs: [{ name: "chance", y: 0.1 }],
+    title: "t",
+    xLabel: "head",
+    yLabel: "accuracy",
+  });
+  assert.equal((svg.match(/<path d="M/g) ?? []).length, 2);
+  assert.equal((svg.match(/stroke-dasharray="5,3"/g) ?? []).length, 1);
+});

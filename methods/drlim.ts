@@ -30,7 +30,8 @@ import {
   type TrainStats,
 } from "../core/train.ts";
 import { chanceRow, extractBatched, RANDOM_INIT } from "../eval/harness.ts";
-import { drlimMargin, drlimPairs } from "./drlim_sweeps.ts";
+import { drlimClaims } from "./drlim_claims.ts";
+import { drlimMargin, drlimPairs, drlimSeeds } from "./drlim_sweeps.ts";
 import { contrastiveLoss } from "./contrastive_loss.ts";
 import { deriveStreams, Rng, type Streams } from "../core/rng.ts";
 import { loadMnist, type MnistSplit } from "../datasets/mnist.ts";
@@ -557,7 +558,8 @@ export const drlim = defineMethod<DrlimConfig>({
   presets: drlimPresets,
   run: runDrlim,
   ci: [{ summary: "DrLIM ci", presets: ["ci"], axes: [], seeds: [0, 1, 2] }],
-  sweeps: [...drlimMargin, ...drlimPairs],
+  sweeps: [...drlimMargin, ...drlimPairs, ...drlimSeeds],
+  claims: drlimClaims,
   perf: [
     {
       label: "drlim ci step as trained: 64 pairs sampled on the host, paper net, Adam",

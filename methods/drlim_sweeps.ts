@@ -36,3 +36,23 @@ export const drlimPairs: SweepSpec[] = [
     seeds: [0, 1, 2],
   },
 ];
+
+/** The ci preset and the two shifted-digit experiments over three seeds: what the claims need. */
+export const drlimSeeds: SweepSpec[] = [
+  {
+    name: "drlim-ci-cpu",
+    summary: "DrLIM ci preset, three seeds (the learned map against PCA)",
+    presets: ["ci"],
+    axes: [],
+    seeds: [0, 1, 2],
+  },
+  ...(["shifted", "shifted-euclidean"] as const).map((preset) => ({
+    name: `drlim-${preset}-cpu`,
+    summary: `DrLIM ${preset} preset (shifted digits, ${
+      preset === "shifted" ? "neighbours and shifted copies" : "pixel-distance neighbours"
+    } as similar pairs), three seeds`,
+    presets: [preset],
+    axes: [] as [string, never[]][],
+    seeds: [0, 1, 2],
+  })),
+];

@@ -42,6 +42,7 @@ import {
   type TrainStats,
 } from "../core/train.ts";
 import { chanceRow, classifierRows, extractBatched, RANDOM_INIT } from "../eval/harness.ts";
+import { exemplarClaims } from "./exemplar_claims.ts";
 import { exemplarSweeps } from "./exemplar_sweeps.ts";
 import {
   createExemplarNet,
@@ -624,6 +625,7 @@ export const exemplar = defineMethod<ExemplarConfig>({
   // one seed: ~6 minutes; its tolerance is the floor until a second seed is in the baseline
   ci: [{ summary: "Exemplar CNN ci", presets: ["ci"], axes: [], seeds: [0] }],
   sweeps: exemplarSweeps,
+  claims: exemplarClaims,
   perf: [{
     label: "exemplar ci step as trained: 64 samples rendered on the device from 100 seeds, " +
       "16c5-16c5-32f, 100 classes, dropout 0.5, SGD",

@@ -19,6 +19,7 @@ import {
 } from "./encoders.ts";
 import { type AugmentOptions, SIMCLR_CIFAR_AUGMENT, twoViews } from "./augment.ts";
 import { deriveStreams, Rng } from "../core/rng.ts";
+import { simclrClaims } from "./simclr_claims.ts";
 import { simclrSweeps } from "./simclr_sweeps.ts";
 import type { Param } from "../core/layers.ts";
 import {
@@ -508,29 +509,7 @@ export const simclr = defineMethod<SimclrConfig>({
       peer: { script: "bench/peers/simclr_step.py", args: ["--batch", String(n)] },
     })),
   ],
-  orderings: [
-    {
-      claim: "MLP head > linear head > no head",
-      source: "Chen et al. 2020, Sec. 4.2 and Fig. 8",
-      measure: "linear-probe accuracy on h",
-      groups: ["mlp", "linear", "none"].map((head) => ({
-        name: head,
-        runs: (c) => c.head === head,
-        rows: linearOn("h"),
-      })),
-    },
-    {
-      // without a head z is h, so those runs say nothing about h > z
-      claim: "h (before the head) > z (after it)",
-      source: "Chen et al. 2020, Sec. 4.2 and Fig. 8",
-      measure: "linear-probe accuracy on h and on z",
-      groups: (["h", "z"] as const).map((f) => ({
-        name: f,
-        runs: (c) => c.head !== "none",
-        rows: linearOn(f),
-      })),
-    },
-  ],
+  claims: simclrClaims,
 });
 
 /**
@@ -560,9 +539,4 @@ export function simclrPerfStep(n: number): { step: () => tf.Scalar; dispose: () 
       opt.dispose();
     },
   };
-}
-
-function linearOn(features: string) {
-  return (row: Record<string, string>) =>
-    row.method === "simclr" && row.metric === "linear_accuracy" && row.features === features;
 }

@@ -47,6 +47,12 @@ export const simclrSweeps: SweepSpec[] = [
   },
   {
     ...cpu,
+    name: "simclr-epochs-cpu",
+    summary: "training epochs at batch 64, ci preset (6 = ci)",
+    axes: [["epochs", [6, 12, 24]]],
+  },
+  {
+    ...cpu,
     name: "simclr-temperature-cpu",
     summary: "NT-Xent temperature, ci preset",
     axes: [["temperature", [0.1, 0.2, 0.5, 1]]],

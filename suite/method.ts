@@ -3,7 +3,7 @@
  * (bench, sweep, report, compare, perf, bench:ci) need no edit when a method is added. A method
  * declares its typed defaults with docs, presets, a `run` that trains (on core/train.ts) and
  * evaluates (on eval/) under a context the runner provides, the runs CI makes of it, its sweeps,
- * its perf workloads with their PyTorch peers, and the orderings its paper claims.
+ * its perf workloads with their PyTorch peers, and the claims its paper makes that its runs test.
  * `defineMethod` checks the declaration and erases its config type for the registry, without a
  * cast: the registry resolves a config from the method's own defaults and hands it back to the
  * method's own `run`.
@@ -129,24 +129,46 @@ export interface PerfWorkload {
   peer: { script: string; args: string[] };
 }
 
-/** One group of an ordering: the runs and rows it averages. */
-export interface OrderingGroup {
+/** One side of a claim: which runs belong to it, and the value each gives. */
+export interface ClaimGroup {
+  /** e.g. "mlp", "strength 1" */
   name: string;
   /** which runs belong to the group, by their resolved config */
   runs: (config: Record<string, unknown>) => boolean;
-  /** which rows of those runs are the group's value (averaged over seeds) */
-  rows: (row: Record<string, string>) => boolean;
+  /**
+   * the run's value for the claim, from its results rows; undefined where the run lacks it. A
+   * seed's value is the mean over the group's runs of that seed.
+   */
+  value: (rows: Record<string, string>[]) => number | undefined;
 }
 
-/** An ordering a paper claims: group 1 > group 2 > ... */
-export interface Ordering {
-  /** the claim, e.g. "MLP head > linear head > no head" */
+/**
+ * A claim a paper or the poster makes that the suite's runs can test: group 1 > group 2 > ...
+ * on `measure`. Each adjacent pair is an effect with a 95 % interval over seeds (bench/claims.ts).
+ */
+export interface Claim {
+  /** stable identifier, e.g. "simclr-head" */
+  id: string;
+  /** the claim in words, e.g. "MLP head > linear head > no head" */
   claim: string;
-  /** where the paper claims it */
+  /** where it is claimed: the poster or a paper, with its section */
   source: string;
-  /** what the values are, for the report */
+  /** what the values are, e.g. "linear-probe accuracy on h" */
   measure: string;
-  groups: OrderingGroup[];
+  /** in the claimed order, the best first */
+  groups: ClaimGroup[];
+  /** the README command that makes the runs the claim needs */
+  command: string;
+}
+
+/** A group's value: the mean `value` of the run's rows that `pick` selects (undefined: none). */
+export function rowsValue(
+  pick: (row: Record<string, string>) => boolean,
+): (rows: Record<string, string>[]) => number | undefined {
+  return (rows) => {
+    const vs = rows.filter(pick).map((r) => Number(r.value));
+    return vs.length ? vs.reduce((a, b) => a + b, 0) / vs.length : undefined;
+  };
 }
 
 /** A method as it declares itself (one file under methods/, one registry line). */
@@ -167,7 +189,8 @@ export interface MethodSpec<C extends Config> {
   ci: RunGrid[];
   sweeps?: SweepSpec[];
   perf?: PerfWorkload[];
-  orderings?: Ordering[];
+  /** the claims its paper (or the poster) makes that its runs can test */
+  claims?: Claim[];
 }
 
 /** A config resolved for one run, with the method's run bound to it. */
@@ -189,7 +212,7 @@ export interface Method {
   ci: RunGrid[];
   sweeps: SweepSpec[];
   perf: PerfWorkload[];
-  orderings: Ordering[];
+  claims: Claim[];
 }
 
 /** Checks a method's declaration and makes it a {@linkcode Method} for the registry. */
@@ -225,6 +248,6 @@ export function defineMethod<C extends Config>(spec: MethodSpec<C>): Method {
     ci: spec.ci,
     sweeps: spec.sweeps ?? [],
     perf: spec.perf ?? [],
-    orderings: spec.orderings ?? [],
+    claims: spec.claims ?? [],
   };
 }

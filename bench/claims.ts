@@ -1,0 +1,190 @@
+/**
+ * The claims the methods declare (suite/method.ts `Claim`), checked on a folder's runs: for each
+ * adjacent pair of groups, the effect (difference of means) with its 95 % interval over seeds,
+ * paired by seed where the groups share seeds (suite/stats.ts `effectOf`), and a verdict:
+ * supported (the interval above 0), contradicted (below 0), or inconclusive, with the seeds the
+ * observed effect would need to become conclusive. One seed is always "inconclusive (1 seed)".
+ * @module
+ */
+import { METHODS } from "./methods.ts";
+import type { RunRecord } from "./runs.ts";
+import type { Claim, Method } from "../suite/method.ts";
+import { type Effect, effectOf, seedsNeeded, type Verdict, verdictOf } from "../suite/stats.ts";
+
+/** One adjacent pair of a claim's groups. */
+export interface ClaimStep {
+  better: string;
+  worse: string;
+  effect: Effect;
+  verdict: Verdict;
+  /** seeds the observed effect would need to be conclusive (null: unknown or > 10,000) */
+  seedsNeeded: number | null;
+}
+
+/** A claim checked on a set of runs. */
+export interface ClaimCheck {
+  /** the method's title, e.g. "SimCLR" */
+  title: string;
+  claim: Claim;
+  /** empty when groups lack runs (see `missing`) */
+  steps: ClaimStep[];
+  /** supported: every step; contradicted: any step; missing: a group has no runs */
+  verdict: Verdict | "missing";
+  /** the groups without a run that gives their value */
+  missing: string[];
+  /** the seeds the values came from */
+  seeds: string[];
+  /** the commits the runs were made at (more than one: the report says so) */
+  commits: string[];
+}
+
+function seedOf(r: RunRecord): string {
+  return r.rows[0]?.seed ?? String(r.config.seed ?? "");
+}
+
+/** A group's value per seed: the mean over its runs of that seed that give a value. */
+function perSeed(
+  runs: RunRecord[],
+  g: Claim["groups"][number],
+): { values: Map<string, number>; used: RunRecord[] } {
+  const sums = new Map<string, number[]>(), used: RunRecord[] = [];
+  for (const r of runs) {
+    if (!g.runs(r.config)) continue;
+    const v = g.value(r.rows);
+    if (v === undefined || !Number.isFinite(v)) continue;
+    used.push(r);
+    const s = seedOf(r);
+    sums.set(s, [...(sums.get(s) ?? []), v]);
+  }
+  const values = new Map(
+    [...sums].map(([s, vs]) => [s, vs.reduce((a, b) => a + b, 0) / vs.length] as const),
+  );
+  return { values, used };
+}
+
+/**
+ * Every declared claim that the runs bear on: one whose groups all have runs is checked; one where
+ * some groups have runs and others none is "missing" (named, with the command that makes them);
+ * one none of whose groups has runs is left out (the folder is about something else).
+ */
+export function checkClaims(
+  runs: RunRecord[],
+  methods: Method[] = Object.values(METHODS),
+): ClaimCheck[] {
+  const out: ClaimCheck[] = [];
+  for (const m of methods) {
+    const mine = runs.filter((r) => r.method === m.name);
+    for (const claim of m.claims) {
+      const groups = claim.groups.map((g) => ({ g, ...perSeed(mine, g) }));
+      const missing = groups.filter((x) => x.values.size === 0).map((x) => x.g.name);
+      if (missing.length === groups.length) continue;
+      const used = groups.flatMap((x) => x.used);
+      const seeds = [...new Set(groups.flatMap((x) => [...x.values.keys()]))].sort();
+      const commits = [...new Set(used.map((r) => r.rows[0]?.commit ?? "unknown"))].sort();
+      const base = { title: m.title, claim, missing, seeds, commits };
+      if (missing.length) {
+        out.push({ ...base, steps: [], verdict: "missing" });
+        continue;
+      }
+      const steps = groups.slice(1).map((worse, i): ClaimStep => {
+        const better = groups[i]!;
+        const effect = effectOf(better.values, worse.values);
+        return {
+          better: better.g.name,
+          worse: worse.g.name,
+          effect,
+          verdict: verdictOf(effect),
+          seedsNeeded: seedsNeeded(effect),
+        };
+      });
+      const verdict = steps.some((s) => s.verdict === "contradicted")
+        ? "contradicted"
+        : steps.every((s) => s.verdict === "supported")
+        ? "supported"
+        : "inconclusive";
+      out.push({ ...base, steps, verdict });
+    }
+  }
+  return out;
+}
+
+/** The verdict as the reports print it: one seed says so. */
+export function verdictLabel(c: ClaimCheck): string {
+  if (c.verdict === "missing") return "missing runs";
+  const n = Math.max(0, ...c.steps.map((s) => s.effect.n));
+  return c.verdict === "inconclusive" && n < 2 ? "inconclusive (1 seed)" : c.verdict;
+}
+
+const f3 = (x: number) => (x >= 0 ? "+" : "") + x.toFixed(3);
+
+/** One step's effect as "+0.031 [-0.010, +0.072], paired, 3 seeds". */
+export function effectText(s: ClaimStep): string {
+  const e = s.effect;
+  const d = `${s.better} - ${s.worse}: ${f3(e.difference)}`;
+  if (Number.isNaN(e.low)) {
+    return `${d}, no interval (${
+      e.paired ? "at the one seed both have" : `${e.counts.join(" and ")} seeds`
+    })`;
+  }
+  const n = e.paired ? `paired over ${e.n} seeds` : `${e.counts.join(" and ")} seeds, unpaired`;
+  return `${d} [${f3(e.low)}, ${f3(e.high)}], ${n}`;
+}
+
+/** The seeds a claim's least conclusive step would need, in words. */
+function needText(c: ClaimCheck): string {
+  if (c.verdict === "supported" || c.verdict === "contradicted" || c.verdict === "missing") {
+    return "";
+  }
+  const open = c.steps.filter((s) => s.verdict === "inconclusive");
+  const ns = open.map((s) => s.seedsNeeded);
+  if (ns.some((n) => n === null)) {
+    return open.some((s) => Number.isNaN(s.effect.sd))
+      ? "unknown (one seed: no spread yet)"
+      : "more than 10,000 (no effect to speak of)";
+  }
+  return `${Math.max(...(ns as number[]))}`;
+}
+
+/** The claims as a report section: a table, then what is missing and how to make it. */
+export function claimLines(cs: ClaimCheck[]): string[] {
+  if (cs.length === 0) return [];
+  const esc = (s: string) => s.replaceAll("|", "\\|");
+  const checked = cs.filter((c) => c.verdict !== "missing");
+  const missing = cs.filter((c) => c.verdict === "missing");
+  const lines = ["## Claims", ""];
+  if (checked.length) {
+    lines.push(
+      "Each claim as its source states it, on the measure named; effect = difference of the " +
+        "groups' means with its 95 % interval over seeds (Student's t; paired by seed where the " +
+        "groups share seeds, else Welch), for each adjacent pair in the claimed order. " +
+        "Supported: every interval above 0; contradicted: one below 0; otherwise inconclusive, " +
+        "with the seeds the observed effect and spread would need. A seed's value is the mean " +
+        "over its runs in the group.",
+      "",
+      "| claim | source | measure | effect [95 % interval] | verdict | seeds to conclude | runs |",
+      "| --- | --- | --- | --- | --- | --- | --- |",
+    );
+  }
+  for (const c of checked) {
+    const commits = c.commits.length > 1
+      ? `, **from ${c.commits.length} commits** (${c.commits.map((x) => x.slice(0, 7)).join(", ")})`
+      : "";
+    lines.push(
+      `| ${c.title}: ${esc(c.claim.claim)} | ${esc(c.claim.source)} | ${esc(c.claim.measure)} | ` +
+        `${esc(c.steps.map(effectText).join("; "))} | **${verdictLabel(c)}** | ${needText(c)} | ` +
+        `seeds ${c.seeds.join(", ")}${commits} |`,
+    );
+  }
+  if (missing.length) {
+    lines.push(
+      ...(checked.length ? [""] : []),
+      "Claims these runs bear on but cannot test, for want of runs:",
+      "",
+      ...missing.map((c) =>
+        `- ${c.title}: ${c.claim.claim} (${c.claim.id}): no runs of ${c.missing.join(", ")}; ` +
+        `\`${c.claim.command}\` makes them.`
+      ),
+    );
+  }
+  return [...lines, ""];
+}

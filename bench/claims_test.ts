@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { checkClaims, claimLines, verdictLabel } from "./claims.ts";
+import { run } from "./testing.ts";
+import type { RunRecord } from "./runs.ts";
+
+/** SimCLR runs of the head sweep: seed s adds s x 0.01 to every head (what pairing cancels). */
+function heads(mlp: number, lin: number, none: number, seeds = [0, 1, 2]): RunRecord[] {
+  return seeds.flatMap((s) => [
+    run({ head: "mlp" }, [["h", mlp + 0.01 * s], ["z", mlp - 0.05 + 0.01 * s]], s),
+    run({ head: "linear" }, [["h", lin + 0.011 * s], ["z", lin - 0.05 + 0.01 * s]], s),
+    run({ head: "none" }, [["h", none + 0.012 * s]], s),
+  ]);
+}
+
+Deno.test("checkClaims: effects paired by seed with intervals, verdicts and the chain's verdict", () => {
+  const [head, hz] = checkClaims(heads(0.6, 0.5, 0.4));
+  assert.equal(head!.claim.id, "simclr-head");
+  assert.deepEqual(head!.steps.map((s) => [s.better, s.worse, s.verdict]), [
+    ["mlp", "linear", "supported"],
+    ["linear", "none", "supported"],
+  ]);
+  assert.ok(head!.steps.every((s) => s.effect.paired && s.effect.n === 3));
+  assert.ok(Math.abs(head!.steps[0]!.effect.difference - (0.1 - 0.001)) < 1e-9);
+  assert.equal(head!.verdict, "supported");
+  assert.equal(hz!.claim.id, "simclr-h-over-z");
+  assert.equal(hz!.verdict, "supported");
+  // one step reversed: the chain is contradicted
+  assert.equal(checkClaims(heads(0.5, 0.6, 0.4))[0]!.verdict, "contradicted");
+});
+
+Deno.test("one seed is inconclusive (1 seed); a claim with a group missing names the command", () => {
+  const [one] = checkClaims(heads(0.9, 0.5, 0.1, [0]));
+  assert.equal(one!.verdict, "inconclusive");
+  assert.equal(verdictLabel(one!), "inconclusive (1 seed)");
+  const text = claimLines([one!]).join("\n");
+  assert.match(text, /no interval \(at the one seed both have\)/);
+  assert.match(text, /\*\*inconclusive \(1 seed\)\*\* \| unknown \(one seed: no spread yet\)/);
+
+  const onlyMlp = heads(0.6, 0.5, 0.4).filter((r) => r.config.head !== "none");
+  const missing = checkClaims(onlyMlp).find((c) => c.claim.id === "simclr-head")!;
+  assert.equal(missing.verdict, "missing");
+  assert.deepEqual(missing.missing, ["none"]);
+  assert.match(
+    claimLines([missing]).join("\n"),
+    /\(simclr-head\): no runs of none; `deno task sweep simclr-head-cpu` makes them/,
+  );
+  // runs that bear on no claim's groups: nothing reported
+  assert.deepEqual(checkClaims([run({ lr: 1 }, [["x", 1]])]), []);
+});
+
+Deno.test("an inconclusive claim says how many seeds its effect would need; mixed commits are named", () => {
+  // differences 0.02, 0.05, -0.01: mean 0.02, sd 0.03
+  const noisy = [0.62, 0.65, 0.59].flatMap((mlp, s) => [
+    run({ head: "mlp" }, [["h", mlp]], s),
+    run({ head: "linear" }, [["h", 0.6]], s),
+    run({ head: "none" }, [["h", 0.3]], s),
+  ]);
+  noisy[0]!.rows[0]!.commit = "aaaaaaa1";
+  for (const r of noisy.slice(1)) r.rows[0]!.commit = "bbbbbbb2";
+  const [c] = checkClaims(noisy);
+  assert.equal(c!.verdict, "inconclusive");
+  assert.equal(c!.steps[0]!.verdict, "inconclusive");
+  const need = c!.steps[0]!.seedsNeeded!;
+  assert.ok(need > 3 && need < 30, `${need}`);
+  const text = claimLines([c!]).join("\n");
+  assert.match(
+    text,
+    new RegExp(`\\| ${need} \\| seeds 0, 1, 2, \\*\\*from 2 commits\\*\\* \\(aaaaaaa, bbbbbbb\\)`),
+  );
+});
+
+Deno.test("DrLIM's grouping claims compare digit and shift accuracy above chance", () => {
+  const drlim = (pairing: string, digit: number, shift: number, seed: number): RunRecord => ({
+    id: `drlim-shifted-seed${seed}-${pairing}`,
+    method: "drlim",
+    config: { pairing, shifts: "-6,-3,3,6" },
+    rows: [
+      ["drlim", "knn_digit_accuracy", digit],
+      ["drlim", "knn_shift_accuracy", shift],
+      ["chance", "knn_digit_accuracy", 0.5],
+      ["chance", "knn_shift_accuracy", 0.25],
+      ["pca", "knn_digit_accuracy", 0.6],
+    ].map(([method, metric, value]) => ({
+      method: String(method),
+      metric: String(metric),
+      value: String(value),
+      seed: String(seed),
+    })),
+  });
+  // digit 0.9 is 0.8 of the way from chance 0.5; shift 0.4 is 0.2 of the way from 0.25
+  const runs = [0, 1, 2].map((s) => drlim("euclidean+shift", 0.9 + 0.01 * s, 0.4 + 0.01 * s, s));
+  const byId = new Map(checkClaims(runs).map((c) => [c.claim.id, c]));
+  const shift = byId.get("drlim-shift-pairing")!;
+  assert.equal(shift.verdict, "supported");
+  assert.ok(Math.abs(shift.steps[0]!.effect.difference - (0.8 + 0.02 - 0.2 - 0.01 / 0.75)) < 1e-9);
+  assert.equal(byId.get("drlim-over-pca")!.verdict, "supported");
+  // the Euclidean claim needs runs of the other pairing: none here, so it is left out
+  assert.equal(byId.has("drlim-euclidean-pairing"), false);
+});

@@ -1,0 +1,50 @@
+/**
+ * The claims about Exemplar CNN the suite tests (Dosovitskiy et al. 2014, Sec. 4 and Fig. 3; the
+ * poster names "scalability with respect to number of classes" a limitation): more surrogate
+ * classes help, more samples per class help, and each transformation contributes. All on the
+ * paper's protocol: a linear classifier on every layer's features max-pooled over the four
+ * quadrants, mean accuracy over the folds (`fold_accuracy`).
+ */
+import { type Claim, rowsValue } from "../suite/method.ts";
+import { TRANSFORMS } from "./exemplar_transforms.ts";
+
+const PAPER = "Dosovitskiy et al. 2014";
+const folds = rowsValue((r) => r.method === "exemplar-cnn" && r.metric === "fold_accuracy");
+const MEASURE = "paper protocol: linear classifier on quadrant-pooled features of all layers, " +
+  "mean over folds";
+
+/** Two groups of runs at two values of one key, the first claimed better. */
+function values(key: string, better: unknown, worse: unknown) {
+  return [better, worse].map((v) => ({
+    name: `${key} ${v === "" ? "(none)" : v}`,
+    runs: (c: Record<string, unknown>) => c[key] === v,
+    value: folds,
+  }));
+}
+
+export const exemplarClaims: Claim[] = [
+  {
+    id: "exemplar-classes",
+    claim: "more surrogate classes help: N = 100 > N = 25",
+    source: `${PAPER}, Fig. 3 left (up to ~8,000 classes); poster, limitations (scalability in N)`,
+    measure: MEASURE,
+    groups: values("classes", 100, 25),
+    command: "deno task sweep exemplar-classes-cpu",
+  },
+  {
+    id: "exemplar-samples",
+    claim: "more samples per class help: K = 64 > K = 4",
+    source: `${PAPER}, Fig. 3 middle (levels off near 100)`,
+    measure: MEASURE,
+    groups: values("perClass", 64, 4),
+    command: "deno task sweep exemplar-samples-cpu",
+  },
+  ...TRANSFORMS.map((t): Claim => ({
+    id: `exemplar-without-${t}`,
+    claim: `the ${t} transformation contributes: all transformations > without ${t}`,
+    source: `${PAPER}, Fig. 3 right`,
+    measure: MEASURE,
+    groups: values("without", "", t),
+    command: "deno task sweep exemplar-transforms-cpu",
+  })),
+];

@@ -1,0 +1,81 @@
+/**
+ * The claims about SimCLR the suite tests: the poster's three findings (shared/seed: "the framework
+ * shows that ...") and the ablations of Chen et al. 2020 behind them. Each is tested on the
+ * linear probe on h, the paper's evaluation (Sec. 2.3), over the runs of the sweep its command
+ * makes; the supervised comparison waits for the supervised baseline.
+ */
+import { type Claim, rowsValue } from "../suite/method.ts";
+
+const POSTER = "poster, SimCLR findings";
+const PAPER = "Chen et al. 2020";
+
+/** The linear-probe accuracy on `features` (h: encoder output, z: head output) of SimCLR's rows. */
+export function simclrLinear(
+  features: "h" | "z",
+): (rows: Record<string, string>[]) => number | undefined {
+  return rowsValue((r) =>
+    r.method === "simclr" && r.metric === "linear_accuracy" && r.features === features
+  );
+}
+
+/** Two groups of runs at the two ends of one swept key, the larger value claimed better. */
+function ends(key: string, high: number, low: number) {
+  return [high, low].map((v) => ({
+    name: `${key} ${v}`,
+    runs: (c: Record<string, unknown>) => c[key] === v,
+    value: simclrLinear("h"),
+  }));
+}
+
+export const simclrClaims: Claim[] = [
+  {
+    id: "simclr-head",
+    claim: "MLP head > linear head > no head",
+    source:
+      `${POSTER} ("a simple nonlinear transformation ... enhances"); ${PAPER}, Sec. 4.2, Fig. 8`,
+    measure: "linear-probe accuracy on h",
+    groups: ["mlp", "linear", "none"].map((head) => ({
+      name: head,
+      runs: (c) => c.head === head,
+      value: simclrLinear("h"),
+    })),
+    command: "deno task sweep simclr-head-cpu",
+  },
+  {
+    id: "simclr-h-over-z",
+    // without a head z is h, so those runs say nothing about h > z
+    claim: "h (before the head) > z (after it)",
+    source: `${PAPER}, Sec. 4.2, Fig. 8`,
+    measure: "linear-probe accuracy on h and on z, runs with a head",
+    groups: (["h", "z"] as const).map((f) => ({
+      name: f,
+      runs: (c) => c.head !== "none",
+      value: simclrLinear(f),
+    })),
+    command: "deno task sweep simclr-head-cpu",
+  },
+  {
+    id: "simclr-colour",
+    claim: "stronger colour distortion helps: strength 1 > strength 0.125",
+    source: `${POSTER} ("benefits from stronger data augmentation"); ${PAPER}, Sec. 3, Table 1`,
+    measure: "linear-probe accuracy on h",
+    groups: ends("strength", 1, 0.125),
+    command: "deno task sweep simclr-strength-cpu",
+  },
+  {
+    id: "simclr-batch",
+    claim: "larger batches help at a fixed number of epochs: batch 128 > batch 32",
+    source: `${POSTER} ("benefits from larger batch sizes"); ${PAPER}, Sec. 5.2, Fig. 9`,
+    measure: "linear-probe accuracy on h",
+    groups: ends("batch", 128, 32),
+    command: "deno task sweep simclr-batch-cpu",
+  },
+  {
+    id: "simclr-epochs",
+    claim: "longer training helps: 24 epochs > 6 epochs",
+    source: `${POSTER} ("and longer training"); ${PAPER}, Sec. 5.2, Fig. 9`,
+    measure: "linear-probe accuracy on h",
+    groups: ends("epochs", 24, 6),
+    command: "deno task sweep simclr-epochs-cpu",
+  },
+];
