@@ -117,7 +117,7 @@ export function verdictLabel(c: ClaimCheck): string {
 
 const f3 = (x: number) => (x >= 0 ? "+" : "") + x.toFixed(3);
 
-/** One step's effect as "+0.031 [-0.010, +0.072], paired, 3 seeds". */
+/** One step's effect as "mlp - linear: +0.031 [-0.010, +0.072], paired over 3 seeds". */
 export function effectText(s: ClaimStep): string {
   const e = s.effect;
   const d = `${s.better} - ${s.worse}: ${f3(e.difference)}`;
