@@ -8,7 +8,7 @@
  */
 import { METHODS } from "./methods.ts";
 import type { RunRecord } from "./runs.ts";
-import type { Claim, Method } from "../suite/method.ts";
+import type { Claim, ClaimGroup, Method } from "../suite/method.ts";
 import { type Effect, effectOf, seedsNeeded, type Verdict, verdictOf } from "../suite/stats.ts";
 
 /** One adjacent pair of a claim's groups. */
@@ -42,15 +42,16 @@ function seedOf(r: RunRecord): string {
   return r.rows[0]?.seed ?? String(r.config.seed ?? "");
 }
 
-/** A group's value per seed: the mean over its runs of that seed that give a value. */
-function perSeed(
+/** The mean value per seed of the runs `select` picks (runs without a value are skipped). */
+function meanPerSeed(
   runs: RunRecord[],
-  g: Claim["groups"][number],
+  select: (config: Record<string, unknown>) => boolean,
+  value: ClaimGroup["value"],
 ): { values: Map<string, number>; used: RunRecord[] } {
   const sums = new Map<string, number[]>(), used: RunRecord[] = [];
   for (const r of runs) {
-    if (!g.runs(r.config)) continue;
-    const v = g.value(r.rows);
+    if (!select(r.config)) continue;
+    const v = value(r.rows);
     if (v === undefined || !Number.isFinite(v)) continue;
     used.push(r);
     const s = seedOf(r);
@@ -60,6 +61,25 @@ function perSeed(
     [...sums].map(([s, vs]) => [s, vs.reduce((a, b) => a + b, 0) / vs.length] as const),
   );
   return { values, used };
+}
+
+/**
+ * A group's value per seed: the mean over its runs of that seed; with `relativeTo`, minus the
+ * mean of those runs at the same seed (seeds without both are left out).
+ */
+function perSeed(
+  runs: RunRecord[],
+  g: ClaimGroup,
+): { values: Map<string, number>; used: RunRecord[] } {
+  const own = meanPerSeed(runs, g.runs, g.value);
+  if (!g.relativeTo) return own;
+  const base = meanPerSeed(runs, g.relativeTo, g.value);
+  const values = new Map(
+    [...own.values].filter(([s]) => base.values.has(s)).map(([s, v]) =>
+      [s, v - base.values.get(s)!] as const
+    ),
+  );
+  return { values, used: values.size ? [...own.used, ...base.used] : [] };
 }
 
 /**

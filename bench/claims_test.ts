@@ -97,3 +97,39 @@ Deno.test("DrLIM's grouping claims compare digit and shift accuracy above chance
   // the Euclidean claim needs runs of the other pairing: none here, so it is left out
   assert.equal(byId.has("drlim-euclidean-pairing"), false);
 });
+
+Deno.test("a claim on two changes (an interaction): each group's value is relative to its own runs", () => {
+  const at = (objective: string, strength: number, value: number, seed: number): RunRecord => ({
+    id: `simclr-ci-seed${seed}-${objective}${strength}`,
+    method: "simclr",
+    config: { objective, strength },
+    rows: [{
+      method: objective,
+      metric: "linear_accuracy",
+      features: "h",
+      value: String(value),
+      seed: String(seed),
+    }],
+  });
+  // SimCLR gains 0.10 from strength 0.125 to 1, the supervised baseline 0.01; seeds shift both
+  const runs = [0, 1, 2].flatMap((s) => [
+    at("simclr", 0.125, 0.3 + 0.02 * s, s),
+    at("simclr", 1, 0.4 + 0.021 * s, s),
+    at("supervised", 0.125, 0.5 + 0.03 * s, s),
+    at("supervised", 1, 0.51 + 0.029 * s, s),
+  ]);
+  const c = checkClaims(runs).find((c) => c.claim.id === "simclr-augmentation-vs-supervised")!;
+  assert.equal(c.verdict, "supported");
+  assert.ok(Math.abs(c.steps[0]!.effect.difference - (0.1 + 0.001 - 0.01 + 0.001)) < 1e-9);
+  // the plain colour claim counts SimCLR's runs only
+  const colour = checkClaims(runs).find((c) => c.claim.id === "simclr-colour")!;
+  assert.ok(Math.abs(colour.steps[0]!.effect.difference - 0.101) < 1e-9);
+  // without the supervised runs at 0.125 that group has no value: missing
+  const partial = runs.filter((r) =>
+    !(r.config.objective === "supervised" && r.config.strength === 0.125)
+  );
+  assert.equal(
+    checkClaims(partial).find((c) => c.claim.id === "simclr-augmentation-vs-supervised")!.verdict,
+    "missing",
+  );
+});

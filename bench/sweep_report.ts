@@ -150,10 +150,13 @@ function methodSweep(
     const file = `sweep_${prefix}${metric}_vs_${axis}.svg`;
     const refs = references(here);
     const title = `${metric} vs ${axis}: mean over seeds, bars the 95 % interval (t)`;
-    if (keys.length === 1 && numeric) {
+    if (keys.length <= 2 && numeric) {
+      // one line per value of a second axis (SimCLR against its supervised baseline) and features
       const series = new Map<string, { x: number; y: number; low: number; high: number }[]>();
       for (const s of here.filter((s) => !REFERENCE_METHODS.has(s.group.method))) {
-        const name = seriesName(s.group);
+        const second = axisValues.get(s.group.variant)![1];
+        const name = [second !== undefined && `${keys[1]}=${second}`, seriesName(s.group)]
+          .filter(Boolean).join(", ");
         if (!series.has(name)) series.set(name, []);
         series.get(name)!.push({
           x: Number(axisValues.get(s.group.variant)![0]),

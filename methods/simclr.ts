@@ -17,7 +17,7 @@ import {
   HEADS,
   type Net,
 } from "./encoders.ts";
-import { type AugmentOptions, SIMCLR_CIFAR_AUGMENT, twoViews } from "./augment.ts";
+import { augmentBatch, type AugmentOptions, SIMCLR_CIFAR_AUGMENT, twoViews } from "./augment.ts";
 import { deriveStreams, Rng } from "../core/rng.ts";
 import { simclrClaims } from "./simclr_claims.ts";
 import { simclrSweeps } from "./simclr_sweeps.ts";
@@ -55,6 +55,9 @@ import {
   type TrainSpec,
   type TrainStats,
 } from "../core/train.ts";
+
+/** What trains the encoder (the `objective` key). */
+export const OBJECTIVES = ["simclr", "supervised"] as const;
 
 /** Encoder f and head g. */
 export interface SimclrModel {
@@ -112,6 +115,21 @@ export function simclrLoss(m: SimclrModel, views: tf.Tensor4D, temperature: numb
 }
 
 /**
+ * The supervised baseline's loss: softmax cross-entropy of the head's output (a linear layer on h
+ * to one logit per class) against the labels, BatchNorm in training mode.
+ */
+export function supervisedLoss(
+  m: SimclrModel,
+  views: tf.Tensor4D,
+  labels: tf.Tensor1D,
+): tf.Scalar {
+  return tf.tidy(() => {
+    const logits = m.head.apply(m.encoder.apply(views, true), true);
+    return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, logits.shape[1]!), logits) as tf.Scalar;
+  });
+}
+
+/**
  * One optimiser step on a batch of views at learning rate `lr`; returns the loss (the caller
  * disposes it). Training and `deno task perf` both run this.
  */
@@ -122,7 +140,17 @@ export function simclrStep(
   temperature: number,
   lr: number,
 ): tf.Scalar {
-  const { value, grads } = tf.variableGrads(() => simclrLoss(m, views, temperature), m.vars);
+  return optimiserStep(m, opt, () => simclrLoss(m, views, temperature), lr);
+}
+
+/** Gradients of `loss` over the model's variables, applied at `lr`; returns the loss. */
+function optimiserStep(
+  m: SimclrModel,
+  opt: SuiteOptimizer,
+  loss: () => tf.Scalar,
+  lr: number,
+): tf.Scalar {
+  const { value, grads } = tf.variableGrads(loss, m.vars);
   opt.apply(m.params, grads, lr);
   tf.dispose(Object.values(grads));
   return value;
@@ -157,6 +185,7 @@ export const simclrDefaults = {
   strength: 0.5,
   cropMin: 0.08,
   blur: 0,
+  objective: "simclr",
   logEvery: 10,
   ...evalDefaults,
   mlpHidden: 512,
@@ -223,6 +252,13 @@ const simclrDocs: Docs<SimclrConfig> = {
     min: 0,
     max: 1,
   },
+  objective: {
+    help: "what trains the encoder: simclr (NT-Xent on two views through the head g) or " +
+      "supervised (the supervised baseline: cross-entropy on the labels through a linear layer " +
+      "on h, one view per image under the same augmentations, batch, epochs and optimiser; " +
+      "head, headDim and temperature unused)",
+    choices: OBJECTIVES,
+  },
   logEvery: {
     help: "read the loss back every k steps (each read waits for the device)",
     integer: true,
@@ -259,14 +295,23 @@ const simclrPresets: Record<string, Partial<SimclrConfig>> = {
 // ---------------------------------------------------------------------------------------------
 // Training
 
-/** The model a config describes, for images of `channels` channels. */
-function modelConfig(cfg: SimclrConfig, channels: number, head = cfg.head): SimclrModelConfig {
+/**
+ * The model a config describes, for images of `channels` channels. The supervised baseline's head
+ * is a linear layer to `classes` logits.
+ */
+function modelConfig(
+  cfg: SimclrConfig,
+  channels: number,
+  head = cfg.head,
+  classes = 0,
+): SimclrModelConfig {
+  const supervised = cfg.objective === "supervised" && head !== "none";
   return {
     encoder: cfg.encoder as EncoderKind,
     stem: cfg.stem as "cifar" | "imagenet",
     width: cfg.width,
-    head: head as HeadKind,
-    headDim: cfg.headDim,
+    head: (supervised ? "linear" : head) as HeadKind,
+    headDim: supervised ? classes : cfg.headDim,
     channels,
   };
 }
@@ -312,8 +357,15 @@ export function simclrTrainer(
   streams: { init: Rng; data: Rng; augment: Rng },
 ): Trainer<SimclrModel> {
   if (set.n < 2 * 2) throw new RangeError(`SimCLR needs at least 4 training images, got ${set.n}`);
+  const supervised = cfg.objective === "supervised";
+  if (supervised && set.labels.some((l) => l < 0)) {
+    throw new RangeError(`objective=supervised needs labels; ${set.name} has unlabelled images`);
+  }
   const batch = Math.min(cfg.batch, set.n - (set.n % 2));
-  const model = createSimclrModel(modelConfig(cfg, set.channels), streams.init);
+  const model = createSimclrModel(
+    modelConfig(cfg, set.channels, cfg.head, set.classes.length),
+    streams.init,
+  );
   const opt = createOptimizer({
     kind: cfg.optimizer as OptimizerKind,
     momentum: cfg.momentum,
@@ -327,23 +379,36 @@ export function simclrTrainer(
   return {
     model,
     spec: {
-      name: "SimCLR",
-      label: "simclr train",
+      name: supervised ? "supervised baseline" : "SimCLR",
+      label: supervised ? "supervised train" : "simclr train",
       epochs: cfg.epochs,
       stepsPerEpoch,
-      imagesPerStep: 2 * batch,
+      imagesPerStep: supervised ? batch : 2 * batch,
       logEvery: cfg.logEvery,
       lr: (step, total) => warmupCosine(step, total, warmup, peak),
       startEpoch: () => streams.data.shuffle(order),
       step: ({ index, lr }) => {
-        const x = batchTensor(set, order.subarray(index * batch, (index + 1) * batch));
+        const idx = order.subarray(index * batch, (index + 1) * batch);
+        const x = batchTensor(set, idx);
+        if (supervised) {
+          // one view per image, the same augmentations (Chen et al. 2020, Sec. 3: the supervised
+          // models are trained under the same augmentation policy)
+          const view = augmentBatch(x, streams.augment, aug);
+          x.dispose();
+          const y = tf.tensor1d(Int32Array.from(idx, (i) => set.labels[i]!), "int32");
+          const loss = optimiserStep(model, opt, () => supervisedLoss(model, view, y), lr);
+          tf.dispose([view, y]);
+          return { loss };
+        }
         const views = twoViews(x, streams.augment, aug);
         x.dispose();
         const loss = simclrStep(model, opt, views, cfg.temperature, lr);
         views.dispose();
         return { loss };
       },
-      advice: `lower lr (now ${cfg.lr}) or raise temperature`,
+      advice: supervised
+        ? `lower lr (now ${cfg.lr})`
+        : `lower lr (now ${cfg.lr}) or raise temperature`,
     },
     dispose: () => opt.dispose(),
     disposeModel: () => model.dispose(),
@@ -384,7 +449,9 @@ async function runSimclr(ctx: RunContext<SimclrConfig>): Promise<RunOutput> {
   const dataset = train.name.replace(/ train$/, "");
   await ctx.log({ type: "data", dataset, train: train.n, test: test.n, classes });
 
-  ctx.phase("train", `simclr: training on ${train.n} images, ${cfg.epochs} epochs`);
+  // the supervised baseline's rows are named "supervised": the reports and claims tell them apart
+  const who = cfg.objective === "supervised" ? "supervised" : "simclr";
+  ctx.phase("train", `${who}: training on ${train.n} images, ${cfg.epochs} epochs`);
   const result = await trainSimclr(cfg, train, ctx.streams, { log: ctx.log, quiet: ctx.quiet });
 
   ctx.phase("eval", `simclr: features of ${train.n} + ${test.n} images, kNN and probes`);
@@ -397,9 +464,9 @@ async function runSimclr(ctx: RunContext<SimclrConfig>): Promise<RunOutput> {
   const fte = await features(result.model, test, cfg.evalBatch);
   result.model.dispose();
   rows.push(
-    ...await classifierRows("simclr", dataset, ftr.h, fte.h, H, all, settings, ctx.streams.eval),
+    ...await classifierRows(who, dataset, ftr.h, fte.h, H, all, settings, ctx.streams.eval),
   );
-  if (cfg.head !== "none") {
+  if (cfg.head !== "none" && who === "simclr") {
     rows.push(
       ...await classifierRows("simclr", dataset, ftr.z, fte.z, Z, all, settings, ctx.streams.eval),
     );
@@ -416,9 +483,11 @@ async function runSimclr(ctx: RunContext<SimclrConfig>): Promise<RunOutput> {
     ...await classifierRows(RANDOM_INIT, dataset, rtr.h, rte.h, H, all, settings, ctx.streams.eval),
     chanceRow(dataset, classes, "knn_accuracy"),
     {
-      method: "simclr",
+      method: who,
       dataset,
-      protocol: "NT-Xent, mean over the last epoch's steps",
+      protocol: `${
+        who === "simclr" ? "NT-Xent" : "cross-entropy on the labels"
+      }, mean over the last epoch's steps`,
       metric: "train_loss",
       value: result.epochLosses.at(-1)!,
     },
@@ -426,8 +495,10 @@ async function runSimclr(ctx: RunContext<SimclrConfig>): Promise<RunOutput> {
 
   const plots = [
     lossPlot(
-      "NT-Xent",
-      `SimCLR training loss (${dataset}, ${cfg.encoder}, batch ${cfg.batch})`,
+      who === "simclr" ? "NT-Xent" : "cross-entropy",
+      `${
+        who === "simclr" ? "SimCLR" : "Supervised baseline"
+      } training loss (${dataset}, ${cfg.encoder}, batch ${cfg.batch})`,
       result.stepLosses,
     ),
   ];

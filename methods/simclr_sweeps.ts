@@ -28,6 +28,14 @@ export const simclrSweeps: SweepSpec[] = [
     axes: [["strength", [0.125, 0.25, 0.5, 1]]],
   },
   {
+    ...cpu,
+    name: "simclr-strength-supervised-cpu",
+    summary: "colour distortion strength, SimCLR against the supervised baseline (same encoder, " +
+      "augmentations and budget), ci preset",
+    axes: [["strength", [0.125, 1]], ["objective", ["simclr", "supervised"]]],
+    seeds: [0, 1, 2],
+  },
+  {
     ...gpu,
     name: "simclr-strength-gpu",
     summary: "colour distortion strength, ResNet-18 on CIFAR-10",

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { features, peakLr, type SimclrConfig, simclrDefaults, trainSimclr } from "./simclr.ts";
+import {
+  features,
+  peakLr,
+  type SimclrConfig,
+  simclrDefaults,
+  simclrTrainer,
+  trainSimclr,
+} from "./simclr.ts";
 import { deriveStreams, Rng } from "../core/rng.ts";
 import type { ImageSet } from "../datasets/images.ts";
 import { probeAccuracy, weightedKnnAccuracy } from "../eval/features.ts";
@@ -89,4 +96,28 @@ Deno.test("evaluation leaves every encoder and head weight and BatchNorm statist
 Deno.test("linear lr scaling", () => {
   assert.equal(peakLr({ optimizer: "lars", lr: 0.3, batch: 512 }), 0.6);
   assert.equal(peakLr({ optimizer: "adam", lr: 0.001, batch: 512 }), 0.001);
+});
+
+Deno.test("the supervised baseline: a linear layer to the classes, cross-entropy falls, same seed same bits", async () => {
+  const set = tinySet(32, 2);
+  const cfg: SimclrConfig = { ...tinyCfg, objective: "supervised", epochs: 8, lr: 0.01 };
+  const before = tf.memory().numTensors;
+  const a = await trainSimclr(cfg, set, deriveStreams(5));
+  // the head is the classifier: 2 logits, one per class, whatever headDim says
+  assert.equal(a.model.head.outDim, 2);
+  const t = simclrTrainer(cfg, set, deriveStreams(5));
+  assert.equal(t.spec.imagesPerStep, 8); // one view per image
+  t.dispose();
+  t.disposeModel();
+  const first = a.stepLosses[0]!.loss, last = a.stepLosses.at(-1)!.loss;
+  // cross-entropy starts near ln 2 and falls on separable classes
+  assert.ok(Math.abs(first - Math.LN2) < 0.5, `first ${first}`);
+  assert.ok(last < first, `${first} -> ${last}`);
+  const b = await trainSimclr(cfg, set, deriveStreams(5));
+  assert.deepEqual(a.stepLosses, b.stepLosses);
+  a.model.dispose();
+  b.model.dispose();
+  assert.equal(tf.memory().numTensors, before);
+  const unlabelled = { ...set, labels: set.labels.map(() => -1) };
+  await assert.rejects(() => trainSimclr(cfg, unlabelled, deriveStreams(5)), /needs labels/);
 });

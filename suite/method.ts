@@ -140,6 +140,11 @@ export interface ClaimGroup {
    * seed's value is the mean over the group's runs of that seed.
    */
   value: (rows: Record<string, string>[]) => number | undefined;
+  /**
+   * runs whose value (at the same seed) is subtracted: the group's value is then a change, e.g.
+   * strength 1 minus strength 0.125, so a claim can compare two changes (an interaction)
+   */
+  relativeTo?: (config: Record<string, unknown>) => boolean;
 }
 
 /**
