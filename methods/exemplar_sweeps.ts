@@ -8,7 +8,7 @@
 import type { SweepSpec } from "../suite/method.ts";
 import { TRANSFORMS } from "./exemplar_transforms.ts";
 
-const cpu = { presets: ["ci"], seeds: [0, 1] };
+const cpu = { presets: ["ci"], seeds: [0, 1, 2] };
 const gpu = { presets: ["default"], seeds: [0] };
 // "" = all transformations, then each one left out
 const without = ["", ...TRANSFORMS];
