@@ -7,9 +7,9 @@
 import { join } from "node:path";
 import { readReferences } from "../io/csv.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
-import { type PhaseSeconds, readRunFolder, summarise } from "./runs.ts";
+import { meanStd, type PhaseSeconds, readRunFolder, type RunRecord, summarise } from "./runs.ts";
 import { checkClaims, claimLines } from "./claims.ts";
-import { sweepSummary } from "./sweep_report.ts";
+import { REFERENCE_METHODS, sweepSummary } from "./sweep_report.ts";
 
 function esc(s: string): string {
   return s.replaceAll("|", "\\|").replaceAll("\n", " ");
@@ -35,25 +35,125 @@ async function plotsOf(runDir: string): Promise<string[]> {
 /** The published numbers the suite compares against (reports/references.csv). */
 export const REFERENCES_CSV = new URL("../reports/references.csv", import.meta.url).pathname;
 
-/** The published numbers of `methods`, as a Markdown table (empty when there are none). */
-export async function referencesTable(methods: string[], path = REFERENCES_CSV): Promise<string[]> {
-  const refs = (await readReferences(path)).filter((r) => methods.includes(r.method ?? ""));
+/** The network a run trained, in the words references.csv uses where it can. */
+export function networkOf(config: Record<string, unknown>): string {
+  if (typeof config.network === "string") return config.network;
+  const names: Record<string, string> = {
+    resnet18: "ResNet-18",
+    resnet50: "ResNet-50",
+    small: "small CNN",
+  };
+  const enc = String(config.encoder ?? "unknown");
+  const width = config.width === undefined || config.width === 64 ? "" : `, width ${config.width}`;
+  return `${names[enc] ?? enc} (${config.stem === "imagenet" ? "ImageNet" : "CIFAR"} stem${width})`;
+}
+
+/** A run's training budget, in references.csv's words. */
+export function budgetOf(config: Record<string, unknown>): string {
+  return config.epochs === undefined ? "unknown" : `${config.epochs} epochs`;
+}
+
+const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, "");
+
+/**
+ * What keeps a measured number from being compared with a published one: each of dataset,
+ * network, budget and protocol that differs (compared without case and punctuation), with both
+ * values. Empty: the two are comparable, and a difference may be computed.
+ */
+export function differences(
+  ref: Record<string, string>,
+  here: { dataset: string; network: string; budget: string; protocol: string },
+): string[] {
+  return (["dataset", "network", "budget", "protocol"] as const)
+    .filter((k) => norm(ref[k] ?? "") !== norm(here[k]))
+    // the two protocols are long and both in the table already
+    .map((k) => k === "protocol" ? k : `${k} (here ${here[k]}; published ${ref[k] || "unstated"})`);
+}
+
+/**
+ * The published numbers for the folder's methods (reports/references.csv) beside what the folder
+ * measured on the same metric: its mean over seeds, and either the difference (only where dataset,
+ * network, budget and protocol all match) or, in its own column, which of them differ.
+ */
+export async function referencesTable(
+  records: Pick<RunRecord, "method" | "config" | "rows">[],
+  path = REFERENCES_CSV,
+): Promise<string[]> {
+  const methods = new Set(records.map((r) => r.method));
+  const refs = (await readReferences(path)).filter((r) => methods.has(r.method ?? ""));
   if (refs.length === 0) return [];
-  return [
-    "## Published numbers for comparison (not measured here)",
+  const lines = [
+    "## Published numbers beside this folder's",
     "",
-    `From \`reports/references.csv\`; compare only where dataset, network and protocol match.`,
+    "From `reports/references.csv`. A difference is computed only where dataset, network, " +
+    'budget and protocol all match; otherwise the last column names what differs. "Here" is ' +
+    "the first protocol (and features) of this folder on the same metric, mean +/- std over " +
+    "its runs (n), methods' own rows only.",
     "",
-    "| method | dataset | network | protocol | metric | value | +/- | source |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- |",
-    ...refs.map((r) =>
-      `| ${
-        [r.method, r.dataset, r.network, r.protocol, r.metric, r.value, r.plus_minus, r.source]
-          .map((v) => esc(v ?? "")).join(" | ")
-      } |`
-    ),
-    "",
+    "| method | dataset | network | budget | protocol | metric | published | source | here | difference, or what differs |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
+  for (const ref of refs) {
+    const mine = records.filter((r) => r.method === ref.method).flatMap((r) =>
+      r.rows.filter((row) =>
+        !REFERENCE_METHODS.has(row.method ?? "") && row.method !== "supervised"
+      ).map((row) => ({ row, config: r.config }))
+    );
+    // the same metric, else (a number whose protocol is unstated) the first accuracy measured
+    const sameMetric = mine.filter((o) => o.row.metric === ref.metric);
+    const own = sameMetric.length
+      ? sameMetric
+      : mine.filter((o) =>
+        o.row.metric === mine.find((m) => /accuracy/.test(m.row.metric ?? ""))?.row.metric
+      );
+    const first = own[0];
+    const group = first
+      ? own.filter((o) =>
+        o.row.protocol === first.row.protocol && o.row.features === first.row.features &&
+        networkOf(o.config) === networkOf(first.config) &&
+        budgetOf(o.config) === budgetOf(first.config)
+      )
+      : [];
+    const stat = group.length ? meanStd(group.map((o) => Number(o.row.value))) : null;
+    const published = `${ref.value}${ref.plus_minus ? ` +/- ${ref.plus_minus}` : ""}`;
+    let here = "-", verdict = "nothing measured here on this metric";
+    if (first && stat) {
+      here = `${stat.mean.toFixed(4)} +/- ${
+        stat.std.toFixed(4)
+      } (${stat.n}), ${first.row.protocol}`;
+      const diff = differences(ref, {
+        dataset: first.row.dataset ?? "",
+        network: networkOf(first.config),
+        budget: budgetOf(first.config),
+        protocol: first.row.protocol ?? "",
+      });
+      if (first.row.metric !== ref.metric) {
+        diff.unshift(`metric (here ${first.row.metric}; published ${ref.metric})`);
+      }
+      verdict = diff.length
+        ? `not comparable: ${diff.join("; ")}`
+        : `${(stat.mean - Number(ref.value) >= 0 ? "+" : "")}${
+          (stat.mean - Number(ref.value)).toFixed(4)
+        }`;
+    }
+    lines.push(
+      `| ${
+        [
+          ref.method,
+          ref.dataset,
+          ref.network,
+          ref.budget,
+          ref.protocol,
+          ref.metric,
+          published,
+          ref.source,
+          here,
+          verdict,
+        ].map((v) => esc(v ?? "")).join(" | ")
+      } |`,
+    );
+  }
+  return [...lines, ""];
 }
 
 /**
@@ -173,7 +273,7 @@ export async function buildReport(
       lines.push(`![${p}](runs/${encodeURIComponent(id)}/${p})`, "");
     }
   }
-  lines.push(...await referencesTable([...new Set(rows.map((r) => r.method ?? ""))]));
+  lines.push(...await referencesTable(records));
   return { markdown: lines.join("\n"), plots: sweep.plots };
 }
 

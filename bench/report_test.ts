@@ -22,12 +22,64 @@ Deno.test("reports/references.csv holds the published numbers the issues name, e
   }
 });
 
-Deno.test("referencesTable lists a method's published numbers and nothing for others", async () => {
-  const lines = await referencesTable(["simclr"]);
-  assert.match(lines[0]!, /not measured here/);
-  assert.ok(lines.some((l) => l.includes("0.940") && l.includes("appendix B.9")));
-  assert.ok(!lines.some((l) => l.startsWith("| exemplar |")));
-  assert.deepEqual(await referencesTable(["drlim"]), []);
+Deno.test("referencesTable: a difference only where dataset, network, budget and protocol match", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const refs = join(dir, "refs.csv");
+    await Deno.writeTextFile(
+      refs,
+      "method,dataset,network,budget,protocol,metric,value,plus_minus,source\n" +
+        "simclr,CIFAR-10,ResNet-18 (CIFAR stem),500 epochs,linear probe,linear_accuracy,0.90,,paper\n" +
+        "simclr,CIFAR-10,ResNet-50 (CIFAR stem),1000 epochs,linear probe,linear_accuracy,0.94,,paper\n" +
+        "simclr,CIFAR-10,ResNet-18 (CIFAR stem),500 epochs,unstated,accuracy,0.42,,poster\n" +
+        "exemplar,STL-10,x,y,z,fold_accuracy,0.742,0.004,paper\n",
+    );
+    const run = (value: number, seed: number) => ({
+      method: "simclr",
+      config: { encoder: "resnet18", stem: "cifar", width: 64, epochs: 500 },
+      rows: [
+        {
+          method: "simclr",
+          dataset: "CIFAR-10",
+          protocol: "linear probe",
+          metric: "linear_accuracy",
+          features: "h",
+          value: String(value),
+          seed: String(seed),
+        },
+        {
+          method: "random-init",
+          dataset: "CIFAR-10",
+          protocol: "linear probe",
+          metric: "linear_accuracy",
+          features: "h",
+          value: "0.3",
+          seed: String(seed),
+        },
+      ],
+    });
+    const text = (await referencesTable([run(0.88, 0), run(0.9, 1)], refs)).join("\n");
+    // everything matches: a difference (the random-init rows are not "here")
+    assert.match(
+      text,
+      /\| 0\.90 \| paper \| 0\.8900 \+\/- 0\.0141 \(2\), linear probe \| -0\.0100 \|/,
+    );
+    // another network and budget: named, no difference
+    assert.match(
+      text,
+      /not comparable: network \(here ResNet-18 \(CIFAR stem\); published ResNet-50 \(CIFAR stem\)\); budget \(here 500 epochs; published 1000 epochs\)/,
+    );
+    // a number on another metric (the poster's): compared with the first accuracy, metric named
+    assert.match(
+      text,
+      /not comparable: metric \(here linear_accuracy; published accuracy\); protocol/,
+    );
+    // other methods' numbers are left out
+    assert.doesNotMatch(text, /STL-10/);
+    assert.deepEqual(await referencesTable([], refs), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("a references CSV without its columns is a clear error", async () => {

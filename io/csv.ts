@@ -263,6 +263,7 @@ export const REFERENCE_COLUMNS = [
   "method",
   "dataset",
   "network",
+  "budget",
   "protocol",
   "metric",
   "value",
