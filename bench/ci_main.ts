@@ -4,7 +4,7 @@
  * heads, for the paper's head ordering), into one folder (resumable: finished runs are skipped),
  * then the comparison against the committed baseline: `deno task compare`'s metrics rule and the
  * claims the methods declare. Writes the comparison to DIR/compare.md. Exits 1 on a failed run or a
- * regression, 2 on bad input. About 25 minutes on 2 cores with lavapipe; SimCLR and Exemplar CNN
+ * regression, 2 on bad input. About 20 minutes on 2 cores with lavapipe; SimCLR and Exemplar CNN
  * need the CIFAR-10 JPEG copy (see the README): with `--skip-missing-data` a method whose data is absent
  * is skipped, said so, and left out of the comparison, instead of failing.
  * @module
@@ -12,12 +12,19 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { ConfigError } from "../suite/config.ts";
-import { BENCH_FLAGS, type CliArgs, parseBackend, parseList, runCommand } from "./cli.ts";
+import {
+  BENCH_FLAGS,
+  type CliArgs,
+  parseBackend,
+  parseList,
+  parseNumber,
+  runCommand,
+} from "./cli.ts";
 import type { BackendChoice } from "../core/backend.ts";
 import { runBenchmark } from "./runner.ts";
 import { runSweep } from "./sweep.ts";
 import { CI_RUNS } from "./methods.ts";
-import { compareAll, readResultsOrFolder, TOLERANCE } from "./compare.ts";
+import { CHECK, compareAll, readResultsOrFolder } from "./compare.ts";
 import { runIdOf, runMethodOf, type RunRecord } from "./runs.ts";
 
 /** Results (rows and runs) restricted to runs of the given methods. */
@@ -43,7 +50,51 @@ export interface CiOptions {
   only?: string[];
   /** skip (and say so) a method whose data is not on this machine, instead of failing */
   skipMissingData?: boolean;
+  /** run every grid's seeds plus this (the check's false-alarm measurement: other seeds) */
+  seedOffset?: number;
+  /** a bug injected for the check's power measurement: these overrides on one method's runs,
+   * kept in their rows but left out of the grouping, so the runs are compared as the grid's */
+  inject?: { method: string; overrides: [string, string][] };
   say?: (line: string) => void;
+}
+
+/** Parses `--seed-offset K`: a whole number of at least 0. */
+export function parseSeedOffset(text: string): number {
+  const k = parseNumber("seed-offset", text);
+  if (!Number.isInteger(k) || k < 0) {
+    throw new ConfigError(`--seed-offset ${text}: give a whole number of at least 0`);
+  }
+  return k;
+}
+
+/** Parses `--inject M:key=value[,key=value...]`. */
+export function parseInject(text: string): { method: string; overrides: [string, string][] } {
+  const m = /^([a-z0-9]+):(.+)$/.exec(text);
+  const pairs = m?.[2]!.split(",").map((p) => p.split("=")) ?? [];
+  if (!m || pairs.some((p) => p.length !== 2 || !p[0] || !p[1])) {
+    throw new ConfigError(
+      `--inject "${text}": give METHOD:key=value[,key=value...], e.g. drlim:lr=0.0001`,
+    );
+  }
+  return { method: m[1]!, overrides: pairs as [string, string][] };
+}
+
+/** A value as a sweep axis holds it: a number where it reads as one. */
+function axisValue(v: string): string | number | boolean {
+  if (v === "true" || v === "false") return v === "true";
+  return v.trim() !== "" && Number.isFinite(Number(v)) ? Number(v) : v;
+}
+
+/** Rows with the injected overrides taken out of their `overrides` (for grouping only). */
+export function withoutInjected(
+  rows: Record<string, string>[],
+  overrides: [string, string][],
+): Record<string, string>[] {
+  const drop = new Set(overrides.map(([k, v]) => `${k}=${axisValue(v)}`));
+  return rows.map((r) => ({
+    ...r,
+    overrides: (r.overrides ?? "").split(" ").filter((t) => t && !drop.has(t)).join(" "),
+  }));
 }
 
 /**
@@ -63,9 +114,21 @@ export async function runCi(
   // read the baseline first: a bad baseline fails before 20 minutes of training, not after
   const base = await readResultsOrFolder(o.baseline);
   const methods = new Set(o.only ?? known);
+  if (o.inject && !known.includes(o.inject.method)) {
+    throw new ConfigError(`--inject: unknown method ${o.inject.method}; CI runs ${known}`);
+  }
   let failed = 0;
   const skipped = new Map<string, string>();
-  for (const s of CI_RUNS.filter((s) => methods.has(s.method))) {
+  for (const grid of CI_RUNS.filter((s) => methods.has(s.method))) {
+    const injected = o.inject?.method === grid.method ? o.inject.overrides : [];
+    const s = {
+      ...grid,
+      seeds: grid.seeds.map((x) => x + (o.seedOffset ?? 0)),
+      axes: [
+        ...grid.axes,
+        ...injected.map(([k, v]) => [k, [axisValue(v)]] as [string, (string | number | boolean)[]]),
+      ],
+    };
     // not quiet: a CI log shows each run's phases and a line per tenth of its training
     const st = await runSweep(s, { out: o.out, backend: o.backend, quiet: false, say: o.say }, run);
     for (const x of st.filter((x) => x.status === "failed")) {
@@ -81,10 +144,22 @@ export async function runCi(
   } catch (e) {
     if (methods.size > 0) throw e; // nothing ran (all skipped): nothing to read
   }
-  const verdict = compareAll(onlyMethods(now, methods), onlyMethods(base, methods), TOLERANCE);
+  const mine = onlyMethods(now, methods);
+  if (o.inject) mine.rows = withoutInjected(mine.rows, o.inject.overrides);
+  const verdict = compareAll(mine, onlyMethods(base, methods), CHECK);
   const text = [
-    `Compared against \`${o.baseline}\` (tolerance max(${TOLERANCE.k} std over the baseline's ` +
-    `seeds, ${TOLERANCE.floor})).`,
+    `Compared against \`${o.baseline}\`: each method's accuracies one-sided, its training losses ` +
+    `two-sided, two-sample t-tests on the pooled seed spread at a family-wise false-alarm rate ` +
+    `of ${CHECK.alpha} (Bonferroni over the checked metrics), thresholds at least ${CHECK.floor}; ` +
+    `"detects": the drop found with probability ${CHECK.power}.`,
+    ...(o.seedOffset ? [`Seeds offset by ${o.seedOffset} from the declared CI seeds.`] : []),
+    ...(o.inject
+      ? [
+        `INJECTED BUG: ${o.inject.method} ran with ${
+          o.inject.overrides.map(([k, v]) => `${k}=${v}`).join(" ")
+        } (kept in its rows, left out of the grouping): this comparison should fail.`,
+      ]
+      : []),
     ...[...skipped].map(([m, why]) =>
       `SKIPPED ${m}: its data is not on this machine, so it is not compared (${why})`
     ),
@@ -118,6 +193,17 @@ if (import.meta.main) {
         type: "boolean",
         help: "skip (and say so) a method whose data is not on this machine",
       },
+      "seed-offset": {
+        type: "string",
+        value: "K",
+        help: "run the CI seeds plus K (measures the check's false alarms on other seeds)",
+      },
+      inject: {
+        type: "string",
+        value: "M:key=value,...",
+        help: "inject a bug: run method M with these overrides, compared as its CI runs " +
+          "(measures what the check detects); the comparison should then fail",
+      },
     },
     positionals: "",
     minPositionals: 0,
@@ -129,6 +215,8 @@ if (import.meta.main) {
       backend: parseBackend(v.backend!),
       only: v.only === undefined ? undefined : parseList("only", v.only),
       skipMissingData: v["skip-missing-data"],
+      seedOffset: v["seed-offset"] === undefined ? 0 : parseSeedOffset(v["seed-offset"]),
+      inject: v.inject === undefined ? undefined : parseInject(v.inject),
       say: (line) => console.error(line),
     });
     console.log(text);

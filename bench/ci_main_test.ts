@@ -1,12 +1,18 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { appendResults, type ResultRow } from "../io/csv.ts";
-import { runCi } from "./ci_main.ts";
+import { parseInject, parseSeedOffset, runCi, withoutInjected } from "./ci_main.ts";
 import type { CliArgs } from "./cli.ts";
 import { DataUnavailableError } from "../suite/config.ts";
 import { planRun } from "./runner.ts";
 
-const row = (runId: string, method: string, value: number, seed: number): ResultRow => ({
+const row = (
+  runId: string,
+  method: string,
+  value: number,
+  seed: number,
+  overrides = "",
+): ResultRow => ({
   method,
   dataset: "D",
   protocol: "kNN",
@@ -22,7 +28,7 @@ const row = (runId: string, method: string, value: number, seed: number): Result
   images_per_s: 1,
   run_id: runId,
   preset: "ci",
-  overrides: "",
+  overrides,
 });
 
 /** A stand-in for runBenchmark: DrLIM scores `drlim`; SimCLR finds no data. */
@@ -54,7 +60,7 @@ Deno.test("bench:ci skips a method without its data only when asked, and says so
   out = await Deno.makeTempDir();
   const strict = await runCi({ ...o, out }, fakeRun(0.8));
   assert.equal(strict.status, 1);
-  assert.match(strict.text, /4 failed run\(s\)/);
+  assert.match(strict.text, /3 failed run\(s\)/);
   assert.match(strict.text, /simclr .* \| missing \|/);
 });
 
@@ -71,5 +77,43 @@ Deno.test("bench:ci fails on a regression and on bad input", async () => {
   await assert.rejects(
     () => runCi({ ...o, baseline: "/nonexistent", out: "x" }, fakeRun(0.8)),
     /"\/nonexistent" does not exist/,
+  );
+});
+
+Deno.test("bench:ci measures its own power: other seeds (--seed-offset) and an injected bug (--inject)", async () => {
+  const base = await baseline();
+  const seen: number[] = [];
+  // DrLIM scores 0.8 at its CI seeds, and 0.5 whenever lr is overridden (the injected bug)
+  const run = async (a: CliArgs) => {
+    seen.push(a.seed);
+    const { runId } = planRun(a);
+    const bug = a.overrides.some((o) => o.startsWith("lr="));
+    await Deno.mkdir(a.out!, { recursive: true });
+    await appendResults(join(a.out!, "results.csv"), [
+      row(runId, a.method, bug ? 0.5 : 0.8, a.seed, a.overrides.join(" ")),
+    ]);
+  };
+  const o = { baseline: base, backend: "cpu" as const, say: () => {}, only: ["drlim"] };
+  const other = await runCi({ ...o, out: await Deno.makeTempDir(), seedOffset: 100 }, run);
+  assert.ok(seen.length > 0 && seen.every((s) => s >= 100), `${seen}`);
+  assert.equal(other.status, 0);
+  assert.match(other.text, /Seeds offset by 100/);
+  const bug = await runCi(
+    { ...o, out: await Deno.makeTempDir(), inject: parseInject("drlim:lr=0.0001") },
+    run,
+  );
+  assert.equal(bug.status, 1);
+  assert.match(bug.text, /INJECTED BUG: drlim ran with lr=0\.0001/);
+  assert.match(bug.text, /\| regression \|/); // compared as the CI runs, not "missing"
+  assert.doesNotMatch(bug.text, /\| missing \|/);
+  assert.deepEqual(
+    withoutInjected([{ overrides: "margin=2 lr=0.0001" }], [["lr", "0.0001"]]),
+    [{ overrides: "margin=2" }],
+  );
+  assert.throws(() => parseInject("drlim"), /METHOD:key=value/);
+  assert.throws(() => parseSeedOffset("1.5"), /whole number/);
+  await assert.rejects(
+    () => runCi({ ...o, out: "x", inject: parseInject("byol:lr=1") }, run),
+    /unknown method byol/,
   );
 });

@@ -1,17 +1,19 @@
 /**
- * `deno task compare RESULTS BASELINE [--floor 0.02] [--k 3]`: compares the metrics of results
- * against a baseline, each a results CSV or an output folder (its results.csv and run logs),
- * grouped by method, dataset, preset and overrides, protocol and metric (mean over seeds). A
- * higher-is-better metric regresses when now < baseline mean - tolerance, where tolerance =
- * max(k x the baseline's standard deviation over seeds, floor): the seed variance the baseline
- * measured, not a guess, with a floor for baselines of one seed. When both are folders, the
+ * `deno task compare RESULTS BASELINE [--alpha 0.01] [--floor 0.01]`: compares the metrics of
+ * results against a baseline, each a results CSV or an output folder (its results.csv and run
+ * logs), grouped by method, dataset, preset and overrides, protocol and metric (mean over seeds).
+ * Each method's own accuracies are checked one-sided and its training losses two-sided with a
+ * two-sample t-test on the pooled seed spread, at a family-wise false-alarm rate alpha over all
+ * checked metrics ({@linkcode CHECK}); the baselines' rows (chance, PCA, random weights) are
+ * reported only. Each line states the smallest drop the check detects. When both are folders, the
  * claims the methods declare (bench/claims.ts) are compared too: one the baseline's runs supported
- * and the results' runs contradict is a regression. Exits 1 on a regression or on a metric or
- * claim the baseline has and the results lack, 2 on bad input.
+ * and the results' runs contradict is a regression. Exits 1 on a regression, a changed loss, or a
+ * metric or claim the baseline has and the results lack; 2 on bad input.
  * @module
  */
 import { readResults } from "../io/csv.ts";
 import { ConfigError } from "../suite/config.ts";
+import { tQuantile } from "../suite/stats.ts";
 import { parseNumber, runCommand } from "./cli.ts";
 import { type Group, readRunFolder, type RunRecord, type Stat, summarise } from "./runs.ts";
 import { checkClaims, type ClaimCheck, effectText, verdictLabel } from "./claims.ts";
@@ -24,62 +26,122 @@ export interface Comparison {
   baseline: Stat;
   now: Stat | null;
   delta: number | null;
-  tolerance: number;
-  verdict: "ok" | "better" | "regression" | "missing" | "info";
+  /** the change that fails the check: a drop (accuracies) or a change either way (losses) */
+  threshold: number;
+  /** the smallest drop (or change) the check detects with probability CHECK.power; NaN: no
+   * spread measured on either side (one seed each) */
+  detects: number;
+  /** regression: an accuracy fell by more than the threshold; changed: a loss moved by more than
+   * its threshold (training changed: accept it by regenerating the baseline) */
+  verdict: "ok" | "better" | "regression" | "changed" | "missing" | "info";
 }
 
-/** The default tolerance: k standard deviations of the baseline over seeds, at least floor. */
-export const TOLERANCE: Readonly<{ k: number; floor: number }> = Object.freeze({
-  k: 3,
-  floor: 0.02,
+/**
+ * The regression check: a one-sided two-sample t-test per accuracy (two-sided per training loss),
+ * with the pooled seed spread of the baseline and the results, at a family-wise false-alarm rate
+ * `alpha` over every checked metric (Bonferroni), and at least `floor` (accuracies: absolute;
+ * losses: relative to the baseline's mean). `power`: the detection probability `detects` is
+ * stated at.
+ */
+export const CHECK: Readonly<{ alpha: number; floor: number; power: number }> = Object.freeze({
+  alpha: 0.01,
+  floor: 0.01,
+  power: 0.8,
 });
+
+/** Rows of these methods are baselines of the runs (chance, PCA, random weights): reported only. */
+const BASELINE_ROWS = new Set(["chance", "pca", "random-init", "pixels"]);
 
 /** Metrics where higher is better; others (losses) are shown but never fail. */
 export function higherIsBetter(metric: string): boolean {
   return /accuracy|invariance/.test(metric);
 }
 
-/** Compares results against a baseline (see the module doc for the rule). */
+/** What a group is checked as: an accuracy (one-sided), a training loss (two-sided), or not. */
+export function checkedAs(g: Group): "accuracy" | "loss" | null {
+  if (BASELINE_ROWS.has(g.method)) return null;
+  if (/accuracy/.test(g.metric) && !/surrogate/.test(g.metric)) return "accuracy";
+  return g.metric === "train_loss" ? "loss" : null;
+}
+
+/**
+ * The threshold and the detectable change of one check, from the two sides' means, spreads and
+ * seed counts: se = pooled std x sqrt(1/m + 1/n) on m + n - 2 degrees of freedom; threshold =
+ * t(1 - a) x se, detects = (t(1 - a) + t(power)) x se, each at least the floor, where a =
+ * alpha / k (one-sided) or alpha / 2k (two-sided).
+ */
+export function checkThreshold(
+  base: Stat,
+  now: Stat,
+  k: number,
+  twoSided: boolean,
+  o: { alpha: number; floor: number; power: number } = CHECK,
+): { threshold: number; detects: number } {
+  const df = base.n + now.n - 2;
+  const floor = twoSided ? o.floor * Math.abs(base.mean) : o.floor;
+  if (df < 1) return { threshold: floor, detects: NaN };
+  const sp = Math.sqrt(((base.n - 1) * base.std ** 2 + (now.n - 1) * now.std ** 2) / df);
+  const se = sp * Math.sqrt(1 / base.n + 1 / now.n);
+  const a = o.alpha / (twoSided ? 2 * k : k);
+  const t = tQuantile(1 - a, df);
+  return {
+    threshold: Math.max(t * se, floor),
+    detects: Math.max((t + tQuantile(o.power, df)) * se, floor),
+  };
+}
+
+/**
+ * Compares results against a baseline (see {@linkcode CHECK}); a now-side seed count of one
+ * borrows nothing: the pooled spread is then the baseline's.
+ */
 export function compare(
   now: Record<string, string>[],
   baseline: Record<string, string>[],
-  o: { k: number; floor: number },
+  o: { alpha: number; floor: number; power: number } = CHECK,
 ): Comparison[] {
   const b = summarise(baseline), n = summarise(now);
+  const k = Math.max(1, [...b.values()].filter((s) => checkedAs(s.group)).length);
   return [...b.entries()].map(([id, base]) => {
     const cur = n.get(id) ?? null;
-    const group = base.group, metric = group.metric;
-    const tolerance = Math.max(o.k * base.std, o.floor);
+    const group = base.group, as = checkedAs(group);
     if (!cur) {
-      const verdict = higherIsBetter(metric) ? "missing" : "info";
-      return { group, baseline: base, now: null, delta: null, tolerance, verdict };
+      const verdict = as ? "missing" : "info";
+      return {
+        group,
+        baseline: base,
+        now: null,
+        delta: null,
+        threshold: NaN,
+        detects: NaN,
+        verdict,
+      };
     }
     const delta = cur.mean - base.mean;
-    const verdict = !higherIsBetter(metric)
-      ? "info"
-      : delta < -tolerance
-      ? "regression"
-      : delta > tolerance
-      ? "better"
-      : "ok";
-    return { group, baseline: base, now: cur, delta, tolerance, verdict };
+    const { threshold, detects } = checkThreshold(base, cur, k, as === "loss", o);
+    const verdict = as === "accuracy"
+      ? (delta < -threshold ? "regression" : delta > threshold ? "better" : "ok")
+      : as === "loss"
+      ? (Math.abs(delta) > threshold ? "changed" : "ok")
+      : "info";
+    return { group, baseline: base, now: cur, delta, threshold, detects, verdict };
   });
 }
 
 /** The comparison as a Markdown table. */
 export function comparisonTable(cs: Comparison[]): string {
   const f = (s: Stat | null) => s ? `${s.mean.toFixed(4)} +/- ${s.std.toFixed(4)} (n=${s.n})` : "-";
+  const g = (x: number) => Number.isNaN(x) ? "-" : x.toFixed(4);
   return [
-    "| method \\| dataset \\| preset \\| metric \\| protocol | baseline | now | delta | tolerance | verdict |",
-    "| --- | --- | --- | --- | --- | --- |",
+    "| method \\| dataset \\| preset \\| metric \\| protocol | baseline | now | delta | threshold | detects | verdict |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
     ...cs.map((c) =>
       `| ${
         [c.group.method, c.group.dataset, c.group.variant, c.group.metric, c.group.protocol].join(
           " \\| ",
         )
       } | ${f(c.baseline)} | ${f(c.now)} | ${c.delta === null ? "-" : c.delta.toFixed(4)} | ${
-        c.tolerance.toFixed(4)
-      } | ${c.verdict} |`
+        g(c.threshold)
+      } | ${g(c.detects)} | ${c.verdict} |`
     ),
   ].join("\n");
 }
@@ -160,19 +222,19 @@ export interface Verdict {
 export function compareAll(
   now: { rows: Record<string, string>[]; runs: RunRecord[] | null },
   base: { rows: Record<string, string>[]; runs: RunRecord[] | null },
-  o: { k: number; floor: number },
+  o: { alpha: number; floor: number; power: number } = CHECK,
 ): Verdict {
   const metrics = compare(now.rows, base.rows, o);
   const claims = now.runs && base.runs ? compareClaims(now.runs, base.runs) : [];
   const bad =
-    [...metrics, ...claims].filter((c) => c.verdict === "regression" || c.verdict === "missing")
+    [...metrics, ...claims].filter((c) => ["regression", "changed", "missing"].includes(c.verdict))
       .length;
   const text = [
     comparisonTable(metrics),
     ...(claims.length ? ["", claimTable(claims)] : []),
     "",
     bad
-      ? `${bad} regression(s) or missing metric(s) or claim(s) against the baseline`
+      ? `${bad} regression(s), changed loss(es) or missing metric(s) or claim(s) against the baseline`
       : "no regression against the baseline",
   ].join("\n");
   return { metrics, claims, bad, text };
@@ -183,28 +245,29 @@ if (import.meta.main) {
     name: "deno task compare",
     summary: "Compares results against a baseline, metric by metric (and, for two output " +
       "folders, the claims the methods declare). RESULTS and BASELINE are each a results.csv or an " +
-      "output folder. Exit 1 on a regression or a metric the results lack.",
+      "output folder. Exit 1 on a regression, a changed training loss or a metric the results lack.",
     flags: {
-      k: {
+      alpha: {
         type: "string",
-        value: "K",
-        help: "tolerance in baseline standard deviations",
-        default: String(TOLERANCE.k),
+        value: "A",
+        help: "family-wise false-alarm rate over the checked metrics",
+        default: String(CHECK.alpha),
       },
       floor: {
         type: "string",
         value: "F",
-        help: "smallest tolerance",
-        default: String(TOLERANCE.floor),
+        help: "smallest threshold (accuracies: absolute; losses: relative to the baseline)",
+        default: String(CHECK.floor),
       },
     },
     positionals: "RESULTS BASELINE",
     minPositionals: 2,
     maxPositionals: 2,
   }, async (v, positionals) => {
-    const k = parseNumber("k", v.k!), floor = parseNumber("floor", v.floor!);
+    const alpha = parseNumber("alpha", v.alpha!), floor = parseNumber("floor", v.floor!);
+    if (!(alpha > 0 && alpha < 1)) throw new ConfigError(`--alpha ${alpha}: give 0 < A < 1`);
     const [now, base] = await Promise.all(positionals.map(readResultsOrFolder));
-    const verdict = compareAll(now!, base!, { k, floor });
+    const verdict = compareAll(now!, base!, { ...CHECK, alpha, floor });
     console.log(verdict.text);
     return verdict.bad ? 1 : 0;
   });

@@ -8,6 +8,8 @@ import {
   readResultsOrFolder,
 } from "./compare.ts";
 import { summarise } from "./runs.ts";
+import { Rng } from "../core/rng.ts";
+import { tQuantile } from "../suite/stats.ts";
 import { run } from "./testing.ts";
 
 const row = (metric: string, value: number, seed: number, method = "drlim") => ({
@@ -26,39 +28,76 @@ Deno.test("summarise: mean and sample standard deviation over seeds", () => {
   assert.ok(Math.abs(st.mean - 0.7) < 1e-12 && Math.abs(st.std - 0.1) < 1e-12 && st.n === 3);
 });
 
-Deno.test("compare: tolerance from the baseline's seed spread, with a floor", () => {
-  const base = [row("knn_accuracy", 0.8, 0), row("knn_accuracy", 0.6, 1), row("train_loss", 1, 0)];
-  // std 0.1414 -> tolerance 3 x 0.1414 = 0.424: a drop to 0.5 is within the seed noise
-  let c = compare([row("knn_accuracy", 0.5, 0), row("train_loss", 9, 0)], base, {
-    k: 3,
-    floor: 0.02,
-  });
-  assert.equal(c.find((x) => x.group.metric.includes("knn"))!.verdict, "ok");
-  assert.equal(c.find((x) => x.group.metric.includes("loss"))!.verdict, "info");
-  // k = 1: the same drop is a regression
-  c = compare([row("knn_accuracy", 0.5, 0)], base, { k: 1, floor: 0.02 });
-  assert.equal(c.find((x) => x.group.metric.includes("knn"))!.verdict, "regression");
-  // a one-seed baseline has std 0: the floor decides
-  const one = [row("knn_accuracy", 0.8, 0)];
+Deno.test("compare: a one-sided t-test on the pooled seed spread, Bonferroni over checked metrics", () => {
+  const seeds = (metric: string, vs: number[], method = "drlim") =>
+    vs.map((v, i) => row(metric, v, i, method));
+  const base = [
+    ...seeds("knn_accuracy", [0.8, 0.7, 0.75, 0.72, 0.78]),
+    ...seeds("knn_accuracy", [0.6, 0.6, 0.6], "pca"),
+    ...seeds("train_loss", [1.0, 1.02, 0.98, 1.01, 0.99]),
+  ];
+  // two checked metrics (the accuracy and the loss; PCA is a baseline): a = 0.01 / 2
+  const v = (now: Record<string, string>[]) =>
+    Object.fromEntries(compare(now, base).map((c) => [`${c.group.method} ${c.group.metric}`, c]));
+  const same = v(base);
+  assert.equal(same["drlim knn_accuracy"]!.verdict, "ok");
+  assert.equal(same["pca knn_accuracy"]!.verdict, "info");
+  // the threshold: t(1 - 0.005, 8 df) x sp x sqrt(2/5), sp = the baseline's std on both sides
+  const sd = 0.0412311; // std of 0.8, 0.7, 0.75, 0.72, 0.78
+  const t = tQuantile(1 - 0.005, 8);
+  assert.ok(Math.abs(same["drlim knn_accuracy"]!.threshold - t * sd * Math.sqrt(0.4)) < 1e-4);
+  assert.ok(
+    Math.abs(same["drlim knn_accuracy"]!.detects - (t + tQuantile(0.8, 8)) * sd * Math.sqrt(0.4)) <
+      1e-4,
+  );
+  // a drop beyond it is a regression, a small one is not; a rise beyond it is better
+  const shifted = (d: number) => [
+    ...seeds("knn_accuracy", [0.8, 0.7, 0.75, 0.72, 0.78].map((x) => x + d)),
+    ...seeds("train_loss", [1.0, 1.02, 0.98, 1.01, 0.99]),
+  ];
+  assert.equal(v(shifted(-0.15))["drlim knn_accuracy"]!.verdict, "regression");
+  assert.equal(v(shifted(-0.05))["drlim knn_accuracy"]!.verdict, "ok");
+  assert.equal(v(shifted(0.15))["drlim knn_accuracy"]!.verdict, "better");
+  // a training loss that moves either way beyond its threshold: changed (counts as a failure)
+  const loss = (d: number) => [
+    ...seeds("knn_accuracy", [0.8, 0.7, 0.75, 0.72, 0.78]),
+    ...seeds("train_loss", [1.0, 1.02, 0.98, 1.01, 0.99].map((x) => x + d)),
+  ];
+  assert.equal(v(loss(0.2))["drlim train_loss"]!.verdict, "changed");
+  assert.equal(v(loss(-0.2))["drlim train_loss"]!.verdict, "changed");
+  assert.equal(v(loss(0.005))["drlim train_loss"]!.verdict, "ok");
+  assert.equal(compareAll({ rows: loss(0.2), runs: null }, { rows: base, runs: null }).bad, 1);
+  // one seed on each side: no spread, the floor decides and nothing is detectable
+  const one = compare([row("knn_accuracy", 0.785, 0)], [row("knn_accuracy", 0.8, 0)])[0]!;
+  assert.equal(one.verdict, "regression");
+  assert.ok(Number.isNaN(one.detects));
   assert.equal(
-    compare([row("knn_accuracy", 0.79, 0)], one, { k: 3, floor: 0.02 })[0]!.verdict,
+    compare([row("knn_accuracy", 0.795, 0)], [row("knn_accuracy", 0.8, 0)])[0]!.verdict,
     "ok",
-  );
-  assert.equal(
-    compare([row("knn_accuracy", 0.77, 0)], one, { k: 3, floor: 0.02 })[0]!.verdict,
-    "regression",
-  );
-  assert.equal(
-    compare([row("knn_accuracy", 0.9, 0)], one, { k: 3, floor: 0.02 })[0]!.verdict,
-    "better",
   );
 });
 
+Deno.test("the check's false-alarm rate on unchanged code and other seeds stays near alpha", () => {
+  // synthetic seeds: 16 baseline and 16 new values of one accuracy, same distribution
+  const rng = new Rng(11, "false-alarms");
+  const normal = () =>
+    Math.sqrt(-2 * Math.log(1 - rng.float())) * Math.cos(2 * Math.PI * rng.float());
+  let alarms = 0, trials = 2000;
+  for (let t = 0; t < trials; t++) {
+    const draw = () =>
+      Array.from({ length: 16 }, (_, i) => row("knn_accuracy", 0.7 + 0.1 * normal(), i));
+    if (
+      compare(draw(), draw(), { alpha: 0.05, floor: 0, power: 0.8 })[0]!.verdict === "regression"
+    ) {
+      alarms++;
+    }
+  }
+  // one-sided at 5 %: binomial sd 0.5 % over 2,000 trials
+  assert.ok(alarms / trials > 0.03 && alarms / trials < 0.07, `${alarms / trials}`);
+});
+
 Deno.test("compare: a metric the baseline has and the results lack is reported missing", () => {
-  const c = compare([row("knn_accuracy", 0.8, 0)], [row("knn_accuracy", 0.8, 0, "simclr")], {
-    k: 3,
-    floor: 0.02,
-  });
+  const c = compare([row("knn_accuracy", 0.8, 0)], [row("knn_accuracy", 0.8, 0, "simclr")]);
   assert.equal(c[0]!.verdict, "missing");
   assert.match(comparisonTable(c), /missing/);
 });
@@ -95,7 +134,6 @@ Deno.test("compareClaims: a claim the baseline supported fails only when the res
   const v = compareAll(
     { rows: [], runs: heads(0.5, 0.6, 0.4) },
     { rows: [], runs: heads(0.6, 0.5, 0.4) },
-    { k: 3, floor: 0.02 },
   );
   assert.equal(v.bad, 1);
   assert.match(
@@ -109,10 +147,7 @@ Deno.test("compare groups runs by their overrides, so sweep variants are not ave
     { ...row("knn_accuracy", 0.8, 0), overrides: "" },
     { ...row("knn_accuracy", 0.2, 0), overrides: "head=none" },
   ];
-  const c = compare([{ ...row("knn_accuracy", 0.8, 0), overrides: "" }], base, {
-    k: 3,
-    floor: 0.02,
-  });
+  const c = compare([{ ...row("knn_accuracy", 0.8, 0), overrides: "" }], base);
   assert.deepEqual(c.map((x) => [x.group.variant, x.verdict]), [
     ["ci", "ok"],
     ["ci head=none", "missing"],

@@ -53,13 +53,15 @@ export function sweepSummary(
   return out;
 }
 
-/** Rows of these methods are baselines: drawn as reference lines, not as series or bars. */
+/**
+ * Rows of these methods are baselines no run trains: drawn as reference lines, not as series or
+ * bars (the supervised baseline is trained by its own runs, so it is a series).
+ */
 export const REFERENCE_METHODS: ReadonlySet<string> = new Set([
   "chance",
   "pca",
   "random-init",
   "pixels",
-  "supervised",
 ]);
 
 /** The 95 % interval of a group's mean over seeds (NaN bounds for one seed). */

@@ -622,8 +622,8 @@ export const exemplar = defineMethod<ExemplarConfig>({
   docs: exemplarDocs,
   presets: exemplarPresets,
   run: runExemplar,
-  // one seed: ~6 minutes; its tolerance is the floor until a second seed is in the baseline
-  ci: [{ summary: "Exemplar CNN ci", presets: ["ci"], axes: [], seeds: [0] }],
+  // three seeds of ~2.5 minutes: the regression check needs each side's seed spread
+  ci: [{ summary: "Exemplar CNN ci", presets: ["ci"], axes: [], seeds: [0, 1, 2] }],
   sweeps: exemplarSweeps,
   claims: exemplarClaims,
   perf: [{
