@@ -24,7 +24,7 @@ import type { BackendChoice } from "../core/backend.ts";
 import { runBenchmark } from "./runner.ts";
 import { runSweep } from "./sweep.ts";
 import { CI_RUNS } from "./methods.ts";
-import { CHECK, compareAll, readResultsOrFolder } from "./compare.ts";
+import { CHECK, compareAll, readResultsOrFolder, type Verdict } from "./compare.ts";
 import { runIdOf, runMethodOf, type RunRecord } from "./runs.ts";
 
 /** Results (rows and runs) restricted to runs of the given methods. */
@@ -70,7 +70,7 @@ export function parseSeedOffset(text: string): number {
 /** Parses `--inject M:key=value[,key=value...]`. */
 export function parseInject(text: string): { method: string; overrides: [string, string][] } {
   const m = /^([a-z0-9]+):(.+)$/.exec(text);
-  const pairs = m?.[2]!.split(",").map((p) => p.split("=")) ?? [];
+  const pairs = m ? m[2]!.split(",").map((p) => p.split("=")) : [];
   if (!m || pairs.some((p) => p.length !== 2 || !p[0] || !p[1])) {
     throw new ConfigError(
       `--inject "${text}": give METHOD:key=value[,key=value...], e.g. drlim:lr=0.0001`,
@@ -99,13 +99,13 @@ export function withoutInjected(
 
 /**
  * Runs CI_RUNS (or `only` their methods) into `out` and compares them against the baseline.
- * Returns the comparison text (also written to out/compare.md) and the exit status. `run` is
- * injectable for tests.
+ * Returns the comparison text (also written to out/compare.md), the comparison, the failed runs'
+ * count and the exit status. `run` is injectable for tests.
  */
 export async function runCi(
   o: CiOptions,
   run: (args: CliArgs) => Promise<unknown> = runBenchmark,
-): Promise<{ text: string; status: 0 | 1 }> {
+): Promise<{ text: string; status: 0 | 1; verdict: Verdict; failed: number }> {
   const known = [...new Set(CI_RUNS.map((s) => s.method))];
   const unknown = o.only?.filter((m) => !known.includes(m)) ?? [];
   if (unknown.length) {
@@ -170,7 +170,7 @@ export async function runCi(
   ].join("\n");
   await Deno.mkdir(o.out, { recursive: true });
   await writeFileAtomic(join(o.out, "compare.md"), text + "\n");
-  return { text, status: failed + verdict.bad > 0 ? 1 : 0 };
+  return { text, status: failed + verdict.bad > 0 ? 1 : 0, verdict, failed };
 }
 
 if (import.meta.main) {

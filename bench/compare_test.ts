@@ -82,7 +82,8 @@ Deno.test("the check's false-alarm rate on unchanged code and other seeds stays 
   const rng = new Rng(11, "false-alarms");
   const normal = () =>
     Math.sqrt(-2 * Math.log(1 - rng.float())) * Math.cos(2 * Math.PI * rng.float());
-  let alarms = 0, trials = 2000;
+  const trials = 2000;
+  let alarms = 0;
   for (let t = 0; t < trials; t++) {
     const draw = () =>
       Array.from({ length: 16 }, (_, i) => row("knn_accuracy", 0.7 + 0.1 * normal(), i));
