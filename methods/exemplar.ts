@@ -70,6 +70,7 @@ import {
   renderSamples,
   sampleParams,
   sampleSeedPatches,
+  SEED_SAMPLING,
   type SeedPatch,
   type TransformName,
   type TransformOptions,
@@ -97,6 +98,7 @@ export const exemplarDefaults = {
   perClass: 100,
   patch: 32,
   without: "",
+  seedSampling: "gradient",
   batch: 128,
   epochs: 30,
   optimizer: "sgd",
@@ -155,6 +157,12 @@ const exemplarDocs: Docs<ExemplarConfig> = {
     min: 1,
   },
   patch: { help: "seed patch side in pixels (paper: 32)", integer: true, min: 8 },
+  seedSampling: {
+    help: "where seed patches are cut: gradient (with probability proportional to the patch's " +
+      "gradient magnitude, paper) or uniform (anywhere: the ablation of the patch extraction " +
+      "strategy, a limitation the poster names)",
+    choices: SEED_SAMPLING,
+  },
   without: {
     help: `comma-separated transformations left out (ablation): ${TRANSFORMS.join(", ")}`,
     check: (v) => {
@@ -377,7 +385,13 @@ export function exemplarTrainer(
   streams: Streams,
 ): Trainer<ExemplarNet> & { seeds: SeedPatch[]; pca: ColourPca; batch: number } {
   const N = cfg.classes, K = cfg.perClass, P = cfg.patch;
-  const seeds = sampleSeedPatches(pool, N, P, streams.data);
+  const seeds = sampleSeedPatches(
+    pool,
+    N,
+    P,
+    streams.data,
+    cfg.seedSampling as (typeof SEED_SAMPLING)[number],
+  );
   const pca = colourPca(pool);
   const topts = transformOptions(cfg);
   const net = createExemplarNet(cfg.network, P, pool.channels, N, streams.init);

@@ -39,6 +39,15 @@ export const exemplarClaims: Claim[] = [
     groups: values("perClass", 64, 4),
     command: "deno task sweep exemplar-samples-cpu",
   },
+  {
+    id: "exemplar-seed-sampling",
+    claim: "seed patches cut where the gradients are > patches cut anywhere",
+    source: `${PAPER}, Sec. 3 (patches "from regions containing considerable gradients"); ` +
+      "poster, limitations (dependency on the patch extraction strategy)",
+    measure: MEASURE,
+    groups: values("seedSampling", "gradient", "uniform"),
+    command: "deno task sweep exemplar-sampling-cpu",
+  },
   ...TRANSFORMS.map((t): Claim => ({
     id: `exemplar-without-${t}`,
     claim: `the ${t} transformation contributes: all transformations > without ${t}`,

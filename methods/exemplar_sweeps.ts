@@ -40,6 +40,12 @@ export const exemplarSweeps: SweepSpec[] = [
   },
   {
     ...cpu,
+    name: "exemplar-sampling-cpu",
+    summary: "seed patches cut where the gradients are (paper) or anywhere, ci preset",
+    axes: [["seedSampling", ["gradient", "uniform"]]],
+  },
+  {
+    ...cpu,
     name: "exemplar-transforms-cpu",
     summary: "each transformation removed, ci preset",
     axes: [["without", without]],

@@ -191,14 +191,24 @@ export interface SeedPatch {
   left: number;
 }
 
+/** How seed patches are placed in their images (the `seedSampling` key). */
+export const SEED_SAMPLING = ["gradient", "uniform"] as const;
+
 /**
  * Draws `n` seed patches of side `patch` from `n` different images of `set` (chosen by `rng`),
  * each placed inside its image with probability proportional to the patch's summed gradient
  * magnitude (the paper samples "from regions containing considerable gradients"; TPAMI: with
  * probability proportional to the mean gradient magnitude). An image without any gradient gets
- * a uniform position.
+ * a uniform position, as every patch does with `by` = "uniform" (the ablation of the patch
+ * extraction strategy the poster names as a limitation).
  */
-export function sampleSeedPatches(set: ImageSet, n: number, patch: number, rng: Rng): SeedPatch[] {
+export function sampleSeedPatches(
+  set: ImageSet,
+  n: number,
+  patch: number,
+  rng: Rng,
+  by: (typeof SEED_SAMPLING)[number] = "gradient",
+): SeedPatch[] {
   if (set.height < patch || set.width < patch) {
     throw new RangeError(
       `${set.name}: images are ${set.width}x${set.height}, smaller than the ${patch}-pixel patch; ` +
@@ -214,6 +224,10 @@ export function sampleSeedPatches(set: ImageSet, n: number, patch: number, rng: 
   const { height: h, width: w } = set;
   const rows = h - patch + 1, cols = w - patch + 1;
   return Array.from(order.subarray(0, n), (image) => {
+    if (by === "uniform") {
+      const pick = rng.int(rows * cols);
+      return { image, top: Math.floor(pick / cols), left: pick % cols };
+    }
     const g = gradientMagnitude(set, image);
     // integral image: box sums of every patch position in O(1)
     const s = new Float64Array((h + 1) * (w + 1));

@@ -194,6 +194,11 @@ Deno.test("seed patches come from different images, inside them, where the gradi
     assert.ok(s.top < 6 && s.left < 6, `patch at (${s.top}, ${s.left}) misses the texture`);
   }
   assert.deepEqual(seeds, sampleSeedPatches(set, 20, P, new Rng(0, "data")));
+  // uniform placement (the ablation): anywhere inside, so most patches miss the textured corner
+  const anywhere = sampleSeedPatches(set, 20, P, new Rng(0, "data"), "uniform");
+  assert.ok(anywhere.every((s) => s.top + P <= 24 && s.left + P <= 24));
+  assert.ok(anywhere.filter((s) => s.top >= 6 || s.left >= 6).length >= 5);
+  assert.deepEqual(anywhere, sampleSeedPatches(set, 20, P, new Rng(0, "data"), "uniform"));
   assert.throws(
     () => sampleSeedPatches(set, 21, P, new Rng(0, "data")),
     /21 surrogate classes need 21 different images/,
