@@ -1,12 +1,14 @@
 /**
  * `deno task bench:ci [--out DIR] [--baseline DIR] [--backend B] [--only M,...]
- * [--skip-missing-data]`: every method at its `ci` preset with its CI seeds (and SimCLR's other
- * heads, for the paper's head ordering), into one folder (resumable: finished runs are skipped),
- * then the comparison against the committed baseline: `deno task compare`'s metrics rule and the
- * claims the methods declare. Writes the comparison to DIR/compare.md. Exits 1 on a failed run or a
- * regression, 2 on bad input. About 20 minutes on 2 cores with lavapipe; SimCLR and Exemplar CNN
- * need the CIFAR-10 JPEG copy (see the README): with `--skip-missing-data` a method whose data is absent
- * is skipped, said so, and left out of the comparison, instead of failing.
+ * [--skip-missing-data] [--seed-offset K] [--inject M:key=value,...]`: every method at its `ci`
+ * preset with its CI seeds, into one folder (resumable: finished runs are skipped), then the
+ * comparison against the committed baseline: `deno task compare`'s check (bench/compare.ts CHECK)
+ * and the claims the methods declare. Writes the comparison to DIR/compare.md. Exits 1 on a
+ * failed run, a regression or a changed loss, 2 on bad input. About 20 minutes on 2 cores with
+ * lavapipe; SimCLR and Exemplar CNN need the CIFAR-10 JPEG copy (see the README): with
+ * `--skip-missing-data` a method whose data is absent is skipped, said so, and left out of the
+ * comparison, instead of failing. `--seed-offset` and `--inject` measure the check itself
+ * (`deno task ci:power`).
  * @module
  */
 import { join } from "node:path";
