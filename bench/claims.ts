@@ -99,7 +99,8 @@ export function checkClaims(
       const missing = groups.filter((x) => x.values.size === 0).map((x) => x.g.name);
       if (missing.length === groups.length) continue;
       const used = groups.flatMap((x) => x.used);
-      const seeds = [...new Set(groups.flatMap((x) => [...x.values.keys()]))].sort();
+      const seeds = [...new Set(groups.flatMap((x) => [...x.values.keys()]))]
+        .sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
       const commits = [...new Set(used.map((r) => r.rows[0]?.commit ?? "unknown"))].sort();
       const base = { title: m.title, claim, missing, seeds, commits };
       if (missing.length) {
