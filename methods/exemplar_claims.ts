@@ -40,6 +40,26 @@ export const exemplarClaims: Claim[] = [
     command: "deno task sweep exemplar-samples-cpu",
   },
   {
+    id: "exemplar-pooled-features",
+    claim: "quadrant-pooled features of all layers > the fully connected layer's features",
+    source: `${PAPER}, Sec. 4.1 (features of all layers, max-pooled over the 4 quadrants)`,
+    measure: "linear classifier accuracy: the paper protocol (3 folds of 400, images at 64x64) " +
+      "against the simple one (the fully connected layer at 32x32, all training images): the " +
+      "pooled side trains on fewer images",
+    groups: [
+      ["quadrant-pooled, all layers", folds],
+      [
+        "fully connected",
+        rowsValue((r) => r.method === "exemplar-cnn" && r.metric === "linear_accuracy"),
+      ],
+    ].map(([name, value]) => ({
+      name: name as string,
+      runs: () => true,
+      value: value as (rows: Record<string, string>[]) => number | undefined,
+    })),
+    command: "deno task sweep exemplar-classes-cpu",
+  },
+  {
     id: "exemplar-seed-sampling",
     claim: "seed patches cut where the gradients are > patches cut anywhere",
     source: `${PAPER}, Sec. 3 (patches "from regions containing considerable gradients"); ` +
