@@ -25,7 +25,10 @@ import {
 import type { BackendChoice } from "../core/backend.ts";
 import { runBenchmark } from "./runner.ts";
 import { runSweep } from "./sweep.ts";
-import { CI_RUNS } from "./methods.ts";
+import { CI_RUNS, METHODS } from "./methods.ts";
+import type { RunGrid } from "../suite/method.ts";
+
+type Axis = [string, (string | number | boolean)[]];
 import { CHECK, compareAll, readResultsOrFolder, type Verdict } from "./compare.ts";
 import { runIdOf, runMethodOf, type RunRecord } from "./runs.ts";
 
@@ -57,7 +60,27 @@ export interface CiOptions {
   /** a bug injected for the check's power measurement: these overrides on one method's runs,
    * kept in their rows but left out of the grouping, so the runs are compared as the grid's */
   inject?: { method: string; overrides: [string, string][] };
+  /** "cifar10": methods whose CI preset reads the CIFAR-10 JPEG copy read the official CIFAR-10
+   * instead (downloaded and checksummed; for machines without the copy, against a baseline made
+   * the same way) */
+  data?: "cifar10";
   say?: (line: string) => void;
+}
+
+/** The grid's extra axis under `--data cifar10`: the official files where the preset reads the
+ * JPEG copy, nothing for methods on other data. */
+export function dataAxes(grid: RunGrid & { method: string }, data?: "cifar10"): Axis[] {
+  if (data !== "cifar10") return [];
+  const m = METHODS[grid.method];
+  const dataset = m?.resolve(grid.presets, []).config.dataset;
+  return dataset === "cifar10-jpeg" ? [["dataset", ["cifar10"]]] : [];
+}
+
+/** Parses `--data`: absent, or cifar10. */
+export function parseData(text: string | undefined): "cifar10" | undefined {
+  if (text === undefined) return undefined;
+  if (text !== "cifar10") throw new ConfigError(`--data "${text}": the one choice is cifar10`);
+  return "cifar10";
 }
 
 /** Parses `--seed-offset K`: a whole number of at least 0. */
@@ -128,7 +151,8 @@ export async function runCi(
       seeds: grid.seeds.map((x) => x + (o.seedOffset ?? 0)),
       axes: [
         ...grid.axes,
-        ...injected.map(([k, v]) => [k, [axisValue(v)]] as [string, (string | number | boolean)[]]),
+        ...dataAxes(grid, o.data),
+        ...injected.map(([k, v]) => [k, [axisValue(v)]] as Axis),
       ],
     };
     // not quiet: a CI log shows each run's phases and a line per tenth of its training
@@ -155,6 +179,7 @@ export async function runCi(
     `of ${CHECK.alpha} (Bonferroni over the checked metrics), thresholds at least ${CHECK.floor}; ` +
     `"detects": the drop found with probability ${CHECK.power}.`,
     ...(o.seedOffset ? [`Seeds offset by ${o.seedOffset} from the declared CI seeds.`] : []),
+    ...(o.data ? ["The official CIFAR-10 files where the CI presets read the JPEG copy."] : []),
     ...(o.inject
       ? [
         `INJECTED BUG: ${o.inject.method} ran with ${
@@ -200,6 +225,12 @@ if (import.meta.main) {
         value: "K",
         help: "run the CI seeds plus K (measures the check's false alarms on other seeds)",
       },
+      data: {
+        type: "string",
+        value: "cifar10",
+        help: "cifar10: where a CI preset reads the CIFAR-10 JPEG copy, read the official files " +
+          "(downloaded once, checksummed) instead; compare with a baseline made the same way",
+      },
       inject: {
         type: "string",
         value: "M:key=value,...",
@@ -219,6 +250,7 @@ if (import.meta.main) {
       skipMissingData: v["skip-missing-data"],
       seedOffset: v["seed-offset"] === undefined ? 0 : parseSeedOffset(v["seed-offset"]),
       inject: v.inject === undefined ? undefined : parseInject(v.inject),
+      data: parseData(v.data),
       say: (line) => console.error(line),
     });
     console.log(text);

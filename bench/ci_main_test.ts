@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { appendResults, type ResultRow } from "../io/csv.ts";
-import { parseInject, parseSeedOffset, runCi, withoutInjected } from "./ci_main.ts";
+import {
+  dataAxes,
+  parseData,
+  parseInject,
+  parseSeedOffset,
+  runCi,
+  withoutInjected,
+} from "./ci_main.ts";
 import type { CliArgs } from "./cli.ts";
 import { DataUnavailableError } from "../suite/config.ts";
 import { planRun } from "./runner.ts";
@@ -116,4 +123,17 @@ Deno.test("bench:ci measures its own power: other seeds (--seed-offset) and an i
     () => runCi({ ...o, out: "x", inject: parseInject("byol:lr=1") }, run),
     /unknown method byol/,
   );
+});
+
+Deno.test("bench:ci --data cifar10 reads the official files where a CI preset reads the JPEG copy", () => {
+  const axes = (method: string) =>
+    dataAxes({ method, summary: "", presets: ["ci"], axes: [], seeds: [0] }, parseData("cifar10"));
+  assert.deepEqual(axes("simclr"), [["dataset", ["cifar10"]]]);
+  assert.deepEqual(axes("exemplar"), [["dataset", ["cifar10"]]]);
+  assert.deepEqual(axes("drlim"), []); // MNIST, embedded
+  assert.deepEqual(
+    dataAxes({ method: "simclr", summary: "", presets: ["ci"], axes: [], seeds: [0] }),
+    [],
+  );
+  assert.throws(() => parseData("stl10"), /the one choice is cifar10/);
 });
