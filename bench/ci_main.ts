@@ -29,7 +29,7 @@ import { CI_RUNS, METHODS } from "./methods.ts";
 import type { RunGrid } from "../suite/method.ts";
 
 type Axis = [string, (string | number | boolean)[]];
-import { CHECK, compareAll, readResultsOrFolder, type Verdict } from "./compare.ts";
+import { CHECK, checkedCount, compareAll, readResultsOrFolder, type Verdict } from "./compare.ts";
 import { runIdOf, runMethodOf, type RunRecord } from "./runs.ts";
 
 /** Results (rows and runs) restricted to runs of the given methods. */
@@ -172,11 +172,19 @@ export async function runCi(
   }
   const mine = onlyMethods(now, methods);
   if (o.inject) mine.rows = withoutInjected(mine.rows, o.inject.overrides);
-  const verdict = compareAll(mine, onlyMethods(base, methods), CHECK);
+  // alpha is shared by every checked metric of the whole baseline, whichever methods ran, so a
+  // method's threshold is the same in a partial run (--only, a skipped method) as in a full one
+  const verdict = compareAll(mine, onlyMethods(base, methods), {
+    ...CHECK,
+    family: checkedCount(base.rows),
+  });
   const text = [
     `Compared against \`${o.baseline}\`: each method's accuracies one-sided, its training losses ` +
     `two-sided, two-sample t-tests on the pooled seed spread at a family-wise false-alarm rate ` +
-    `of ${CHECK.alpha} (Bonferroni over the checked metrics), thresholds at least ${CHECK.floor}; ` +
+    `of ${CHECK.alpha} (Bonferroni over the baseline's ${
+      checkedCount(base.rows)
+    } checked metrics), ` +
+    `thresholds at least ${CHECK.floor}; ` +
     `"detects": the drop found with probability ${CHECK.power}.`,
     ...(o.seedOffset ? [`Seeds offset by ${o.seedOffset} from the declared CI seeds.`] : []),
     ...(o.data ? ["The official CIFAR-10 files where the CI presets read the JPEG copy."] : []),

@@ -90,6 +90,14 @@ export function checkThreshold(
   };
 }
 
+/** The check's settings; `family`: how many metrics share alpha (default: those compared). */
+export type CheckOptions = { alpha: number; floor: number; power: number; family?: number };
+
+/** How many groups of these baseline rows are checked (the Bonferroni family). */
+export function checkedCount(baseline: Record<string, string>[]): number {
+  return Math.max(1, [...summarise(baseline).values()].filter((s) => checkedAs(s.group)).length);
+}
+
 /**
  * Compares results against a baseline (see {@linkcode CHECK}); a now-side seed count of one
  * borrows nothing: the pooled spread is then the baseline's.
@@ -97,10 +105,10 @@ export function checkThreshold(
 export function compare(
   now: Record<string, string>[],
   baseline: Record<string, string>[],
-  o: { alpha: number; floor: number; power: number } = CHECK,
+  o: CheckOptions = CHECK,
 ): Comparison[] {
   const b = summarise(baseline), n = summarise(now);
-  const k = Math.max(1, [...b.values()].filter((s) => checkedAs(s.group)).length);
+  const k = o.family ?? checkedCount(baseline);
   return [...b.entries()].map(([id, base]) => {
     const cur = n.get(id) ?? null;
     const group = base.group, as = checkedAs(group);
@@ -222,7 +230,7 @@ export interface Verdict {
 export function compareAll(
   now: { rows: Record<string, string>[]; runs: RunRecord[] | null },
   base: { rows: Record<string, string>[]; runs: RunRecord[] | null },
-  o: { alpha: number; floor: number; power: number } = CHECK,
+  o: CheckOptions = CHECK,
 ): Verdict {
   const metrics = compare(now.rows, base.rows, o);
   const claims = now.runs && base.runs ? compareClaims(now.runs, base.runs) : [];

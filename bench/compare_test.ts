@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
+  CHECK,
+  checkedCount,
   compare,
   compareAll,
   compareClaims,
@@ -165,4 +167,12 @@ Deno.test("readResultsOrFolder: a CSV, a folder, or a clear error", async () => 
     () => readResultsOrFolder(join(dir, "results.csv")),
     /lacks required column/,
   );
+});
+
+Deno.test("compare: the Bonferroni family can be fixed, so a partial run keeps a full run's thresholds", () => {
+  const base = [0.8, 0.7, 0.75].map((v, i) => row("knn_accuracy", v, i));
+  const own = compare(base, base)[0]!; // a family of one: this metric
+  const wide = compare(base, base, { ...CHECK, family: 13 })[0]!;
+  assert.ok(wide.threshold > own.threshold);
+  assert.equal(checkedCount([...base, row("knn_accuracy", 0.5, 0, "pca")]), 1);
 });
