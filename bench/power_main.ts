@@ -3,7 +3,8 @@
  * regression check of `bench:ci` itself (issue 14) and writes DIR/power.md (default
  * reports/ci-power): unchanged code on other seed sets (`bench:ci --seed-offset K`: every alarm
  * is a false one), and the bugs below injected one at a time (`--inject`: each should fail). Each
- * run is a bench:ci folder under DIR, resumable like bench:ci.
+ * run is a bench:ci folder under DIR, resumable like bench:ci; power.md covers every measurement
+ * in DIR, so calls for different methods or offsets add up (`--offsets ""`: none).
  * @module
  */
 import { join } from "node:path";
@@ -51,6 +52,36 @@ export const BUGS: InjectedBug[] = [
       "1/10)",
   },
 ];
+
+/** One measurement: a bench:ci run of one method, on other seeds or with a bug injected. */
+interface Measurement {
+  run: string;
+  kind: PowerRow["kind"];
+  what: string;
+  method: string;
+  seedOffset?: number;
+  inject?: { method: string; overrides: [string, string][] };
+}
+
+function otherSeeds(k: number, method: string): Measurement {
+  return {
+    run: `seeds+${k}-${method}`,
+    kind: "other seeds",
+    what: `unchanged code, CI seeds + ${k}`,
+    method,
+    seedOffset: k,
+  };
+}
+
+function injected(b: InjectedBug): Measurement {
+  return {
+    run: `bug-${b.name}`,
+    kind: "injected bug",
+    what: b.what,
+    method: b.method,
+    inject: { method: b.method, overrides: b.overrides },
+  };
+}
 
 /** One bench:ci run of the measurement, summarised per method. */
 export interface PowerRow {
@@ -148,49 +179,45 @@ if (import.meta.main) {
     const only = v.only === undefined ? methods : parseList("only", v.only);
     const bad = only.filter((m) => !methods.includes(m));
     if (bad.length) throw new ConfigError(`--only: unknown method(s) ${bad}; CI runs ${methods}`);
-    const offsets = parseList("offsets", v.offsets!).map((x) => {
+    const offsets = (v.offsets === "" ? [] : parseList("offsets", v.offsets!)).map((x) => {
       const k = Number(x);
       if (!Number.isInteger(k) || k <= 0) throw new ConfigError(`--offsets: "${x}" is not > 0`);
       return k;
     });
     const backend = parseBackend(v.backend!);
-    const rows: PowerRow[] = [];
     const say = (line: string) => console.error(line);
     // one method per bench:ci run, so every checked line of its comparison is that method's
-    const measure = async (run: string, kind: PowerRow["kind"], what: string, method: string, o: {
-      seedOffset?: number;
-      inject?: { method: string; overrides: [string, string][] };
-    }) => {
-      say(`ci:power: ${run}`);
+    const measure = async (m: Measurement) => {
+      say(`ci:power: ${m.run}`);
       const r = await runCi({
-        out: join(v.out!, run),
+        out: join(v.out!, m.run),
         baseline: v.baseline!,
         backend,
-        only: [method],
+        only: [m.method],
         say,
-        ...o,
+        seedOffset: m.seedOffset,
+        inject: m.inject,
       });
-      rows.push({
-        run,
-        kind,
-        what,
-        method,
-        ...summariseMethod(r.verdict.metrics),
-        failedRuns: r.failed,
-      });
+      return { ...m, ...summariseMethod(r.verdict.metrics), failedRuns: r.failed };
     };
-    for (const k of offsets) {
-      for (const m of only) {
-        await measure(`seeds+${k}-${m}`, "other seeds", `unchanged code, CI seeds + ${k}`, m, {
-          seedOffset: k,
-        });
-      }
-    }
-    for (const b of v["no-bugs"] ? [] : BUGS.filter((b) => only.includes(b.method))) {
-      await measure(`bug-${b.name}`, "injected bug", b.what, b.method, {
-        inject: { method: b.method, overrides: b.overrides },
-      });
-    }
+    const asked = [
+      ...offsets.flatMap((k) => only.map((m) => otherSeeds(k, m))),
+      ...(v["no-bugs"] ? [] : BUGS.filter((b) => only.includes(b.method)).map(injected)),
+    ];
+    for (const m of asked) await measure(m);
+    // power.md covers every measurement in the folder, from this call or earlier ones (each is
+    // compared again, its runs already finished), so partial calls add up to one report
+    const present = new Set<string>();
+    for await (const e of Deno.readDir(v.out!)) if (e.isDirectory) present.add(e.name);
+    const all = [
+      ...[...present].flatMap((name) => {
+        const m = /^seeds\+(\d+)-([a-z0-9]+)$/.exec(name);
+        return m && methods.includes(m[2]!) ? [otherSeeds(Number(m[1]), m[2]!)] : [];
+      }).sort((a, b) => a.method.localeCompare(b.method) || a.seedOffset! - b.seedOffset!),
+      ...BUGS.map(injected).filter((m) => present.has(m.run)),
+    ];
+    const rows: PowerRow[] = [];
+    for (const m of all) rows.push(await measure(m));
     const md = powerTable(rows);
     await Deno.mkdir(v.out!, { recursive: true });
     await writeFileAtomic(join(v.out!, "power.md"), md);
