@@ -282,4 +282,12 @@ export async function writeReport(outDir: string): Promise<void> {
   const { markdown, plots } = await buildReport(outDir);
   for (const p of plots) await writeFileAtomic(join(outDir, p.file), p.svg);
   await writeFileAtomic(join(outDir, "README.md"), markdown);
+  // sweep plots an earlier report drew and this one does not (another axis order, a metric
+  // gone) would lie beside it, linked from nowhere
+  const keep = new Set(plots.map((p) => p.file));
+  for await (const e of Deno.readDir(outDir)) {
+    if (e.isFile && /^sweep_.*\.svg$/.test(e.name) && !keep.has(e.name)) {
+      await Deno.remove(join(outDir, e.name));
+    }
+  }
 }

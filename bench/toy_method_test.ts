@@ -210,7 +210,9 @@ Deno.test("a method declared in one file runs through bench, sweep, report and b
     );
     assert.deepEqual(st.map((x) => x.status), ["done", "done"]);
     await Deno.remove(join(b, "README.md"));
+    await Deno.writeTextFile(join(b, "sweep_stale_vs_gone.svg"), "<svg/>"); // an older report's
     await writeReport(b);
+    await assert.rejects(() => Deno.stat(join(b, "sweep_stale_vs_gone.svg")), Deno.errors.NotFound);
     assert.match(await Deno.readTextFile(join(b, "README.md")), /## Sweep over noise \(toy\)/);
     // bench:ci: a baseline from the toy's CI runs, then a new run compared against it
     const base = join(root, "baseline");
