@@ -16,7 +16,7 @@ const MEASURE = "paper protocol: linear classifier on quadrant-pooled features o
 /** Two groups of runs at two values of one key, the first claimed better. */
 function values(key: string, better: unknown, worse: unknown) {
   return [better, worse].map((v) => ({
-    name: `${key} ${v === "" ? "(none)" : v}`,
+    name: key === "without" ? (v === "" ? "all transformations" : `without ${v}`) : `${key} ${v}`,
     runs: (c: Record<string, unknown>) => c[key] === v,
     value: folds,
   }));
