@@ -207,6 +207,7 @@ if (import.meta.main) {
     for (const m of asked) await measure(m);
     // power.md covers every measurement in the folder, from this call or earlier ones (each is
     // compared again, its runs already finished), so partial calls add up to one report
+    await Deno.mkdir(v.out!, { recursive: true });
     const present = new Set<string>();
     for await (const e of Deno.readDir(v.out!)) if (e.isDirectory) present.add(e.name);
     const all = [
@@ -219,7 +220,6 @@ if (import.meta.main) {
     const rows: PowerRow[] = [];
     for (const m of all) rows.push(await measure(m));
     const md = powerTable(rows);
-    await Deno.mkdir(v.out!, { recursive: true });
     await writeFileAtomic(join(v.out!, "power.md"), md);
     console.log(md);
     return 0;
