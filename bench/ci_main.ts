@@ -76,6 +76,14 @@ export function dataAxes(grid: RunGrid & { method: string }, data?: "cifar10"): 
   return dataset === "cifar10-jpeg" ? [["dataset", ["cifar10"]]] : [];
 }
 
+/** `--baseline`, as bench:ci and ci:power take it. */
+export const BASELINE_FLAG = {
+  type: "string",
+  value: "DIR",
+  help: "the baseline to compare with",
+  default: "reports/baselines/ci",
+} as const;
+
 /** Parses `--data`: absent, or cifar10. */
 export function parseData(text: string | undefined): "cifar10" | undefined {
   if (text === undefined) return undefined;
@@ -216,12 +224,7 @@ if (import.meta.main) {
       "compare.md there. Exit 1 on a failed run or a regression.",
     flags: {
       out: { type: "string", value: "DIR", help: "output folder", default: "reports/ci-run" },
-      baseline: {
-        type: "string",
-        value: "DIR",
-        help: "the baseline to compare with",
-        default: "reports/baselines/ci",
-      },
+      baseline: BASELINE_FLAG,
       backend: BENCH_FLAGS.backend,
       only: { type: "string", value: "M,...", help: "run only these methods" },
       "skip-missing-data": {

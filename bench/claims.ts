@@ -9,7 +9,14 @@
 import { METHODS } from "./methods.ts";
 import type { RunRecord } from "./runs.ts";
 import type { Claim, ClaimGroup, Method } from "../suite/method.ts";
-import { type Effect, effectOf, seedsNeeded, type Verdict, verdictOf } from "../suite/stats.ts";
+import {
+  type Effect,
+  effectOf,
+  meanStd,
+  seedsNeeded,
+  type Verdict,
+  verdictOf,
+} from "../suite/stats.ts";
 
 /** One adjacent pair of a claim's groups. */
 export interface ClaimStep {
@@ -58,7 +65,7 @@ function meanPerSeed(
     sums.set(s, [...(sums.get(s) ?? []), v]);
   }
   const values = new Map(
-    [...sums].map(([s, vs]) => [s, vs.reduce((a, b) => a + b, 0) / vs.length] as const),
+    [...sums].map(([s, vs]) => [s, meanStd(vs).mean] as const),
   );
   return { values, used };
 }

@@ -15,8 +15,16 @@ import { readResults } from "../io/csv.ts";
 import { ConfigError } from "../suite/config.ts";
 import { tQuantile } from "../suite/stats.ts";
 import { parseNumber, runCommand } from "./cli.ts";
-import { type Group, readRunFolder, type RunRecord, type Stat, summarise } from "./runs.ts";
+import {
+  type Group,
+  type GroupStat,
+  readRunFolder,
+  type RunRecord,
+  type Stat,
+  summarise,
+} from "./runs.ts";
 import { checkClaims, type ClaimCheck, effectText, verdictLabel } from "./claims.ts";
+import { REFERENCE_METHODS } from "./sweep_report.ts";
 
 export type { Stat };
 
@@ -49,17 +57,10 @@ export const CHECK: Readonly<{ alpha: number; floor: number; power: number }> = 
   power: 0.8,
 });
 
-/** Rows of these methods are baselines of the runs (chance, PCA, random weights): reported only. */
-const BASELINE_ROWS = new Set(["chance", "pca", "random-init", "pixels"]);
-
-/** Metrics where higher is better; others (losses) are shown but never fail. */
-export function higherIsBetter(metric: string): boolean {
-  return /accuracy|invariance/.test(metric);
-}
-
 /** What a group is checked as: an accuracy (one-sided), a training loss (two-sided), or not. */
 export function checkedAs(g: Group): "accuracy" | "loss" | null {
-  if (BASELINE_ROWS.has(g.method)) return null;
+  // the baselines' rows (chance, PCA, random weights) are reported, never checked
+  if (REFERENCE_METHODS.has(g.method)) return null;
   if (/accuracy/.test(g.metric) && !/surrogate/.test(g.metric)) return "accuracy";
   return g.metric === "train_loss" ? "loss" : null;
 }
@@ -75,7 +76,7 @@ export function checkThreshold(
   now: Stat,
   k: number,
   twoSided: boolean,
-  o: { alpha: number; floor: number; power: number } = CHECK,
+  o: CheckOptions = CHECK,
 ): { threshold: number; detects: number } {
   const df = base.n + now.n - 2;
   const floor = twoSided ? o.floor * Math.abs(base.mean) : o.floor;
@@ -95,7 +96,11 @@ export type CheckOptions = { alpha: number; floor: number; power: number; family
 
 /** How many groups of these baseline rows are checked (the Bonferroni family). */
 export function checkedCount(baseline: Record<string, string>[]): number {
-  return Math.max(1, [...summarise(baseline).values()].filter((s) => checkedAs(s.group)).length);
+  return familyOf(summarise(baseline));
+}
+
+function familyOf(stats: Map<string, GroupStat>): number {
+  return Math.max(1, [...stats.values()].filter((s) => checkedAs(s.group)).length);
 }
 
 /**
@@ -108,7 +113,7 @@ export function compare(
   o: CheckOptions = CHECK,
 ): Comparison[] {
   const b = summarise(baseline), n = summarise(now);
-  const k = o.family ?? checkedCount(baseline);
+  const k = o.family ?? familyOf(b);
   return [...b.entries()].map(([id, base]) => {
     const cur = n.get(id) ?? null;
     const group = base.group, as = checkedAs(group);

@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { ConfigError } from "../suite/config.ts";
-import { runCi } from "./ci_main.ts";
+import { BASELINE_FLAG, runCi } from "./ci_main.ts";
 import { BENCH_FLAGS, parseBackend, parseList, runCommand } from "./cli.ts";
 import { checkedAs, type Comparison } from "./compare.ts";
 import { CI_RUNS } from "./methods.ts";
@@ -156,12 +156,7 @@ if (import.meta.main) {
       "alarms) and injected bugs (detections), each a bench:ci run; writes power.md.",
     flags: {
       out: { type: "string", value: "DIR", help: "output folder", default: "reports/ci-power" },
-      baseline: {
-        type: "string",
-        value: "DIR",
-        help: "the baseline to compare with",
-        default: "reports/baselines/ci",
-      },
+      baseline: BASELINE_FLAG,
       backend: BENCH_FLAGS.backend,
       only: { type: "string", value: "M,...", help: "measure only these methods" },
       offsets: {

@@ -6,7 +6,7 @@
  * @module
  */
 import { barSvg, lineSvg, type Reference } from "../io/svg.ts";
-import { tQuantile } from "../suite/stats.ts";
+import { intervalOf } from "../suite/stats.ts";
 import { type GroupStat, type RunRecord, summarise } from "./runs.ts";
 import { METHODS } from "./methods.ts";
 
@@ -66,8 +66,8 @@ export const REFERENCE_METHODS: ReadonlySet<string> = new Set([
 
 /** The 95 % interval of a group's mean over seeds (NaN bounds for one seed). */
 function bounds(s: GroupStat): { low: number; high: number } {
-  const half = s.n > 1 ? tQuantile(0.975, s.n - 1) * s.std / Math.sqrt(s.n) : NaN;
-  return { low: s.mean - half, high: s.mean + half };
+  const { low, high } = intervalOf(s);
+  return { low, high };
 }
 
 /** An axis title in words: the key's documented meaning, without its parenthesised notes. */

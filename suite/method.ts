@@ -14,6 +14,7 @@ import { type Config, type ConfigValue, type Docs, resolveConfig } from "./confi
 import type { Streams } from "../core/rng.ts";
 import type { BackendInfo } from "../core/backend.ts";
 import { lineSvg } from "../io/svg.ts";
+import { meanStd } from "./stats.ts";
 
 export { NonFiniteLossError } from "../core/train.ts";
 
@@ -172,7 +173,7 @@ export function rowsValue(
 ): (rows: Record<string, string>[]) => number | undefined {
   return (rows) => {
     const vs = rows.filter(pick).map((r) => Number(r.value));
-    return vs.length ? vs.reduce((a, b) => a + b, 0) / vs.length : undefined;
+    return vs.length ? meanStd(vs).mean : undefined;
   };
 }
 

@@ -108,9 +108,13 @@ export interface Interval extends Stat {
 
 /** Mean +/- t(0.975, n - 1) x std / sqrt(n): the 95 % interval of the mean over seeds. */
 export function interval95(vs: number[]): Interval {
-  const s = meanStd(vs);
+  return intervalOf(meanStd(vs));
+}
+
+/** The 95 % interval of a mean already summarised as mean, std and n (NaN bounds for n = 1). */
+export function intervalOf(s: Stat): Interval {
   const half = s.n > 1 ? tQuantile(0.975, s.n - 1) * s.std / Math.sqrt(s.n) : NaN;
-  return { ...s, half, low: s.mean - half, high: s.mean + half };
+  return { mean: s.mean, std: s.std, n: s.n, half, low: s.mean - half, high: s.mean + half };
 }
 
 /** The effect of a claim: the difference of two groups' means with its 95 % interval. */
