@@ -14,7 +14,11 @@ import { checkClaims, type ClaimCheck, effectText, verdictLabel } from "./claims
 import { METHODS } from "./methods.ts";
 import { readRunFolder } from "./runs.ts";
 
-/** Report folders under `root`: those holding a results.csv beside a runs/ folder, sorted. */
+/**
+ * Report folders under `root`: those holding a results.csv beside a runs/ folder, sorted. A
+ * bench:ci folder run with an injected bug (its compare.md says so: `deno task ci:power`) tests
+ * the check, not the method, and is left out.
+ */
 export async function reportFolders(root: string): Promise<string[]> {
   const out: string[] = [];
   const visit = async (dir: string, depth: number) => {
@@ -25,7 +29,7 @@ export async function reportFolders(root: string): Promise<string[]> {
       return;
     }
     const names = new Set(entries.map((e) => e.name));
-    if (names.has("results.csv") && names.has("runs")) out.push(dir);
+    if (names.has("results.csv") && names.has("runs") && !(await injectedBug(dir))) out.push(dir);
     if (depth > 0) {
       for (const e of entries) {
         if (e.isDirectory && e.name !== "runs") await visit(join(dir, e.name), depth - 1);
@@ -34,6 +38,11 @@ export async function reportFolders(root: string): Promise<string[]> {
   };
   await visit(root, 2);
   return out.sort();
+}
+
+async function injectedBug(dir: string): Promise<boolean> {
+  const text = await Deno.readTextFile(join(dir, "compare.md")).catch(() => "");
+  return text.includes("INJECTED BUG:");
 }
 
 /** One claim checked in one folder. */

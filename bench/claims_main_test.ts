@@ -32,6 +32,12 @@ Deno.test("deno task claims: every declared claim, tested where a folder's runs 
   try {
     await headFolder(join(root, "sweep-head"), { mlp: 0.6, linear: 0.5, none: 0.4 }, [0, 1, 2]);
     await Deno.mkdir(join(root, "empty"));
+    // a ci:power folder with a bug injected tests the check, not the method: left out
+    await headFolder(join(root, "bug-x"), { mlp: 0.1, linear: 0.5, none: 0.4 }, [0, 1, 2]);
+    await Deno.writeTextFile(
+      join(root, "bug-x", "compare.md"),
+      "INJECTED BUG: simclr ran with x\n",
+    );
     assert.deepEqual(await reportFolders(root), [join(root, "sweep-head")]);
     const found = await findClaims(await reportFolders(root), root);
     const head = found.find((f) => f.check.claim.id === "simclr-head")!;
