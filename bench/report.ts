@@ -9,7 +9,7 @@ import { readReferences } from "../io/csv.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { meanStd, type PhaseSeconds, readRunFolder, type RunRecord, summarise } from "./runs.ts";
 import { checkClaims, claimLines } from "./claims.ts";
-import { REFERENCE_METHODS, sweepSummary } from "./sweep_report.ts";
+import { lossCurvePlots, REFERENCE_METHODS, sweepSummary } from "./sweep_report.ts";
 
 function esc(s: string): string {
   return s.replaceAll("|", "\\|").replaceAll("\n", " ");
@@ -220,7 +220,7 @@ export function phaseTable(
 export async function buildReport(
   outDir: string,
 ): Promise<{ markdown: string; plots: { file: string; svg: string }[] }> {
-  const { rows, byRun, firsts, records, phases } = await readRunFolder(outDir);
+  const { rows, byRun, firsts, records, phases, curves } = await readRunFolder(outDir);
   const lines = [
     `# Benchmark report: ${esc(outDir)}`,
     "",
@@ -230,9 +230,11 @@ export async function buildReport(
     "",
   ];
   const sweep = sweepSummary(records);
+  const losses = lossCurvePlots(records, curves);
   lines.push(
     ...seedSummary(rows),
     ...sweep.lines,
+    ...losses.lines,
     ...claimLines(checkClaims(records)),
     ...phaseTable(byRun, phases),
   );
@@ -274,7 +276,7 @@ export async function buildReport(
     }
   }
   lines.push(...await referencesTable(records));
-  return { markdown: lines.join("\n"), plots: sweep.plots };
+  return { markdown: lines.join("\n"), plots: [...sweep.plots, ...losses.plots] };
 }
 
 /** Regenerates `outDir/README.md` atomically. */

@@ -17,6 +17,10 @@ import { provenance } from "../io/provenance.ts";
 import { writeReport } from "./report.ts";
 import { type Phase, PHASES, type ResolvedRun, type RunOutput } from "../suite/method.ts";
 import type { PhaseSeconds } from "./runs.ts";
+import { windowMeans } from "../suite/stats.ts";
+
+/** At most this many points of a run's training loss go into its log (window means beyond). */
+export const LOG_CURVE_POINTS = 1000;
 
 /** What a finished run leaves behind. */
 export interface RunSummary {
@@ -173,6 +177,13 @@ export async function runBenchmark(
       },
     });
     await writeLog({ type: "phases", ...phaseFields(clock.stop()) });
+    // the training loss for the reports' every-seed loss plots, at most LOG_CURVE_POINTS points
+    const curve = windowMeans(output.stepLosses, LOG_CURVE_POINTS);
+    await writeLog({
+      type: "loss_curve",
+      every: curve.every,
+      points: curve.points.map((p) => [p.step, p.loss]),
+    });
     await writeLog({
       type: "result",
       rows: output.rows,

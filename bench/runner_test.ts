@@ -31,8 +31,20 @@ Deno.test("runBenchmark writes a log, a results.csv that parses back, plots and 
   assert.ok(log.some((l) => l.type === "epoch"));
   assert.equal(log.at(-1).type, "result");
   // every phase timed, and together no longer than the run
-  const phases = log.at(-2);
+  const phases = log.at(-3);
   assert.equal(phases.type, "phases");
+  // every step's loss, for the reports' loss plots: the same losses as the epochs' means
+  const curve = log.at(-2);
+  assert.equal(curve.type, "loss_curve");
+  assert.equal(curve.every, 1);
+  const epochs = log.filter((l) => l.type === "epoch");
+  assert.equal(curve.points.length, epochs.at(-1).step);
+  assert.deepEqual(
+    curve.points.map((p: number[]) => p[0]),
+    curve.points.map((_: unknown, i: number) => i + 1),
+  );
+  const mean = curve.points.reduce((a: number, p: number[]) => a + p[1]!, 0) / curve.points.length;
+  assert.ok(Math.abs(mean - epochs.reduce((a, e) => a + e.loss, 0) / epochs.length) < 1e-6);
   for (const p of ["data_s", "train_s", "eval_s"]) assert.ok(phases[p] > 0, p);
   assert.ok(phases.data_s + phases.train_s + phases.eval_s <= Number(acc.wall_s) + 0.2);
   const report = await Deno.readTextFile(join(out, "README.md"));
@@ -43,6 +55,12 @@ Deno.test("runBenchmark writes a log, a results.csv that parses back, plots and 
   // a second run appends to the same results.csv
   await runBenchmark(parseCli(["--out", out, "--seed", "4", ...TINY], M), { quiet: true });
   assert.equal((await readResults(join(out, "results.csv"))).length, 2 * s.rows.length);
+  // two seeds of one configuration: their loss curves overlaid in one plot
+  const two = await Deno.readTextFile(join(out, "README.md"));
+  assert.match(two, /!\[drlim: training loss of every seed\]\(sweep_loss_drlim\.svg\)/);
+  const svg = await Deno.readTextFile(join(out, "sweep_loss_drlim.svg"));
+  assert.match(svg, /seed 3/);
+  assert.match(svg, /seed 4/);
   await Deno.remove(out, { recursive: true });
 });
 

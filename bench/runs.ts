@@ -74,6 +74,26 @@ function phasesOf(records: Record<string, unknown>[] | null): PhaseSeconds | nul
   return out;
 }
 
+/** A run's training loss: `step` 1-based, `loss` a step's loss or the mean of a window of them. */
+export type LossCurve = { step: number; loss: number }[];
+
+/**
+ * A run's training loss curve from its log: the `loss_curve` record (runs since 2026-12-06), else
+ * one point per epoch (the epoch's mean loss at its last step); null when the log has neither.
+ */
+function curveOf(records: Record<string, unknown>[] | null): LossCurve | null {
+  const rec = records?.find((r) => r.type === "loss_curve");
+  if (rec && Array.isArray(rec.points)) {
+    return (rec.points as [number, number][]).map(([step, loss]) => ({ step, loss }));
+  }
+  const epochs = (records ?? []).filter((r) =>
+    r.type === "epoch" && typeof r.step === "number" && typeof r.loss === "number"
+  );
+  return epochs.length
+    ? epochs.map((r) => ({ step: r.step as number, loss: r.loss as number }))
+    : null;
+}
+
 /** What {@linkcode readRunFolder} returns. */
 export interface RunFolder {
   rows: Record<string, string>[];
@@ -84,6 +104,8 @@ export interface RunFolder {
   records: RunRecord[];
   /** each run's wall time per phase, for the runs whose log has it (written since 2026-11-29) */
   phases: Map<string, PhaseSeconds>;
+  /** each run's training loss curve, for the runs whose log has one */
+  curves: Map<string, LossCurve>;
 }
 
 /** Reads `dir/results.csv` and every run's log, once each. */
@@ -93,12 +115,15 @@ export async function readRunFolder(dir: string): Promise<RunFolder> {
   const firsts = new Map<string, Record<string, unknown> | null>();
   const records: RunRecord[] = [];
   const phases = new Map<string, PhaseSeconds>();
+  const curves = new Map<string, LossCurve>();
   for (const [id, rs] of byRun) {
     const log = await logRecords(join(dir, "runs", id));
     const first = log?.[0] ?? null;
     firsts.set(id, first);
     const ph = phasesOf(log);
     if (ph) phases.set(id, ph);
+    const curve = curveOf(log);
+    if (curve) curves.set(id, curve);
     if (first && typeof first.config === "object" && first.config !== null) {
       records.push({
         id,
@@ -108,7 +133,7 @@ export async function readRunFolder(dir: string): Promise<RunFolder> {
       });
     }
   }
-  return { rows, byRun, firsts, records, phases };
+  return { rows, byRun, firsts, records, phases, curves };
 }
 
 /** Copies run `id`'s folder (its log and plots, flat files) from output folder `from` into `to`. */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { groupOf, summarise, variantOf } from "./runs.ts";
+import { join } from "node:path";
+import { groupOf, readRunFolder, summarise, variantOf } from "./runs.ts";
 
 Deno.test("variantOf: presets and overrides; old rows without overrides group by config hash", () => {
   assert.equal(variantOf({ preset: "ci", overrides: "margin=2" }), "ci margin=2");
@@ -21,4 +22,43 @@ Deno.test("variantOf: presets and overrides; old rows without overrides group by
   assert.equal(s.size, 2);
   assert.deepEqual([...s.values()].map((x) => x.n), [2, 2]);
   assert.equal(groupOf(old[0]!).variant, "ci config h0");
+});
+
+Deno.test("readRunFolder: a run's loss curve from its log, else its epochs' means", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(
+    join(dir, "results.csv"),
+    "method,dataset,protocol,metric,value,seed,config_hash,backend,adapter,commit,started_at," +
+      "wall_s,images_per_s,run_id\n" +
+      [0, 1, 2].map((s) => `drlim,D,p,train_loss,0.5,${s},a,webgpu,x,c,t,1,1,drlim-ci-seed${s}-a\n`)
+        .join(""),
+  );
+  const log = async (id: string, records: Record<string, unknown>[]) => {
+    await Deno.mkdir(join(dir, "runs", id), { recursive: true });
+    const first = { type: "config", method: "drlim", config: { lr: 1 } };
+    await Deno.writeTextFile(
+      join(dir, "runs", id, "log.jsonl"),
+      [first, ...records].map((r) => JSON.stringify(r)).join("\n") + "\n",
+    );
+  };
+  await log("drlim-ci-seed0-a", [
+    { type: "epoch", epoch: 1, step: 2, loss: 0.7 },
+    { type: "loss_curve", every: 1, points: [[1, 0.8], [2, 0.6]] },
+  ]);
+  await log("drlim-ci-seed1-a", [
+    { type: "epoch", epoch: 1, step: 2, loss: 0.7 },
+    { type: "epoch", epoch: 2, step: 4, loss: 0.5 },
+  ]);
+  await log("drlim-ci-seed2-a", []);
+  const { curves } = await readRunFolder(dir);
+  assert.deepEqual(curves.get("drlim-ci-seed0-a"), [{ step: 1, loss: 0.8 }, {
+    step: 2,
+    loss: 0.6,
+  }]);
+  assert.deepEqual(curves.get("drlim-ci-seed1-a"), [{ step: 2, loss: 0.7 }, {
+    step: 4,
+    loss: 0.5,
+  }]);
+  assert.equal(curves.has("drlim-ci-seed2-a"), false);
+  await Deno.remove(dir, { recursive: true });
 });

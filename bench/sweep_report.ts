@@ -6,8 +6,8 @@
  * @module
  */
 import { barSvg, lineSvg, type Reference } from "../io/svg.ts";
-import { intervalOf } from "../suite/stats.ts";
-import { type GroupStat, type RunRecord, summarise } from "./runs.ts";
+import { intervalOf, windowMeans } from "../suite/stats.ts";
+import { type GroupStat, type LossCurve, type RunRecord, summarise } from "./runs.ts";
 import { METHODS } from "./methods.ts";
 
 export type { RunRecord };
@@ -217,4 +217,74 @@ function methodSweep(
     lines.push(`![${metric} vs ${axis}](${file})`, "");
   }
   return { lines, plots };
+}
+
+/** At most this many points of each seed's curve in a loss plot (window means beyond). */
+const PLOT_CURVE_POINTS = 100;
+
+/** A variant label as a file name part: "head=mlp headDim=32" -> "head-mlp_headDim-32". */
+function slug(label: string): string {
+  return label.replaceAll(" ", "_").replaceAll("=", "-").replace(/[^A-Za-z0-9._-]/g, "");
+}
+
+/**
+ * Every seed's training loss overlaid, one plot per method and configuration run with two or more
+ * seeds (a run alone has its own loss.svg): whether seeds train alike, and whether a variant's
+ * loss differs from the others' by more than the seeds do. Curves come from the runs' logs
+ * (bench/runs.ts: every step's loss since 2026-12-06, one point per epoch before).
+ */
+export function lossCurvePlots(
+  runs: RunRecord[],
+  curves: Map<string, LossCurve>,
+): { lines: string[]; plots: { file: string; svg: string }[] } {
+  const groups = new Map<string, { method: string; label: string; runs: RunRecord[] }>();
+  const byMethod = new Map<string, RunRecord[]>();
+  for (const r of runs.filter((r) => curves.has(r.id))) {
+    byMethod.set(r.method, [...(byMethod.get(r.method) ?? []), r]);
+  }
+  for (const [method, rs] of byMethod) {
+    const keys = varyingKeys(rs);
+    for (const r of rs) {
+      const label = axisLabel(r.config, keys);
+      const key = `${method} ${label}`;
+      if (!groups.has(key)) groups.set(key, { method, label, runs: [] });
+      groups.get(key)!.runs.push(r);
+    }
+  }
+  const out = { lines: [] as string[], plots: [] as { file: string; svg: string }[] };
+  const shown = [...groups.values()].filter((g) => g.runs.length >= 2);
+  if (shown.length === 0) return out;
+  out.lines.push(
+    "## Training loss of every seed",
+    "",
+    "One line per seed, each configuration its own plot (the runs' logs; a curve of more than " +
+      `${PLOT_CURVE_POINTS} points is drawn as means over windows of steps).`,
+    "",
+  );
+  for (const g of shown) {
+    const seedOf = (r: RunRecord) => Number(r.rows[0]?.seed);
+    const sorted = [...g.runs].sort((a, b) => seedOf(a) - seedOf(b));
+    const cut = sorted.map((r) => windowMeans(curves.get(r.id)!, PLOT_CURVE_POINTS));
+    const every = Math.max(...cut.map((c) => c.every));
+    // the loss's name, as the run's train_loss row words it ("softmax cross-entropy, mean ...")
+    const lossRow = g.runs[0]!.rows.find((row) => row.metric === "train_loss");
+    const lossName = lossRow?.protocol?.split(",")[0] ?? "training loss";
+    const file = `sweep_loss_${g.method}${g.label ? `_${slug(g.label)}` : ""}.svg`;
+    const what = g.label ? `${g.method}, ${g.label}` : g.method;
+    out.plots.push({
+      file,
+      svg: lineSvg({
+        series: sorted.map((r, i) => ({
+          name: `seed ${seedOf(r)}`,
+          points: cut[i]!.points.map((p) => ({ x: p.step, y: p.loss })),
+        })),
+        title: `${what}: training loss of ${sorted.length} seeds` +
+          (every > 1 ? ` (means over ${every} steps)` : ""),
+        xLabel: "training step",
+        yLabel: lossName,
+      }),
+    });
+    out.lines.push(`![${what}: training loss of every seed](${file})`, "");
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { run } from "./testing.ts";
-import { sweepSummary, varyingKeys } from "./sweep_report.ts";
+import { lossCurvePlots, sweepSummary, varyingKeys } from "./sweep_report.ts";
 
 Deno.test("varyingKeys finds the swept keys and nothing for repeated seeds", () => {
   const a = run({ lr: 1, batch: 8, seedless: "x" }, []),
@@ -74,4 +74,31 @@ Deno.test("sweep plots: 95 % intervals as error bars, baselines as reference lin
   assert.match(svg, /random-init, on h \(mean over the sweep\): 0\.25/);
   assert.match(svg, /images per step.*\(batch\), log scale/);
   assert.doesNotMatch(svg, /<polyline[^>]*#7f7f7f/); // the baseline is no curve of its own
+});
+
+Deno.test("lossCurvePlots: every seed overlaid, one plot per configuration with two or more seeds", () => {
+  const runs = ["mlp", "none"].flatMap((head) =>
+    [0, 1].map((seed) => run({ head, lr: 1 }, [["h", 0.5]], seed))
+  );
+  runs.push(run({ head: "linear", lr: 1 }, [["h", 0.5]], 0)); // one seed: its own loss.svg only
+  runs[0]!.rows.push({ ...runs[0]!.rows[0]!, metric: "train_loss", protocol: "NT-Xent, mean" });
+  const curves = new Map(
+    runs.map((r, i) => [r.id, Array.from({ length: 250 }, (_, s) => ({ step: s + 1, loss: i }))]),
+  );
+  const { lines, plots } = lossCurvePlots(runs, curves);
+  assert.deepEqual(plots.map((p) => p.file), [
+    "sweep_loss_simclr_head-mlp.svg",
+    "sweep_loss_simclr_head-none.svg",
+  ]);
+  assert.match(lines.join("\n"), /## Training loss of every seed/);
+  assert.match(lines.join("\n"), /!\[simclr, head=mlp: training loss of every seed\]/);
+  const svg = plots[0]!.svg;
+  assert.match(svg, /seed 0/);
+  assert.match(svg, /seed 1/);
+  assert.match(svg, /training loss of 2 seeds \(means over 3 steps\)/);
+  assert.match(svg, /NT-Xent/); // the loss named as the run's train_loss row names it
+  assert.equal((svg.match(/<polyline/g) ?? []).length, 2);
+  // runs without a curve, or every configuration run once: no section
+  assert.deepEqual(lossCurvePlots(runs, new Map()), { lines: [], plots: [] });
+  assert.deepEqual(lossCurvePlots(runs.slice(0, 1), curves), { lines: [], plots: [] });
 });

@@ -144,7 +144,7 @@ async function runToy(ctx: RunContext<ToyConfig>) {
     model.p.dispose();
   }
   rows.push(chanceRow("clusters", c.clusters, "knn_accuracy"));
-  return { rows, plots: [], imagesPerS: stats.imagesPerS, epochLosses: stats.epochLosses };
+  return { rows, plots: [], imagesPerS: stats.imagesPerS, stepLosses: stats.stepLosses };
 }
 
 const toy = defineMethod<ToyConfig>({

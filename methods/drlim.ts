@@ -544,7 +544,7 @@ async function runDrlim(ctx: RunContext<DrlimConfig>): Promise<RunOutput> {
     );
   }
   plots.push(lossPlot("contrastive", "DrLIM training loss", result.stepLosses));
-  return { rows, plots, imagesPerS: result.imagesPerS, epochLosses: result.epochLosses };
+  return { rows, plots, imagesPerS: result.imagesPerS, stepLosses: result.stepLosses };
 }
 
 /** The DrLIM method as the suite runs it. */

@@ -623,7 +623,7 @@ async function runExemplar(ctx: RunContext<ExemplarConfig>): Promise<RunOutput> 
       result.stepLosses,
     ),
   ];
-  return { rows, plots, imagesPerS: result.imagesPerS, epochLosses: result.epochLosses };
+  return { rows, plots, imagesPerS: result.imagesPerS, stepLosses: result.stepLosses };
 }
 
 /** The Exemplar CNN method as the suite runs it. */

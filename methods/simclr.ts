@@ -502,7 +502,7 @@ async function runSimclr(ctx: RunContext<SimclrConfig>): Promise<RunOutput> {
       result.stepLosses,
     ),
   ];
-  return { rows, plots, imagesPerS: result.imagesPerS, epochLosses: result.epochLosses };
+  return { rows, plots, imagesPerS: result.imagesPerS, stepLosses: result.stepLosses };
 }
 
 /** The SimCLR method as the suite runs it. */

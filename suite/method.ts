@@ -90,8 +90,8 @@ export interface RunOutput {
   plots: Plot[];
   /** training throughput, images through the network per second */
   imagesPerS: number;
-  /** the training loss, one value per logged epoch */
-  epochLosses: number[];
+  /** every step's training loss (core/train.ts): the runner logs it as the run's loss curve */
+  stepLosses: { step: number; loss: number }[];
 }
 
 /** A grid of runs over config axes and seeds on top of presets (a sweep, or what CI runs). */

@@ -16,6 +16,23 @@ export function meanStd(vs: number[]): Stat {
   return { mean, std, n: vs.length };
 }
 
+/**
+ * A loss curve cut to at most `max` points: the mean of each window of `every` consecutive steps,
+ * at the window's last step (a run's log keeps a long run's curve small; a plot stays readable).
+ */
+export function windowMeans(
+  points: { step: number; loss: number }[],
+  max: number,
+): { every: number; points: { step: number; loss: number }[] } {
+  const every = Math.max(1, Math.ceil(points.length / Math.max(1, max)));
+  const out: { step: number; loss: number }[] = [];
+  for (let i = 0; i < points.length; i += every) {
+    const w = points.slice(i, i + every);
+    out.push({ step: w.at(-1)!.step, loss: w.reduce((a, p) => a + p.loss, 0) / w.length });
+  }
+  return { every, points: out };
+}
+
 /** Median of a non-empty list. */
 export function median(xs: number[]): number {
   if (xs.length === 0) throw new RangeError("median of an empty list");

@@ -9,6 +9,7 @@ import {
   studentTCdf,
   tQuantile,
   verdictOf,
+  windowMeans,
 } from "./stats.ts";
 
 Deno.test("median handles odd and even lengths and rejects empty lists", () => {
@@ -115,4 +116,18 @@ Deno.test("effectOf with one seed shared takes the difference at that seed, with
   assert.ok(Math.abs(e.difference - 0.05) < 1e-12);
   assert.ok(Number.isNaN(e.low));
   assert.equal(verdictOf(e), "inconclusive");
+});
+
+Deno.test("windowMeans: a curve of at most max points, each the mean of its window of steps", () => {
+  const pts = Array.from({ length: 10 }, (_, i) => ({ step: i + 1, loss: i }));
+  assert.deepEqual(windowMeans(pts, 20), { every: 1, points: pts });
+  const cut = windowMeans(pts, 4); // windows of 3: steps 1-3, 4-6, 7-9, 10
+  assert.equal(cut.every, 3);
+  assert.deepEqual(cut.points, [
+    { step: 3, loss: 1 },
+    { step: 6, loss: 4 },
+    { step: 9, loss: 7 },
+    { step: 10, loss: 9 },
+  ]);
+  assert.deepEqual(windowMeans([], 5), { every: 1, points: [] });
 });
