@@ -159,7 +159,7 @@ export function effectText(s: ClaimStep): string {
 }
 
 /** The seeds a claim's least conclusive step would need, in words. */
-function needText(c: ClaimCheck): string {
+export function needText(c: ClaimCheck): string {
   if (c.verdict === "supported" || c.verdict === "contradicted" || c.verdict === "missing") {
     return "";
   }

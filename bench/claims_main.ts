@@ -1,16 +1,18 @@
 /**
- * `deno task claims [--out FILE] [DIR ...]`: every claim the methods declare, checked on every
- * report folder (default: each folder under reports/ with a results.csv and run logs), as one
- * generated table (default reports/claims.md): where it was tested, at which scale, the effect
- * with its 95 % interval over seeds, the verdict, and for claims no folder tests the command that
- * makes their runs. The README's Claims table comes from it.
+ * `deno task claims [--out FILE] [--readme FILE] [DIR ...]`: every claim the methods declare,
+ * checked on every report folder (default: each folder under reports/ with a results.csv and run
+ * logs), as one generated table (default reports/claims.md): where it was tested, at which scale,
+ * the effect with its 95 % interval over seeds, the verdict, and for claims no folder tests the
+ * command that makes their runs. It also rewrites the README's Claims table (between its marker
+ * lines): each claim once, on its main test.
  * @module
  */
 import { join, relative } from "node:path";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { ConfigError } from "../suite/config.ts";
 import { runCommand } from "./cli.ts";
-import { checkClaims, type ClaimCheck, effectText, verdictLabel } from "./claims.ts";
+import { basename } from "node:path";
+import { checkClaims, type ClaimCheck, effectText, needText, verdictLabel } from "./claims.ts";
 import { METHODS } from "./methods.ts";
 import { readRunFolder } from "./runs.ts";
 
@@ -53,6 +55,14 @@ export interface FolderClaim {
   presets: string[];
 }
 
+/** At which scale a folder's runs test a claim: its presets, and whether that is the paper's. */
+function scaleText(f: FolderClaim): string {
+  const presets = f.presets.join(", ");
+  return f.presets.some((p) => /paper/.test(p))
+    ? `paper (${presets})`
+    : `CPU (${presets}); not run at paper scale`;
+}
+
 /** The claims table: one row per claim and folder that tests it, then the untested claims. */
 export function claimsTable(found: FolderClaim[]): string[] {
   const esc = (s: string) => s.replaceAll("|", "\\|");
@@ -73,13 +83,11 @@ export function claimsTable(found: FolderClaim[]): string[] {
       const rows = found.filter((f) => f.check.claim.id === claim.id);
       for (const f of rows) {
         const c = f.check;
-        const paper = f.presets.some((p) => /paper/.test(p));
         const commits = c.commits.length > 1 ? `; runs of ${c.commits.length} commits` : "";
         lines.push(
           `| ${m.title}: ${esc(claim.claim)} | ${esc(claim.source)} | ${esc(claim.measure)} | ` +
-            `${esc(f.folder)} | ${paper ? "paper" : "CPU"} (${esc(f.presets.join(", "))}; ` +
-            `not run at paper scale${commits}) | ${esc(c.steps.map(effectText).join("; "))} | ` +
-            `**${verdictLabel(c)}** |`,
+            `${esc(f.folder)} | ${esc(scaleText(f))}${commits} | ` +
+            `${esc(c.steps.map(effectText).join("; "))} | **${verdictLabel(c)}** |`,
         );
       }
       if (!tested.has(claim.id)) {
@@ -91,6 +99,98 @@ export function claimsTable(found: FolderClaim[]): string[] {
     }
   }
   return [...lines, ""];
+}
+
+/**
+ * A Markdown table with every column padded to its widest cell, as `deno fmt` lays tables out (the
+ * README's generated table then passes `deno fmt --check`).
+ */
+export function paddedTable(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, 3, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
+}
+
+/**
+ * Each claim's one test the README shows: the folder its own command makes (`deno task sweep X`
+ * writes reports/sweep-X) when that folder tests it, else the one with the most seeds, runs of one
+ * commit before runs of several, then the shallowest folder and its name.
+ */
+export function mainTests(found: FolderClaim[]): Map<string, FolderClaim> {
+  const own = (f: FolderClaim) => {
+    const sweep = /deno task sweep (\S+)/.exec(f.check.claim.command)?.[1];
+    return sweep !== undefined && basename(f.folder) === `sweep-${sweep}`;
+  };
+  const rank = (f: FolderClaim) => [
+    own(f) ? 0 : 1,
+    -f.check.seeds.length,
+    f.check.commits.length > 1 ? 1 : 0,
+    f.folder.split("/").length,
+  ];
+  const better = (a: FolderClaim, b: FolderClaim) => {
+    const [x, y] = [rank(a), rank(b)];
+    const i = x.findIndex((v, k) => v !== y[k]);
+    return i >= 0 ? x[i]! < y[i]! : a.folder < b.folder;
+  };
+  const out = new Map<string, FolderClaim>();
+  for (const f of found) {
+    const cur = out.get(f.check.claim.id);
+    if (!cur || better(f, cur)) out.set(f.check.claim.id, f);
+  }
+  return out;
+}
+
+/**
+ * The README's Claims table: each declared claim once, on its main test (mainTests), with the
+ * effect, the verdict and, when inconclusive, the seeds the observed effect would need.
+ */
+export function claimsSummary(found: FolderClaim[]): string[] {
+  const esc = (s: string) => s.replaceAll("|", "\\|");
+  const main = mainTests(found);
+  const rows: string[][] = [];
+  for (const m of Object.values(METHODS)) {
+    for (const claim of m.claims) {
+      const f = main.get(claim.id);
+      const what = [`${m.title}: ${esc(claim.claim)}`, esc(claim.source)];
+      if (!f) {
+        rows.push([...what, "-", "-", "-", `not run yet (\`${claim.command}\`)`]);
+        continue;
+      }
+      const c = f.check;
+      const commits = c.commits.length > 1 ? `, ${c.commits.length} commits` : "";
+      const need = needText(c);
+      rows.push([
+        ...what,
+        `\`${esc(basename(f.folder))}\` (${c.seeds.length}${commits})`,
+        esc(scaleText(f)),
+        esc(c.steps.map(effectText).join("; ")),
+        `${verdictLabel(c)}${need ? ` (seeds to conclude: ${need})` : ""}`,
+      ]);
+    }
+  }
+  return paddedTable(
+    ["claim", "source", "folder (seeds)", "scale", "effect [95 % interval]", "verdict"],
+    rows,
+  );
+}
+
+/** The README lines between these two are `deno task claims`'s (claimsSummary). */
+export const README_MARKERS = [
+  "<!-- claims table: generated by `deno task claims`, do not edit by hand -->",
+  "<!-- end of the generated claims table -->",
+] as const;
+
+/** `text` with the lines between README_MARKERS replaced by `table`; an error without them. */
+export function replaceMarked(text: string, table: string[], file: string): string {
+  const [begin, end] = README_MARKERS;
+  const a = text.indexOf(begin), b = text.indexOf(end);
+  if (a < 0 || b < a) {
+    throw new ConfigError(
+      `${file} lacks the lines "${begin}" and, after it, "${end}": put them where the claims ` +
+        "table goes, or pass --readme '' to write reports/claims.md alone",
+    );
+  }
+  return text.slice(0, a + begin.length) + "\n\n" + table.join("\n") + "\n\n" + text.slice(b);
 }
 
 /** Checks the claims of every folder; the folders where a claim's groups all have runs. */
@@ -121,14 +221,34 @@ if (import.meta.main) {
         help: "where the table goes",
         default: "reports/claims.md",
       },
+      readme: {
+        type: "string",
+        value: "FILE",
+        help: "whose Claims table (between its marker lines) is rewritten; '' for none",
+        default: "README.md",
+      },
     },
     positionals: "[DIR ...]",
     minPositionals: 0,
     maxPositionals: Infinity,
   }, async (v, dirs) => {
     const folders = dirs.length ? dirs : await reportFolders("reports");
-    const table = claimsTable(await findClaims(folders)).join("\n");
+    const found = await findClaims(folders);
+    const summary = claimsSummary(found);
+    // read (and check) the README before anything is written: nothing half-done on bad input
+    const readme = v.readme ? await Deno.readTextFile(v.readme) : null;
+    const updated = readme === null ? null : replaceMarked(readme, summary, v.readme!);
+    const table = [
+      ...claimsTable(found),
+      "## Each claim's main test (the README's Claims table)",
+      "",
+      "Its own sweep's folder where that tests it, else the folder with the most seeds.",
+      "",
+      ...summary,
+      "",
+    ].join("\n");
     await writeFileAtomic(v.out!, table);
+    if (updated !== null) await writeFileAtomic(v.readme!, updated);
     console.log(table);
     return 0;
   });

@@ -1,6 +1,16 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { claimsTable, findClaims, reportFolders } from "./claims_main.ts";
+import {
+  claimsSummary,
+  claimsTable,
+  findClaims,
+  mainTests,
+  paddedTable,
+  README_MARKERS,
+  replaceMarked,
+  reportFolders,
+} from "./claims_main.ts";
+import { ConfigError } from "../suite/config.ts";
 
 /** A report folder with one SimCLR run per head and seed (linear probe on h). */
 async function headFolder(dir: string, values: Record<string, number>, seeds: number[]) {
@@ -47,7 +57,7 @@ Deno.test("deno task claims: every declared claim, tested where a folder's runs 
     const text = claimsTable(found).join("\n");
     assert.match(
       text,
-      /\| SimCLR: MLP head > linear head > no head \|.*\| sweep-head \| CPU \(ci; not run at paper scale\) \| mlp - linear: \+0\.100 .*\| \*\*supported\*\* \|/,
+      /\| SimCLR: MLP head > linear head > no head \|.*\| sweep-head \| CPU \(ci\); not run at paper scale \| mlp - linear: \+0\.100 .*\| \*\*supported\*\* \|/,
     );
     // a claim no folder tests names the command that makes its runs
     assert.match(
@@ -57,4 +67,70 @@ Deno.test("deno task claims: every declared claim, tested where a folder's runs 
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("the README's Claims table: each claim once, on its own sweep's folder, else the most seeds", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    // its own sweep (deno task sweep simclr-head-cpu) with 3 seeds, another folder with 4
+    await headFolder(join(root, "sweep-simclr-head-cpu"), { mlp: 0.6, linear: 0.5, none: 0.4 }, [
+      0,
+      1,
+      2,
+    ]);
+    await headFolder(join(root, "other"), { mlp: 0.4, linear: 0.5, none: 0.6 }, [0, 1, 2, 3]);
+    await headFolder(join(root, "more"), { mlp: 0.4, linear: 0.5, none: 0.6 }, [0, 1, 2, 3, 4]);
+    const found = await findClaims(await reportFolders(root), root);
+    const main = mainTests(found);
+    assert.equal(main.get("simclr-head")!.folder, "sweep-simclr-head-cpu");
+    // h > z has no folder of its own here (no runs with z): nothing; without the own folder,
+    // the folder with the most seeds
+    const others = found.filter((f) => f.folder !== "sweep-simclr-head-cpu");
+    assert.equal(mainTests(others).get("simclr-head")!.folder, "more");
+    const table = claimsSummary(found);
+    // deno fmt's layout: every row as wide as the header, the separator of dashes
+    assert.equal(new Set(table.map((l) => l.length)).size, 1);
+    assert.match(table[1]!, /^\| -+ \| -+ \|/);
+    const head = table.find((l) => l.includes("MLP head > linear head"))!;
+    assert.match(
+      head,
+      /`sweep-simclr-head-cpu` \(3\) +\| CPU \(ci\); not run at paper scale +\| mlp - linear: \+0\.100 \[.*\| supported +\|$/,
+    );
+    assert.match(
+      table.join("\n"),
+      /longer training helps.*not run yet \(`deno task sweep simclr-epochs-cpu`\)/,
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("paddedTable pads every column; replaceMarked rewrites only between the README's markers", () => {
+  assert.deepEqual(paddedTable(["a", "bb"], [["x", "y"], ["long", "z"]]), [
+    "| a    | bb  |",
+    "| ---- | --- |",
+    "| x    | y   |",
+    "| long | z   |",
+  ]);
+  const [begin, end] = README_MARKERS;
+  const readme = `# R\n\nbefore\n${begin}\n\nold table\n\n${end}\nafter\n`;
+  assert.equal(
+    replaceMarked(readme, ["| new |"], "README.md"),
+    `# R\n\nbefore\n${begin}\n\n| new |\n\n${end}\nafter\n`,
+  );
+  assert.throws(
+    () => replaceMarked("# R\nno markers\n", ["| new |"], "R.md"),
+    (e: Error) => e instanceof ConfigError && /R\.md lacks the lines/.test(e.message),
+  );
+});
+
+Deno.test("the README's Claims table is the one `deno task claims` makes from the committed reports", async () => {
+  const repo = new URL("..", import.meta.url).pathname;
+  const readme = await Deno.readTextFile(join(repo, "README.md"));
+  const found = await findClaims(await reportFolders(join(repo, "reports")), repo);
+  assert.equal(
+    replaceMarked(readme, claimsSummary(found), "README.md"),
+    readme,
+    "README.md's Claims table is stale: run `deno task claims` and commit README.md",
+  );
 });
