@@ -211,7 +211,7 @@ export interface CliArgs {
   presets: string[];
   seed: number;
   backend: BackendChoice;
-  /** null: the default, reports/<method>-<presets> */
+  /** null: the default, out/<method>-<presets> (ignored by git; reports/ is what is published) */
   out: string | null;
   overrides: string[];
   help: boolean;
@@ -242,7 +242,8 @@ export const BENCH_FLAGS = {
   out: {
     type: "string",
     value: "DIR",
-    help: "output folder for results.csv, README.md and runs/ (default reports/<method>-<preset>)",
+    help:
+      "output folder for results.csv, README.md and runs/ (default out/<method>-<preset>, ignored by git; publish with --out reports/...)",
   },
   quiet: { type: "boolean", help: "no progress bar or phase lines" },
 } as const satisfies Record<string, Flag>;

@@ -19,6 +19,14 @@ import { type Phase, PHASES, type ResolvedRun, type RunOutput } from "../suite/m
 import type { PhaseSeconds } from "./runs.ts";
 import { windowMeans } from "../suite/stats.ts";
 
+/**
+ * Where a run goes without --out: the ignored out/ folder, never over a published report
+ * (reports/ is written only with an explicit --out).
+ */
+export function defaultOut(method: string, presets: string[]): string {
+  return join("out", `${method}-${presets.join("+")}`);
+}
+
 /** At most this many points of a run's training loss go into its log (window means beyond). */
 export const LOG_CURVE_POINTS = 1000;
 
@@ -96,7 +104,7 @@ export interface RunPlan {
 export function planRun(args: CliArgs): RunPlan {
   const method = methodNamed(args.method);
   const resolved = method.resolve(args.presets, args.overrides);
-  const outDir = args.out ?? join("reports", `${method.name}-${args.presets.join("+")}`);
+  const outDir = args.out ?? defaultOut(method.name, args.presets);
   const hash = configHash(method.name, resolved.config);
   const runId = `${method.name}-${args.presets.join("+")}-seed${args.seed}-${hash.slice(0, 8)}`;
   return { resolved, hash, runId, outDir };

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { phaseClock, runBenchmark } from "./runner.ts";
+import { defaultOut, phaseClock, runBenchmark } from "./runner.ts";
 import { parseCli } from "./cli.ts";
 import { ConfigError } from "../suite/config.ts";
 import { readResults, RESULT_COLUMNS } from "../io/csv.ts";
@@ -187,4 +187,11 @@ Deno.test("phaseClock: each phase lasts until the next starts; a phase entered t
   assert.deepEqual(clock.stop(), { data: 0.75, train: 3, eval: 1.25 });
   t = 9000;
   assert.deepEqual(clock.stop(), { data: 0.75, train: 3, eval: 1.25 }, "stopped stays stopped");
+});
+
+Deno.test("without --out a run goes to the ignored out/ folder, not over a published report", async () => {
+  assert.equal(defaultOut("drlim", ["default"]), join("out", "drlim-default"));
+  assert.equal(defaultOut("exemplar", ["ci", "cpu-long"]), join("out", "exemplar-ci+cpu-long"));
+  const ignore = await Deno.readTextFile(new URL("../.gitignore", import.meta.url));
+  assert.match(ignore, /^\/out\/$/m);
 });
