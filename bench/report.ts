@@ -9,7 +9,7 @@ import { readReferences } from "../io/csv.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { meanStd, type PhaseSeconds, readRunFolder, type RunRecord, summarise } from "./runs.ts";
 import { checkClaims, claimLines } from "./claims.ts";
-import { lossCurvePlots, REFERENCE_METHODS, sweepSummary } from "./sweep_report.ts";
+import { lossCurvePlots, REFERENCE_METHODS, sweepCost, sweepSummary } from "./sweep_report.ts";
 
 function esc(s: string): string {
   return s.replaceAll("|", "\\|").replaceAll("\n", " ");
@@ -185,14 +185,22 @@ export function seedSummary(rows: Record<string, string>[]): string[] {
   ];
 }
 
+/** Bytes as MiB with one decimal. */
+export function mib(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(1);
+}
+
 /**
  * Where each run's wall time went, from its log's `phases` record: data (loading and preparing),
- * training (augmentation on the device included) and evaluation (features, probes, baselines).
- * Runs logged before phases were timed are left out; the table is empty when none has them.
+ * training (augmentation on the device included) and evaluation (features, probes, baselines);
+ * and the peak tensor memory of its first training step (its log's `memory` record, "-" before
+ * runs logged it). Runs logged before phases were timed are left out; the table is empty when none
+ * has them.
  */
 export function phaseTable(
   byRun: Map<string, Record<string, string>[]>,
   phases: Map<string, PhaseSeconds>,
+  peakBytes: Map<string, number> = new Map(),
 ): string[] {
   const timed = [...byRun].filter(([id]) => phases.has(id));
   if (timed.length === 0) return [];
@@ -202,15 +210,17 @@ export function phaseTable(
     "",
     "Seconds per run (the run's log): data = loading and preparing it, train = the training loop " +
     "(augmentation on the device included), eval = features, probes and baselines; wall = the " +
-    "whole run, set-up and writing included.",
+    "whole run, set-up and writing included; peak MiB = live tensor memory at its peak in the " +
+    "first training step (TF.js's accounting: data and parameters on the device, optimiser " +
+    "state, activations and gradients).",
     "",
-    "| run | seed | backend | data s | train s | eval s | wall s |",
-    "| --- | --- | --- | --- | --- | --- | --- |",
+    "| run | seed | backend | data s | train s | eval s | wall s | peak MiB |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ...timed.map(([id, rs]) => {
-      const p = phases.get(id)!, r0 = rs[0]!;
+      const p = phases.get(id)!, r0 = rs[0]!, peak = peakBytes.get(id);
       return `| ${esc(id)} | ${r0.seed} | ${esc(r0.backend ?? "")} | ${s(p.data)} | ${
         s(p.train)
-      } | ${s(p.eval)} | ${r0.wall_s} |`;
+      } | ${s(p.eval)} | ${r0.wall_s} | ${peak === undefined ? "-" : mib(peak)} |`;
     }),
     "",
   ];
@@ -220,7 +230,7 @@ export function phaseTable(
 export async function buildReport(
   outDir: string,
 ): Promise<{ markdown: string; plots: { file: string; svg: string }[] }> {
-  const { rows, byRun, firsts, records, phases, curves } = await readRunFolder(outDir);
+  const { rows, byRun, firsts, records, phases, curves, peakBytes } = await readRunFolder(outDir);
   const lines = [
     `# Benchmark report: ${esc(outDir)}`,
     "",
@@ -234,9 +244,10 @@ export async function buildReport(
   lines.push(
     ...seedSummary(rows),
     ...sweep.lines,
+    ...sweepCost(records, phases, peakBytes),
     ...losses.lines,
     ...claimLines(checkClaims(records)),
-    ...phaseTable(byRun, phases),
+    ...phaseTable(byRun, phases, peakBytes),
   );
   for (const [id, rs] of byRun) {
     const r0 = rs[0]!;

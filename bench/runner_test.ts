@@ -51,6 +51,11 @@ Deno.test("runBenchmark writes a log, a results.csv that parses back, plots and 
   assert.ok(report.includes("knn_digit_accuracy") && report.includes("drlim_test_by_digit.svg"));
   assert.match(report, /## Wall time by phase/);
   assert.ok(report.includes(`| ${s.runId} | 3 | `), "the run has its row of phase times");
+  // and its peak tensor memory, from the log's first-step profile
+  const memory = log.find((l) => l.type === "memory");
+  assert.ok(memory.peak_bytes > 0);
+  const row = report.split("\n").find((l) => l.startsWith(`| ${s.runId} | 3 | `))!;
+  assert.ok(row.endsWith(` | ${(memory.peak_bytes / 2 ** 20).toFixed(1)} |`), row);
   await Deno.stat(join(s.runDir, "drlim_test_by_digit.svg"));
   // a second run appends to the same results.csv
   await runBenchmark(parseCli(["--out", out, "--seed", "4", ...TINY], M), { quiet: true });

@@ -106,6 +106,8 @@ export interface RunFolder {
   phases: Map<string, PhaseSeconds>;
   /** each run's training loss curve, for the runs whose log has one */
   curves: Map<string, LossCurve>;
+  /** each run's peak live tensor bytes in its first step (logs since 2026-12-06) */
+  peakBytes: Map<string, number>;
 }
 
 /** Reads `dir/results.csv` and every run's log, once each. */
@@ -116,6 +118,7 @@ export async function readRunFolder(dir: string): Promise<RunFolder> {
   const records: RunRecord[] = [];
   const phases = new Map<string, PhaseSeconds>();
   const curves = new Map<string, LossCurve>();
+  const peakBytes = new Map<string, number>();
   for (const [id, rs] of byRun) {
     const log = await logRecords(join(dir, "runs", id));
     const first = log?.[0] ?? null;
@@ -124,6 +127,8 @@ export async function readRunFolder(dir: string): Promise<RunFolder> {
     if (ph) phases.set(id, ph);
     const curve = curveOf(log);
     if (curve) curves.set(id, curve);
+    const mem = log?.find((r) => r.type === "memory");
+    if (typeof mem?.peak_bytes === "number") peakBytes.set(id, mem.peak_bytes);
     if (first && typeof first.config === "object" && first.config !== null) {
       records.push({
         id,
@@ -133,7 +138,7 @@ export async function readRunFolder(dir: string): Promise<RunFolder> {
       });
     }
   }
-  return { rows, byRun, firsts, records, phases, curves };
+  return { rows, byRun, firsts, records, phases, curves, peakBytes };
 }
 
 /** Copies run `id`'s folder (its log and plots, flat files) from output folder `from` into `to`. */

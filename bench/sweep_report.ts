@@ -7,7 +7,14 @@
  */
 import { barSvg, lineSvg, type Reference } from "../io/svg.ts";
 import { intervalOf, windowMeans } from "../suite/stats.ts";
-import { type GroupStat, type LossCurve, type RunRecord, summarise } from "./runs.ts";
+import {
+  type GroupStat,
+  type LossCurve,
+  meanStd,
+  type PhaseSeconds,
+  type RunRecord,
+  summarise,
+} from "./runs.ts";
 import { METHODS } from "./methods.ts";
 
 export type { RunRecord };
@@ -287,4 +294,56 @@ export function lossCurvePlots(
     out.lines.push(`![${what}: training loss of every seed](${file})`, "");
   }
   return out;
+}
+
+/**
+ * What each configuration of a sweep costs, mean over its seeds: training and evaluation seconds
+ * (the logs' phases), training images/s and peak tensor memory (the logs' first-step profile),
+ * "-" where no run logged it. The poster names scalability in the number of surrogate classes as
+ * Exemplar CNN's limitation: this is where a sweep over N shows it.
+ */
+export function sweepCost(
+  runs: RunRecord[],
+  phases: Map<string, PhaseSeconds>,
+  peakBytes: Map<string, number>,
+): string[] {
+  const lines: string[] = [];
+  const byMethod = new Map<string, RunRecord[]>();
+  for (const r of runs) byMethod.set(r.method, [...(byMethod.get(r.method) ?? []), r]);
+  for (const [method, rs] of byMethod) {
+    const keys = varyingKeys(rs);
+    if (keys.length === 0) continue;
+    const groups = new Map<string, RunRecord[]>();
+    for (const r of rs) {
+      const label = axisLabel(r.config, keys);
+      groups.set(label, [...(groups.get(label) ?? []), r]);
+    }
+    // "-" unless every run of the configuration has the number
+    const mean = (xs: (number | undefined)[], scale = 1) => {
+      const vs = xs.filter((x): x is number => x !== undefined && Number.isFinite(x));
+      return vs.length === xs.length && vs.length ? (meanStd(vs).mean / scale).toFixed(1) : "-";
+    };
+    lines.push(
+      `### What each configuration costs (${method})`,
+      "",
+      "Mean over the configuration's runs (n): seconds in training and in evaluation, training " +
+        "images per second, and peak live tensor memory in the first training step (MiB).",
+      "",
+      `| ${keys.join(" | ")} | n | train s | eval s | images/s | peak MiB |`,
+      `| ${keys.map(() => "---").join(" | ")} | --- | --- | --- | --- | --- |`,
+    );
+    for (const g of groups.values()) {
+      const cells = [
+        ...keys.map((k) => String(g[0]!.config[k])),
+        String(g.length),
+        mean(g.map((r) => phases.get(r.id)?.train)),
+        mean(g.map((r) => phases.get(r.id)?.eval)),
+        mean(g.map((r) => Number(r.rows[0]?.images_per_s))),
+        mean(g.map((r) => peakBytes.get(r.id)), 2 ** 20),
+      ];
+      lines.push(`| ${cells.join(" | ")} |`);
+    }
+    lines.push("");
+  }
+  return lines;
 }

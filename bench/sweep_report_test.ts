@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { run } from "./testing.ts";
-import { lossCurvePlots, sweepSummary, varyingKeys } from "./sweep_report.ts";
+import { lossCurvePlots, sweepCost, sweepSummary, varyingKeys } from "./sweep_report.ts";
 
 Deno.test("varyingKeys finds the swept keys and nothing for repeated seeds", () => {
   const a = run({ lr: 1, batch: 8, seedless: "x" }, []),
@@ -101,4 +101,24 @@ Deno.test("lossCurvePlots: every seed overlaid, one plot per configuration with 
   // runs without a curve, or every configuration run once: no section
   assert.deepEqual(lossCurvePlots(runs, new Map()), { lines: [], plots: [] });
   assert.deepEqual(lossCurvePlots(runs.slice(0, 1), curves), { lines: [], plots: [] });
+});
+
+Deno.test("sweepCost: mean training and evaluation time, throughput and peak memory per configuration", () => {
+  const runs = [25, 100].flatMap((classes) =>
+    [0, 1].map((seed) => {
+      const r = run({ classes }, [["h", 0.3]], seed);
+      r.rows[0]!.images_per_s = String(classes === 25 ? 300 : 200 + seed * 10);
+      return r;
+    })
+  );
+  const phases = new Map(runs.map((r, i) => [r.id, { data: 1, train: 10 * (i + 1), eval: 5 }]));
+  const peak = new Map(runs.map((r, i) => [r.id, (i + 1) * 2 ** 20]));
+  const lines = sweepCost(runs, phases, peak);
+  assert.match(lines.join("\n"), /### What each configuration costs \(simclr\)/);
+  assert.ok(lines.includes("| 25 | 2 | 15.0 | 5.0 | 300.0 | 1.5 |"), lines.join("\n"));
+  assert.ok(lines.includes("| 100 | 2 | 35.0 | 5.0 | 205.0 | 3.5 |"), lines.join("\n"));
+  // a run without the number (logged before it was measured): "-", not a mean of the others
+  peak.delete(runs[3]!.id);
+  assert.ok(sweepCost(runs, phases, peak).includes("| 100 | 2 | 35.0 | 5.0 | 205.0 | - |"));
+  assert.deepEqual(sweepCost(runs.slice(0, 1), phases, peak), []); // no sweep, no table
 });

@@ -68,6 +68,12 @@ export interface TrainStats {
   steps: number;
   /** tf.memory().numTensors at the end of each epoch: flat when no step leaks */
   tensorsPerEpoch: number[];
+  /**
+   * peak bytes of live tensors during the first step (TF.js's accounting, tf.profile): the
+   * dataset and parameters on the device, the optimiser's state and the step's activations and
+   * gradients; 0 when the run has no step
+   */
+  peakBytes: number;
 }
 
 /**
@@ -82,7 +88,7 @@ export async function train(spec: TrainSpec): Promise<TrainStats> {
   const bar = spec.quiet || total === 0
     ? null
     : new Progress({ total, label: spec.label, unit: "img" });
-  let step = 0, sum = 0, counts: number[] = [];
+  let step = 0, sum = 0, counts: number[] = [], peakBytes = 0;
   const flush = async () => {
     if (pending.length === 0) return;
     const width = 1 + (pending[0]!.out.counts?.length ?? 0);
@@ -118,9 +124,22 @@ export async function train(spec: TrainSpec): Promise<TrainStats> {
       let lr = 0;
       for (let index = 0; index < spec.stepsPerEpoch; index++) {
         lr = spec.lr(step, total);
-        const out = spec.step({ epoch, step, index, lr });
+        const at = { epoch, step, index, lr };
+        let out: StepOutput;
+        if (step === 0) {
+          // the first step profiled for its memory (the others are alike: the optimiser's state,
+          // made in this step, stays); the profile waits for the device once
+          const prof = await tf.profile(() => {
+            out = spec.step(at);
+            return [out.loss, ...(out.counts ?? [])];
+          });
+          // TF.js takes the peak over its kernels' snapshots (-Infinity for a step without a
+          // kernel): what is live once the step returns counts too
+          peakBytes = Math.max(prof.peakBytes, tf.memory().numBytes);
+          await spec.log?.({ type: "memory", step: 1, peak_bytes: peakBytes });
+        } else out = spec.step(at);
         step++;
-        pending.push({ step, out });
+        pending.push({ step, out: out! });
         if (pending.length >= spec.logEvery) await flush();
       }
       await flush();
@@ -154,6 +173,7 @@ export async function train(spec: TrainSpec): Promise<TrainStats> {
     imagesPerS: step * spec.imagesPerStep / seconds,
     steps: step,
     tensorsPerEpoch,
+    peakBytes,
   };
 }
 

@@ -38,11 +38,15 @@ Deno.test("train: every step's loss, epoch means and counts, the lr schedule, on
   assert.deepEqual(seen.map((a) => a.lr), Array.from({ length: 15 }, (_, i) => 1 - i / 15));
   assert.deepEqual(seen.slice(5, 7).map((a) => [a.epoch, a.index]), [[2, 0], [2, 1]]);
   assert.deepEqual(logs.map((l) => [l.type, l.epoch, l.step]), [
+    ["memory", undefined, 1],
     ["epoch", 1, 5],
     ["epoch", 2, 10],
     ["epoch", 3, 15],
   ]);
-  assert.equal(logs[2]!.tensor_growth, 0);
+  assert.equal(logs[3]!.tensor_growth, 0);
+  // the first step profiled: its two scalars (4 bytes each) on top of what was live before
+  assert.equal(r.peakBytes, logs[0]!.peak_bytes);
+  assert.ok(r.peakBytes >= 8, `peak ${r.peakBytes}`);
   assert.equal(tf.memory().numTensors, before, "the loop disposes every loss and count");
 });
 
