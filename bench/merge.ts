@@ -12,7 +12,7 @@ import { appendResults, readResults, type ResultRow } from "../io/csv.ts";
 import { ConfigError } from "../suite/config.ts";
 import { ensureWritable } from "./runner.ts";
 import { writeReport } from "./report.ts";
-import { copyRunFolder, rowsByRun } from "./runs.ts";
+import { copyRunFolder, readRunFolder, rowsByRun } from "./runs.ts";
 
 /** The stable content of a run's rows (what must agree between duplicates). */
 function fingerprint(rows: Record<string, string>[]): string {
@@ -115,6 +115,9 @@ if (import.meta.main) {
     if (!v.out) throw new ConfigError("merge needs --out DIR, the new output folder");
     const n = await merge(dirs, v.out);
     console.log(`${n} rows from ${dirs.length} folders into ${v.out}/results.csv`);
+    // a shard's failed runs travel with it (their logs say why): listed, and in the report
+    const { unfinished } = await readRunFolder(v.out);
+    for (const u of unfinished) console.log(`FAILED: ${u.id}: ${u.why}`);
     return 0;
   });
 }

@@ -185,6 +185,21 @@ export function seedSummary(rows: Record<string, string>[]): string[] {
   ];
 }
 
+/** The runs that started here but gave no results (a failed sweep point), and why. */
+export function unfinishedLines(unfinished: { id: string; why: string }[]): string[] {
+  if (unfinished.length === 0) return [];
+  return [
+    "## Runs that did not finish",
+    "",
+    "Their folders are under runs/, their rows are not in results.csv: nothing above counts them.",
+    "",
+    "| run | why (its log) |",
+    "| --- | --- |",
+    ...unfinished.map((u) => `| ${esc(u.id)} | ${esc(u.why)} |`),
+    "",
+  ];
+}
+
 /** Bytes as MiB with one decimal. */
 export function mib(bytes: number): string {
   return (bytes / 2 ** 20).toFixed(1);
@@ -230,7 +245,8 @@ export function phaseTable(
 export async function buildReport(
   outDir: string,
 ): Promise<{ markdown: string; plots: { file: string; svg: string }[] }> {
-  const { rows, byRun, firsts, records, phases, curves, peakBytes } = await readRunFolder(outDir);
+  const { rows, byRun, firsts, records, phases, curves, peakBytes, unfinished } =
+    await readRunFolder(outDir);
   const lines = [
     `# Benchmark report: ${esc(outDir)}`,
     "",
@@ -248,6 +264,7 @@ export async function buildReport(
     ...losses.lines,
     ...claimLines(checkClaims(records)),
     ...phaseTable(byRun, phases, peakBytes),
+    ...unfinishedLines(unfinished),
   );
   for (const [id, rs] of byRun) {
     const r0 = rs[0]!;

@@ -108,6 +108,16 @@ export interface RunFolder {
   curves: Map<string, LossCurve>;
   /** each run's peak live tensor bytes in its first step (logs since 2026-12-06) */
   peakBytes: Map<string, number>;
+  /** runs with a folder under runs/ but no rows in results.csv: why, from their logs */
+  unfinished: { id: string; why: string }[];
+}
+
+/** Why a run whose folder has no results stopped, as its log says. */
+function whyUnfinished(log: Record<string, unknown>[] | null): string {
+  const end = log?.findLast((r) => r.type === "error" || r.type === "interrupted");
+  if (end?.type === "error") return `${end.error}: ${end.message}`;
+  if (end?.type === "interrupted") return `interrupted (${end.signal} after ${end.after_s} s)`;
+  return log ? "stopped without a result or an error (killed?)" : "no log";
 }
 
 /** Reads `dir/results.csv` and every run's log, once each. */
@@ -138,7 +148,20 @@ export async function readRunFolder(dir: string): Promise<RunFolder> {
       });
     }
   }
-  return { rows, byRun, firsts, records, phases, curves, peakBytes };
+  const unfinished: { id: string; why: string }[] = [];
+  try {
+    for await (const e of Deno.readDir(join(dir, "runs"))) {
+      if (!e.isDirectory || byRun.has(e.name)) continue;
+      unfinished.push({
+        id: e.name,
+        why: whyUnfinished(await logRecords(join(dir, "runs", e.name))),
+      });
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  unfinished.sort((a, b) => a.id.localeCompare(b.id));
+  return { rows, byRun, firsts, records, phases, curves, peakBytes, unfinished };
 }
 
 /** Copies run `id`'s folder (its log and plots, flat files) from output folder `from` into `to`. */

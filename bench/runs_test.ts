@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { groupOf, readRunFolder, summarise, variantOf } from "./runs.ts";
+import { unfinishedLines } from "./report.ts";
 
 Deno.test("variantOf: presets and overrides; old rows without overrides group by config hash", () => {
   assert.equal(variantOf({ preset: "ci", overrides: "margin=2" }), "ci margin=2");
@@ -24,7 +25,7 @@ Deno.test("variantOf: presets and overrides; old rows without overrides group by
   assert.equal(groupOf(old[0]!).variant, "ci config h0");
 });
 
-Deno.test("readRunFolder: a run's loss curve from its log, else its epochs' means", async () => {
+Deno.test("readRunFolder: a run's loss curve from its log, else its epochs' means; runs without results", async () => {
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(
     join(dir, "results.csv"),
@@ -50,7 +51,23 @@ Deno.test("readRunFolder: a run's loss curve from its log, else its epochs' mean
     { type: "epoch", epoch: 2, step: 4, loss: 0.5 },
   ]);
   await log("drlim-ci-seed2-a", []);
-  const { curves } = await readRunFolder(dir);
+  // runs with a folder and no rows: a failed one, an interrupted one, one killed without a word
+  await log("drlim-ci-seed3-a", [{
+    type: "error",
+    error: "NonFiniteLossError",
+    message: "NaN | x",
+  }]);
+  await log("drlim-ci-seed4-a", [{ type: "interrupted", signal: "SIGINT", after_s: 3.5 }]);
+  await log("drlim-ci-seed5-a", [{ type: "epoch", epoch: 1, step: 2, loss: 0.7 }]);
+  const { curves, unfinished } = await readRunFolder(dir);
+  assert.deepEqual(unfinished, [
+    { id: "drlim-ci-seed3-a", why: "NonFiniteLossError: NaN | x" },
+    { id: "drlim-ci-seed4-a", why: "interrupted (SIGINT after 3.5 s)" },
+    { id: "drlim-ci-seed5-a", why: "stopped without a result or an error (killed?)" },
+  ]);
+  const lines = unfinishedLines(unfinished).join("\n");
+  assert.match(lines, /## Runs that did not finish/);
+  assert.match(lines, /\| drlim-ci-seed3-a \| NonFiniteLossError: NaN \\\| x \|/);
   assert.deepEqual(curves.get("drlim-ci-seed0-a"), [{ step: 1, loss: 0.8 }, {
     step: 2,
     loss: 0.6,
