@@ -19,6 +19,7 @@ import { median } from "../suite/stats.ts";
 import { reproducibleMatMul } from "../core/ops.ts";
 import { Rng } from "../core/rng.ts";
 import { METHODS } from "./methods.ts";
+import { fileSources } from "../datasets/sources.ts";
 import {
   DISPATCH_CHAINS,
   H200,
@@ -231,7 +232,7 @@ export async function timeWorkload(
   steps: number,
   warmup: number,
 ): Promise<StepTiming> {
-  const { step, dispose } = await w.setup();
+  const { step, dispose } = await w.setup(fileSources);
   try {
     return await timeSteps(step, steps, warmup);
   } finally {
@@ -590,7 +591,7 @@ if (import.meta.main) {
         "--threads",
         threads,
       ];
-      const built = await w.setup();
+      const built = await w.setup(fileSources);
       let t!: StepTiming;
       try {
         for (let r = 0; r < roundsOf; r++) {

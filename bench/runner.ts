@@ -18,6 +18,7 @@ import { writeReport } from "./report.ts";
 import { type Phase, PHASES, type ResolvedRun, type RunOutput } from "../suite/method.ts";
 import type { PhaseSeconds } from "./runs.ts";
 import { windowMeans } from "../suite/stats.ts";
+import { fileSources } from "../datasets/sources.ts";
 
 /**
  * Where a run goes without --out: the ignored out/ folder, never over a published report
@@ -177,6 +178,7 @@ export async function runBenchmark(
       seed: args.seed,
       streams: deriveStreams(args.seed),
       backend,
+      data: fileSources,
       log: writeLog,
       quiet,
       phase: (kind, line) => {

@@ -6,7 +6,6 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-webgpu";
-import { tmpdir } from "node:os";
 import { registerSuiteKernels, unregisterSuiteKernels } from "./kernels/register.ts";
 import { registerCpuKernels } from "./kernels/conv2d_cpu.ts";
 import { registerReductionGradients } from "./ops.ts";
@@ -53,13 +52,26 @@ export interface InitBackendOptions {
 }
 
 /**
+ * Deno's namespace where the code runs under Deno, with leave to read the environment; undefined
+ * in a browser tab (the same methods run there, bundled) or without --allow-env.
+ */
+function denoWithEnv(): typeof Deno | undefined {
+  const deno = (globalThis as { Deno?: typeof Deno }).Deno;
+  return deno?.permissions.querySync({ name: "env" }).state === "granted" ? deno : undefined;
+}
+
+/**
  * Environment for Deno's WebGPU, set before the first adapter is requested (Deno reads it when
- * it creates its WebGPU instance). Variables the user set are kept.
+ * it creates its WebGPU instance). Variables the user set are kept. Nothing to do in a browser.
  */
 function prepareWebgpuEnv(): void {
+  const Deno = denoWithEnv();
+  if (!Deno) return;
   // Mesa's Vulkan drivers print an error when XDG_RUNTIME_DIR is unset (as under CI); they
   // only need a writable folder.
-  if (!Deno.env.get("XDG_RUNTIME_DIR")) Deno.env.set("XDG_RUNTIME_DIR", tmpdir());
+  if (!Deno.env.get("XDG_RUNTIME_DIR")) {
+    Deno.env.set("XDG_RUNTIME_DIR", Deno.env.get("TMPDIR") ?? "/tmp");
+  }
   // On Linux wgpu also probes OpenGL through libEGL, although it picks the Vulkan adapter.
   // libEGL's exit destructor then frees memory while the worker threads of `deno test` shut
   // down: under gdb, about 1 exit in 12 of a test run with several modules on WebGPU aborted
@@ -73,7 +85,7 @@ function prepareWebgpuEnv(): void {
 // At import too: a module that runs TF.js ops before choosing a backend gets TF.js's
 // highest-priority one, webgpu, which requests its adapter then (some test modules do).
 // Entry points without --allow-env (report, compare, merge) never touch WebGPU.
-if (Deno.permissions.querySync({ name: "env" }).state === "granted") prepareWebgpuEnv();
+prepareWebgpuEnv();
 
 async function defaultRequestAdapter(): Promise<AdapterLike> {
   const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
@@ -121,7 +133,7 @@ export async function initBackend(
   // (DrLIM's first layer at 256 images: errors of the size of the values), and its Conv2D is
   // slow for few input channels; the suite's kernels are correct and deterministic.
   // SSL_BENCH_KERNELS=stock restores TF.js's own kernels for comparison.
-  const kernels = Deno.env.get("SSL_BENCH_KERNELS") === "stock" ? "stock" : "suite";
+  const kernels = denoWithEnv()?.env.get("SSL_BENCH_KERNELS") === "stock" ? "stock" : "suite";
   if (kernels === "suite") registerSuiteKernels();
   else unregisterSuiteKernels();
   const info = adapter.info ?? {};

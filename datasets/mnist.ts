@@ -12,29 +12,9 @@ import { gunzipSync } from "node:zlib";
 import { datasetCacheDir, DownloadError, fetchVerified, md5Hex } from "./download.ts";
 import { parseIdx } from "./idx.ts";
 
-/** One MNIST split (train or test). */
-export interface MnistSplit {
-  /** Number of examples. */
-  n: number;
-  /** Image height in pixels (28). */
-  rows: number;
-  /** Image width in pixels (28). */
-  cols: number;
-  /** `n * rows * cols` pixel values 0..255, image after image, each row-major. */
-  images: Uint8Array;
-  /** `n` class labels 0..9. */
-  labels: Uint8Array;
-}
+import type { Mnist, MnistSplit } from "../suite/data.ts";
 
-/** The MNIST data set. */
-export interface Mnist {
-  /** 60000 training examples. */
-  train: MnistSplit;
-  /** 10000 test examples. */
-  test: MnistSplit;
-  /** Human description of where the data came from and how it was verified. */
-  source: string;
-}
+export type { Mnist, MnistSplit };
 
 /** Options for {@linkcode loadMnist}. */
 export interface LoadMnistOptions {

@@ -23,7 +23,7 @@ export interface ProgressOptions {
   label: string;
   /** Unit of `items` shown in the rate, e.g. "img" (default) gives "1234 img/s". */
   unit?: string;
-  /** Output stream (default `Deno.stderr`). */
+  /** Output stream (default `Deno.stderr`; required where there is no Deno, as in a browser). */
   stream?: ProgressStream;
   /** Clock in milliseconds (default `performance.now`); tests pass a fake one. */
   now?: () => number;
@@ -122,7 +122,13 @@ export class Progress {
     this.#total = opts.total;
     this.#label = opts.label;
     this.#unit = opts.unit ?? "img";
-    this.#stream = opts.stream ?? Deno.stderr;
+    const stream = opts.stream ?? (globalThis as { Deno?: typeof Deno }).Deno?.stderr;
+    if (!stream) {
+      throw new Error(
+        `Progress "${opts.label}": no stream given, and no standard error here (this is not Deno): pass one`,
+      );
+    }
+    this.#stream = stream;
     this.#now = opts.now ?? (() => performance.now());
     this.#plainEvery = plainEvery;
     this.#nextPlain = plainEvery;

@@ -1,12 +1,11 @@
 /**
- * Small SVG charts: a grouped 2-D scatter (embeddings), a line chart (loss
- * curves) and an image grid (one embedded PNG, written by pngjs). Output is deterministic and numbers are rounded
- * to 2 decimals to keep files small.
+ * Small SVG charts: a grouped 2-D scatter (embeddings), a line chart (loss curves) and grouped
+ * bars. Output is deterministic and numbers are rounded to 2 decimals to keep files small. Plain
+ * TypeScript, no Deno or Node API: the same charts draw in a browser tab (the image grid, which
+ * needs a PNG encoder, is in io/image_grid.ts).
  *
  * @module
  */
-// @ts-types="@types/pngjs"
-import { PNG } from "pngjs";
 
 /** Matplotlib's "tab10" categorical palette; groups beyond 10 reuse colours. */
 const TAB10 = [
@@ -26,7 +25,7 @@ const MARGIN = { top: 40, bottom: 56, left: 68 } as const;
 const LEGEND_WIDTH = 150;
 /** Series with at most this many points get a marker on each point. */
 const SPARSE_POINTS = 12;
-const FONT = 'font-family="sans-serif"';
+export const FONT = 'font-family="sans-serif"';
 
 /** Colour for group (or series) index `i`. */
 function colour(i: number): string {
@@ -34,7 +33,7 @@ function colour(i: number): string {
 }
 
 /** Escapes text for use in XML content and attribute values. */
-function esc(text: string): string {
+export function esc(text: string): string {
   return text.replace(/[&<>"']/g, (c) => {
     switch (c) {
       case "&":
@@ -625,49 +624,4 @@ export function barSvg(opts: BarOptions): string {
     `</svg>`,
   );
   return out.join("\n");
-}
-
-/** Options for {@link imageGridSvg}. */
-export interface ImageGridOptions {
-  /** `n * size * size * 3` bytes, RGB tiles, row-major, in reading order */
-  tiles: Uint8Array;
-  n: number;
-  /** side of a tile in pixels */
-  size: number;
-  cols: number;
-  title: string;
-  /** on-screen pixels per image pixel (default 3) */
-  zoom?: number;
-}
-
-/**
- * A grid of small images (for example a seed patch followed by its transformations, one row per
- * seed), as one embedded PNG in an SVG with a title. Deterministic output.
- */
-export function imageGridSvg(o: ImageGridOptions): string {
-  const { n, size, cols } = o;
-  if (o.tiles.length !== n * size * size * 3) {
-    throw new RangeError(`imageGridSvg: ${o.tiles.length} bytes are not ${n} RGB tiles of ${size}`);
-  }
-  const rows = Math.ceil(n / cols), gap = 2;
-  const w = cols * (size + gap) + gap, h = rows * (size + gap) + gap;
-  const png = new PNG({ width: w, height: h });
-  png.data.fill(255);
-  for (let t = 0; t < n; t++) {
-    const x0 = gap + (t % cols) * (size + gap), y0 = gap + Math.floor(t / cols) * (size + gap);
-    for (let y = 0; y < size; y++) {
-      for (let x = 0; x < size; x++) {
-        const src = ((t * size + y) * size + x) * 3, dst = ((y0 + y) * w + x0 + x) * 4;
-        png.data[dst] = o.tiles[src]!;
-        png.data[dst + 1] = o.tiles[src + 1]!;
-        png.data[dst + 2] = o.tiles[src + 2]!;
-      }
-    }
-  }
-  const b64 = btoa(Array.from(PNG.sync.write(png), (c) => String.fromCharCode(c)).join(""));
-  const zoom = o.zoom ?? 3, top = 30;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w * zoom}" height="${h * zoom + top}">` +
-    `<text x="4" y="20" ${FONT} font-size="14">${esc(o.title)}</text>` +
-    `<image x="0" y="${top}" width="${w * zoom}" height="${h * zoom}" ` +
-    `style="image-rendering:pixelated" href="data:image/png;base64,${b64}"/></svg>`;
 }

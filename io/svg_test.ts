@@ -1,8 +1,5 @@
 import assert from "node:assert/strict";
-import { barSvg, imageGridSvg, lineSvg, scatterSvg } from "./svg.ts";
-// @ts-types="@types/pngjs"
-import { PNG } from "pngjs";
-import { Buffer } from "node:buffer";
+import { barSvg, lineSvg, scatterSvg } from "./svg.ts";
 
 function count(haystack: string, needle: string): number {
   return haystack.split(needle).length - 1;
@@ -208,22 +205,6 @@ Deno.test("lineSvg with no data or only NaN gives a valid SVG with a no-data not
   assert.match(nan, /no data/);
   assert.match(nan, /2 points skipped/);
   assert.ok(nan.endsWith("</svg>"));
-});
-
-Deno.test("imageGridSvg embeds the tiles as one PNG, pixel for pixel", () => {
-  const tiles = Uint8Array.from({ length: 3 * 2 * 2 * 3 }, (_, i) => i * 7 % 256);
-  const svg = imageGridSvg({ tiles, n: 3, size: 2, cols: 2, title: "a < b" });
-  assert.match(svg, /^<svg[^>]*>.*a &lt; b.*<\/svg>$/);
-  const b64 = /base64,([^"]+)"/.exec(svg)![1]!;
-  const png = PNG.sync.read(Buffer.from(b64, "base64"));
-  assert.deepEqual([png.width, png.height], [2 * 4 + 2, 2 * 4 + 2]); // 2 px gaps around tiles
-  // tile 1 (second column), pixel (1, 0): bytes 12 + 3..5 of the input
-  const at = ((2 + 0) * png.width + 2 + 4 + 1) * 4;
-  assert.deepEqual([...png.data.subarray(at, at + 3)], [...tiles.subarray(15, 18)]);
-  assert.throws(
-    () => imageGridSvg({ tiles, n: 4, size: 2, cols: 2, title: "" }),
-    /not 4 RGB tiles/,
-  );
 });
 
 Deno.test("barSvg draws one bar per finite value, grouped by category, with a legend", () => {

@@ -34,7 +34,7 @@ import { drlimClaims } from "./drlim_claims.ts";
 import { drlimMargin, drlimPairs, drlimSeeds } from "./drlim_sweeps.ts";
 import { contrastiveLoss } from "./contrastive_loss.ts";
 import { deriveStreams, Rng, type Streams } from "../core/rng.ts";
-import { loadMnist, type MnistSplit } from "../datasets/mnist.ts";
+import type { MnistSplit } from "../suite/data.ts";
 import {
   buildData,
   type DrlimData,
@@ -399,7 +399,7 @@ async function pairs(cfg: DrlimConfig, train: DrlimData): Promise<Uint32Array> {
 async function runDrlim(ctx: RunContext<DrlimConfig>): Promise<RunOutput> {
   const cfg = ctx.config;
   ctx.phase("data", `drlim: loading MNIST (${cfg.source})`);
-  const mnist = await loadMnist({ source: cfg.source as "embedded" | "download" });
+  const mnist = await ctx.data.mnist(cfg.source as "embedded" | "download");
   const digits = digitsOf(cfg), shifts = parseIntList(cfg.shifts);
   const train = samples(cfg, mnist.train, cfg.trainPerDigit, ctx.streams.data);
   const test = samples(cfg, mnist.test, cfg.testPerDigit, ctx.streams.eval);
@@ -572,10 +572,11 @@ export const drlim = defineMethod<DrlimConfig>({
       label: "drlim ci step as trained: 64 pairs sampled on the host, paper net, Adam",
       ci: true,
       images: 2 * 64,
-      setup: async () => {
+      setup: async (data) => {
         const cfg = resolveConfig(drlimDefaults, drlimDocs, drlimPresets, ["ci"], []);
         const streams = deriveStreams(0);
-        const train = samples(cfg, (await loadMnist()).train, cfg.trainPerDigit, streams.data);
+        const mnist = await data.mnist("embedded");
+        const train = samples(cfg, mnist.train, cfg.trainPerDigit, streams.data);
         const t = drlimTrainer(cfg, train, await pairs(cfg, train), streams);
         return stepper(t);
       },

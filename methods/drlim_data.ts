@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../core/rng.ts";
-import type { MnistSplit } from "../datasets/mnist.ts";
+import type { MnistSplit } from "../suite/data.ts";
 
 /** Side of the network's input: MNIST's 28x28 zero-padded to 32x32, as in the paper. */
 export const SIDE = 32;

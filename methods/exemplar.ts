@@ -56,7 +56,7 @@ import { meanStd } from "../suite/stats.ts";
 import { evalDefaults, evalDocs } from "../eval/config.ts";
 import { createOptimizer, type SuiteOptimizer, warmupCosine } from "../core/optim.ts";
 import { deriveStreams, Rng, type Streams } from "../core/rng.ts";
-import { imageGridSvg } from "../io/svg.ts";
+import { imageGridSvg } from "../io/image_grid.ts";
 import type { ImageSet } from "../datasets/images.ts";
 import { batchTensor, DATASETS, loadSplit, stl10Dir, subset } from "../datasets/splits.ts";
 import { streamStl10Unlabeled } from "../datasets/stl10.ts";

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { deriveStreams, Rng } from "../core/rng.ts";
 import type { ImageSet } from "../datasets/images.ts";
+import { fileSources } from "../datasets/sources.ts";
 import { STL10_CLASSES, STL10_IMAGE_BYTES } from "../datasets/stl10.ts";
 import {
   exemplar,
@@ -211,6 +212,7 @@ Deno.test("the paper's STL-10 path end to end on files in the official format", 
         seed: 0,
         streams: deriveStreams(0),
         backend: { backend: "cpu", adapter: "none", fallbackAdapter: null, kernels: "n/a" },
+        data: fileSources,
         log: (rec) => Promise.resolve(void logs.push(rec)),
         quiet: true,
         phase: () => {},

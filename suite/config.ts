@@ -5,7 +5,7 @@
  * what is valid. Help text is generated from the same objects, so it cannot drift.
  * @module
  */
-import { createHash } from "node:crypto";
+import { sha256Hex } from "./sha256.ts";
 
 /** A configuration value. */
 export type ConfigValue = number | string | boolean;
@@ -148,7 +148,7 @@ export function resolveConfig<C extends Config>(
 /** Stable hash of a method's resolved configuration (sorted keys), 12 hex digits. */
 export function configHash(method: string, cfg: Config): string {
   const canonical = JSON.stringify([method, Object.keys(cfg).sort().map((k) => [k, cfg[k]])]);
-  return createHash("sha256").update(canonical).digest("hex").slice(0, 12);
+  return sha256Hex(canonical).slice(0, 12);
 }
 
 /** Help for a method's keys, generated from its defaults, docs and presets. */

