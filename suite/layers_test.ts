@@ -1,14 +1,14 @@
 /**
  * The folders form layers, and a file may import only from its own layer or a lower one: the
- * drivers (bench/) sit on top, so nothing under methods/, datasets/, eval/, suite/, core/ or io/
- * imports from them. This test reads every TypeScript file's relative imports and fails on an
- * upward one, naming the file, the line and the import.
+ * drivers (bench/) and the report site (site/) sit on top, so nothing under methods/, datasets/,
+ * eval/, suite/, core/ or io/ imports from them. This test reads every TypeScript file's relative
+ * imports and fails on an upward one, naming the file, the line and the import.
  */
 import assert from "node:assert/strict";
 import { dirname, join, relative, resolve } from "node:path";
 
 /** Lowest first. mod.ts (the public surface, at the root) may import anything. */
-const LAYERS = ["io", "core", "suite", "datasets", "eval", "methods", "bench"];
+const LAYERS = ["io", "core", "suite", "datasets", "eval", "methods", "bench", "site"];
 const root = resolve(dirname(new URL(import.meta.url).pathname), "..");
 
 async function* tsFiles(dir: string): AsyncGenerator<string> {
