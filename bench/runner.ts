@@ -18,6 +18,7 @@ import { writeReport } from "./report.ts";
 import { type Phase, PHASES, type ResolvedRun, type RunOutput } from "../suite/method.ts";
 import type { PhaseSeconds } from "./runs.ts";
 import { windowMeans } from "../suite/stats.ts";
+import { resultRows, runIdFor } from "../suite/results.ts";
 import { fileSources } from "../datasets/sources.ts";
 
 /**
@@ -107,7 +108,7 @@ export function planRun(args: CliArgs): RunPlan {
   const resolved = method.resolve(args.presets, args.overrides);
   const outDir = args.out ?? defaultOut(method.name, args.presets);
   const hash = configHash(method.name, resolved.config);
-  const runId = `${method.name}-${args.presets.join("+")}-seed${args.seed}-${hash.slice(0, 8)}`;
+  const runId = runIdFor(method.name, args.presets, args.seed, hash);
   return { resolved, hash, runId, outDir };
 }
 
@@ -209,29 +210,20 @@ export async function runBenchmark(
   }
   for (const p of output.plots) await writeFileAtomic(join(runDir, p.file), p.svg);
   const wallS = (performance.now() - t0) / 1000;
-  const rows: ResultRow[] = output.rows.map((r) => ({
-    method: r.method,
-    dataset: r.dataset,
-    protocol: r.protocol,
-    features: r.features ?? "",
-    metric: r.metric,
-    value: r.value,
+  const rows = resultRows(output.rows, {
     seed: args.seed,
-    config_hash: hash,
-    backend: backend.backend,
-    adapter: backend.adapter,
+    hash,
+    runId,
+    presets: args.presets,
+    overrides: args.overrides,
+    backend,
     commit: prov.commit + (prov.dirty ? "-dirty" : ""),
-    started_at: startedAt,
-    wall_s: Number(wallS.toFixed(1)),
-    images_per_s: Number(output.imagesPerS.toFixed(1)),
-    run_id: runId,
-    preset: args.presets.join("+"),
-    overrides: args.overrides.join(" "),
-    fallback_adapter: String(backend.fallbackAdapter),
-    kernels: backend.kernels,
+    startedAt,
+    wallS,
+    imagesPerS: output.imagesPerS,
     deno: prov.deno,
     tfjs: prov.tfjs,
-  }));
+  });
   await appendResults(join(outDir, "results.csv"), rows, { replaceRun: runId });
   await writeReport(outDir);
   return { runId, outDir, runDir, rows, output, backend, wallS };

@@ -51,6 +51,11 @@ export interface TrainSpec {
   advice: string;
   /** writes one JSON record per epoch to the run's log */
   log?: (record: Record<string, unknown>) => Promise<void>;
+  /**
+   * called at every loss read-back (every `logEvery` steps): where the run is, for a progress
+   * display other than the terminal's bar (the browser runner's)
+   */
+  progress?: (p: { step: number; total: number; loss: number; imagesPerS: number }) => void;
   /** progress label ("simclr train"); no bar when quiet */
   label: string;
   quiet?: boolean;
@@ -113,6 +118,12 @@ export async function train(spec: TrainSpec): Promise<TrainStats> {
       pending.length = 0;
     }
     bar?.update(step, { loss: stepLosses.at(-1)!.loss, items: step * spec.imagesPerStep });
+    spec.progress?.({
+      step,
+      total,
+      loss: stepLosses.at(-1)!.loss,
+      imagesPerS: step * spec.imagesPerStep / ((performance.now() - t0) / 1000),
+    });
   };
   const t0 = performance.now();
   try {
@@ -177,10 +188,13 @@ export async function train(spec: TrainSpec): Promise<TrainStats> {
   };
 }
 
+/** What the caller of a run decides about the loop: its log, its terminal bar, its progress. */
+export type LoopOptions = Pick<TrainSpec, "log" | "quiet" | "progress">;
+
 /** A training run set up but not started: the loop's spec, the model it trains, what to free. */
 export interface Trainer<M> {
   model: M;
-  spec: Omit<TrainSpec, "log" | "quiet">;
+  spec: Omit<TrainSpec, keyof LoopOptions>;
   /** frees what the run holds besides the model (optimiser state, data on the device) */
   dispose(): void;
   /** frees the model (on failure; on success the caller owns it) */
@@ -190,7 +204,7 @@ export interface Trainer<M> {
 /** Runs a trainer on the loop; the model is the caller's on success, freed on failure. */
 export async function runTrainer<M>(
   t: Trainer<M>,
-  loop: Pick<TrainSpec, "log" | "quiet">,
+  loop: LoopOptions,
 ): Promise<TrainStats & { model: M }> {
   try {
     return { model: t.model, ...await train({ ...t.spec, ...loop }) };

@@ -28,7 +28,11 @@ function spec(loss: (step: number) => number, over: Partial<TrainSpec> = {}) {
 
 Deno.test("train: every step's loss, epoch means and counts, the lr schedule, one log line an epoch", async () => {
   const logs: Record<string, unknown>[] = [];
-  const { s, seen } = spec((i) => i, { log: (r) => Promise.resolve(void logs.push(r)) });
+  const shown: number[][] = [];
+  const { s, seen } = spec((i) => i, {
+    log: (r) => Promise.resolve(void logs.push(r)),
+    progress: (p) => void shown.push([p.step, p.total, p.loss]),
+  });
   const before = tf.memory().numTensors;
   const r = await train(s);
   assert.equal(r.steps, 15);
@@ -47,6 +51,8 @@ Deno.test("train: every step's loss, epoch means and counts, the lr schedule, on
   // the first step profiled: its two scalars (4 bytes each) on top of what was live before
   assert.equal(r.peakBytes, logs[0]!.peak_bytes);
   assert.ok(r.peakBytes >= 8, `peak ${r.peakBytes}`);
+  // progress at every read-back (every 2 steps, and at each epoch's end), with the last loss read
+  assert.deepEqual(shown, [2, 4, 5, 7, 9, 10, 12, 14, 15].map((k) => [k, 15, k - 1]));
   assert.equal(tf.memory().numTensors, before, "the loop disposes every loss and count");
 });
 

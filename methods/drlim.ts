@@ -14,6 +14,7 @@ import { conv2dBiasAct } from "../core/ops.ts";
 import { type Docs, resolveConfig } from "../suite/config.ts";
 import {
   defineMethod,
+  loopOf,
   lossPlot,
   type MetricRow,
   type Plot,
@@ -23,10 +24,10 @@ import {
 import { Params } from "../core/layers.ts";
 import { createOptimizer, type SuiteOptimizer } from "../core/optim.ts";
 import {
+  type LoopOptions,
   runTrainer,
   stepper,
   type Trainer,
-  type TrainSpec,
   type TrainStats,
 } from "../core/train.ts";
 import { chanceRow, extractBatched, RANDOM_INIT } from "../eval/harness.ts";
@@ -301,7 +302,7 @@ export async function trainDrlim(
   data: DrlimData,
   sim: Uint32Array,
   streams: Streams,
-  loop: Pick<TrainSpec, "log" | "quiet"> = { quiet: true },
+  loop: LoopOptions = { quiet: true },
 ): Promise<TrainResult> {
   const { model: net, ...stats } = await runTrainer(drlimTrainer(cfg, data, sim, streams), loop);
   return { net, ...stats };
@@ -422,7 +423,7 @@ async function runDrlim(ctx: RunContext<DrlimConfig>): Promise<RunOutput> {
   });
 
   ctx.phase("train", `drlim: training on ${sim.length / 2} similar pairs`);
-  const result = await trainDrlim(cfg, train, sim, ctx.streams, { log: ctx.log, quiet: ctx.quiet });
+  const result = await trainDrlim(cfg, train, sim, ctx.streams, loopOf(ctx));
   ctx.phase("eval", `drlim: embedding ${train.n} + ${test.n} images, PCA and kNN`);
 
   const zTrain = await embed(result.net, train.x, train.n);

@@ -29,16 +29,17 @@ import * as tf from "@tensorflow/tfjs";
 import { ConfigError, type Docs, resolveConfig } from "../suite/config.ts";
 import {
   defineMethod,
+  loopOf,
   lossPlot,
   type MetricRow,
   type RunContext,
   type RunOutput,
 } from "../suite/method.ts";
 import {
+  type LoopOptions,
   runTrainer,
   stepper,
   type Trainer,
-  type TrainSpec,
   type TrainStats,
 } from "../core/train.ts";
 import { chanceRow, classifierRows, extractBatched, RANDOM_INIT } from "../eval/harness.ts";
@@ -360,7 +361,7 @@ export async function trainExemplar(
   pool: ImageSet,
   seed: number,
   streams: Streams,
-  loop: Pick<TrainSpec, "log" | "quiet"> = { quiet: true },
+  loop: LoopOptions = { quiet: true },
 ): Promise<ExemplarTrainResult> {
   const t = exemplarTrainer(cfg, pool, seed, streams);
   const { model: net, ...stats } = await runTrainer(t, loop);
@@ -511,10 +512,7 @@ async function runExemplar(ctx: RunContext<ExemplarConfig>): Promise<RunOutput> 
     seed_image_side: pool.height,
   });
   ctx.phase("train", `exemplar: training on ${cfg.classes} x ${cfg.perClass} surrogate samples`);
-  const result = await trainExemplar(cfg, pool, ctx.seed, ctx.streams, {
-    log: ctx.log,
-    quiet: ctx.quiet,
-  });
+  const result = await trainExemplar(cfg, pool, ctx.seed, ctx.streams, loopOf(ctx));
 
   ctx.phase("eval", `exemplar: features of ${train.n} + ${test.n} images, folds, probe and kNN`);
   const rows: MetricRow[] = [];

@@ -32,6 +32,7 @@ import {
 import { type Docs, resolveConfig } from "../suite/config.ts";
 import {
   defineMethod,
+  loopOf,
   lossPlot,
   type MetricRow,
   type RunContext,
@@ -49,10 +50,10 @@ import {
   RANDOM_INIT,
 } from "../eval/harness.ts";
 import {
+  type LoopOptions,
   runTrainer,
   stepper,
   type Trainer,
-  type TrainSpec,
   type TrainStats,
 } from "../core/train.ts";
 
@@ -345,7 +346,7 @@ export async function trainSimclr(
   cfg: SimclrConfig,
   set: ImageSet,
   streams: { init: Rng; data: Rng; augment: Rng },
-  loop: Pick<TrainSpec, "log" | "quiet"> = { quiet: true },
+  loop: LoopOptions = { quiet: true },
 ): Promise<SimclrTrainResult> {
   return await runTrainer(simclrTrainer(cfg, set, streams), loop);
 }
@@ -452,7 +453,7 @@ async function runSimclr(ctx: RunContext<SimclrConfig>): Promise<RunOutput> {
   // the supervised baseline's rows are named "supervised": the reports and claims tell them apart
   const who = cfg.objective === "supervised" ? "supervised" : "simclr";
   ctx.phase("train", `${who}: training on ${train.n} images, ${cfg.epochs} epochs`);
-  const result = await trainSimclr(cfg, train, ctx.streams, { log: ctx.log, quiet: ctx.quiet });
+  const result = await trainSimclr(cfg, train, ctx.streams, loopOf(ctx));
 
   ctx.phase("eval", `simclr: features of ${train.n} + ${test.n} images, kNN and probes`);
   const settings = { ...cfg, classes };

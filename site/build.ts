@@ -16,6 +16,7 @@ import { folderSummary, type IndexEntry, indexPage, type OtherPage } from "./ind
 import { brokenText, checkLinks, listFiles } from "./links.ts";
 import { renderMarkdown, type Target } from "./markdown.ts";
 import { perfChart, perfSummary, readPerf } from "./perf.ts";
+import { runnerBody, runnerFiles } from "./runner/page.ts";
 
 /** The stylesheet every page links (site/style.css, copied to the site's root). */
 const STYLE = new URL("./style.css", import.meta.url);
@@ -63,7 +64,12 @@ async function reportFiles(reports: string): Promise<string[]> {
  * Writes the site of reports folder `reports` into the empty folder `dir`; `label` is how pages
  * name the reports folder (e.g. "reports").
  */
-export async function writeSite(reports: string, dir: string, label: string): Promise<SiteResult> {
+export async function writeSite(
+  reports: string,
+  dir: string,
+  label: string,
+  runner: { commit: string } | null = null,
+): Promise<SiteResult> {
   const files = await reportFiles(reports);
   const fileSet = new Set(files);
   const dirs = new Set(files.flatMap((f) => {
@@ -168,6 +174,26 @@ export async function writeSite(reports: string, dir: string, label: string): Pr
       files: folderLinks(folder, readme),
     });
   }
+  const binaries: { path: string; data: Uint8Array }[] = [];
+  if (runner) {
+    const path = "runner/index.html";
+    written.push({
+      path,
+      text: pageHtml({
+        path,
+        title: "DrLIM in this tab",
+        sources: ["site/runner/app.ts"],
+        body: runnerBody(runner.commit),
+      }),
+    });
+    sources.set(path, "site/runner/app.ts");
+    binaries.push(...await runnerFiles());
+    others.unshift({
+      title: "DrLIM in this tab",
+      page: path,
+      note: "the DrLIM ci preset trained in your browser by the same code, with its results rows",
+    });
+  }
   written.push({ path: "index.html", text: pageHtml(indexPage(`${label}/`, entries, others)) });
   sources.set("index.html", `${label}/`);
   written.push({ path: "style.css", text: await Deno.readTextFile(STYLE) });
@@ -183,8 +209,9 @@ export async function writeSite(reports: string, dir: string, label: string): Pr
   for (const c of [...copies].sort()) {
     await write(`reports/${c}`, await Deno.readFile(join(reports, c)));
   }
+  for (const b of binaries) await write(b.path, b.data);
   const pages = written.filter((w) => w.path.endsWith(".html")).length;
-  return { pages, files: written.length + copies.size, bytes, sources };
+  return { pages, files: written.length + copies.size + binaries.length, bytes, sources };
 }
 
 /** Whether `inner` is `outer` or inside it. */
@@ -218,7 +245,9 @@ async function checkOut(reports: string, out: string): Promise<void> {
  * Builds the site of reports folder `reports` into folder `out`: in a temporary sibling folder,
  * link-checked, then put in place of `out`. On any failure `out` is left as it was.
  */
-export async function buildSite(opts: { reports: string; out: string }): Promise<SiteResult> {
+export async function buildSite(
+  opts: { reports: string; out: string; runner?: { commit: string } | null },
+): Promise<SiteResult> {
   const { reports, out } = opts;
   await checkReports(reports); // before anything is made
   await checkOut(reports, out);
@@ -229,7 +258,7 @@ export async function buildSite(opts: { reports: string; out: string }): Promise
   const label = (rel && !rel.startsWith("..") ? rel : resolve(reports)).split(SEPARATOR).join("/");
   let result: SiteResult;
   try {
-    result = await writeSite(reports, tmp, label);
+    result = await writeSite(reports, tmp, label, opts.runner ?? null);
     const broken = await checkLinks(tmp);
     if (broken.length) {
       const named = broken.map((b) => ({ ...b, page: result.sources.get(b.page) ?? b.page }));

@@ -6,6 +6,7 @@
  * @module
  */
 import { runCommand } from "../bench/cli.ts";
+import { provenance } from "../io/provenance.ts";
 import { buildSite } from "./build.ts";
 
 if (import.meta.main) {
@@ -28,12 +29,18 @@ if (import.meta.main) {
         help: "the reports folder the site is made from",
         default: "reports",
       },
+      "no-runner": {
+        type: "boolean",
+        help: "leave out the browser runner (its bundle and the 11 MB of gzipped MNIST)",
+      },
     },
     positionals: "",
     minPositionals: 0,
     maxPositionals: 0,
   }, async (v) => {
-    const r = await buildSite({ reports: v.reports!, out: v.out! });
+    const prov = await provenance();
+    const runner = v["no-runner"] ? null : { commit: prov.commit + (prov.dirty ? "-dirty" : "") };
+    const r = await buildSite({ reports: v.reports!, out: v.out!, runner });
     const mib = (r.bytes / 2 ** 20).toFixed(1);
     console.log(
       `${v.out}: ${r.pages} pages, ${r.files} files, ${mib} MiB; every link resolves. ` +

@@ -17,6 +17,8 @@ import type { Mnist } from "./data.ts";
 import { lineSvg } from "../io/svg.ts";
 import { meanStd } from "./stats.ts";
 
+import type { LoopOptions } from "../core/train.ts";
+
 export { NonFiniteLossError } from "../core/train.ts";
 
 /** One measured number; the runner adds seed, backend, commit, ... to make a results row. */
@@ -76,6 +78,8 @@ export interface RunContext<C extends Config> {
   data: DataSources;
   /** appends one JSON line to the run's log (flushed before it resolves): await it */
   log: (record: Record<string, unknown>) => Promise<void>;
+  /** called at every loss read-back of the training loop (core/train.ts), e.g. a browser's bar */
+  progress?: LoopOptions["progress"];
   /** true when progress should be quiet (tests) */
   quiet?: boolean;
   /**
@@ -83,6 +87,11 @@ export interface RunContext<C extends Config> {
    * the phase until the next one starts or the run ends (the log's `phases` record).
    */
   phase: (kind: Phase, line: string) => void;
+}
+
+/** The loop options a run's context gives its training loop (its log, bar and progress). */
+export function loopOf<C extends Config>(ctx: RunContext<C>): LoopOptions {
+  return { log: ctx.log, quiet: ctx.quiet, progress: ctx.progress };
 }
 
 /**
