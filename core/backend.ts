@@ -40,7 +40,12 @@ export const NO_ADAPTER_HELP =
   "pure-JS cpu backend (0.8 s vs 19 s per step of 128 pairs on 2 cores).";
 
 type AdapterLike = {
-  info?: { description?: string; vendor?: string; isFallbackAdapter?: boolean };
+  info?: {
+    description?: string;
+    vendor?: string;
+    architecture?: string;
+    isFallbackAdapter?: boolean;
+  };
   isFallbackAdapter?: boolean;
 } | null;
 
@@ -139,7 +144,10 @@ export async function initBackend(
   const info = adapter.info ?? {};
   return {
     backend: "webgpu",
-    adapter: info.description || info.vendor || "unknown WebGPU adapter",
+    // Deno gives a description ("llvmpipe (LLVM 15.0.6, 256 bits)"); Chromium only vendor and
+    // architecture ("google", "swiftshader")
+    adapter: info.description || [info.vendor, info.architecture].filter(Boolean).join(" ") ||
+      "unknown WebGPU adapter",
     fallbackAdapter: Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false),
     kernels,
   };

@@ -39,6 +39,7 @@ Deno.test({
       assert.ok(knn && Number(knn.value) > 0.5 && Number(knn.value) <= 1, JSON.stringify(knn));
       const row = r.runner.rows[0]!;
       assert.equal(row.backend, "webgpu");
+      assert.match(String(row.adapter), /swiftshader/); // Chromium names vendor and architecture
       assert.match(String(row.deno), /^browser /);
       assert.equal(row.run_id, "drlim-ci-seed0-" + String(row.config_hash).slice(0, 8));
       assert.equal(row.commit, "test");
