@@ -397,6 +397,29 @@ async function pairs(cfg: DrlimConfig, train: DrlimData): Promise<Uint32Array> {
   return similarPairs(train, graph, cfg.neighbours, cfg.pairing);
 }
 
+const DIGIT_NAMES = Array.from({ length: 10 }, (_, i) => String(i));
+
+/** 2-D points of embedding `z`, grouped by `g` (mapped to a group index). */
+function pts(z: Float32Array, g: Int32Array, map: (v: number) => number = (v) => v) {
+  return Array.from(
+    { length: g.length },
+    (_, i) => ({ x: z[2 * i]!, y: z[2 * i + 1]!, group: map(g[i]!) }),
+  );
+}
+
+/** The DrLIM map of the test images, coloured by digit; `what` ends its title. */
+function testMap(z: Float32Array, test: DrlimData, what: string): Plot {
+  return {
+    file: "drlim_test_by_digit.svg",
+    title: "DrLIM 2-D test embedding, coloured by digit",
+    svg: scatterSvg({
+      points: pts(z, test.digit),
+      groupNames: DIGIT_NAMES,
+      title: `DrLIM: test embedding by digit (${what})`,
+    }),
+  };
+}
+
 async function runDrlim(ctx: RunContext<DrlimConfig>): Promise<RunOutput> {
   const cfg = ctx.config;
   ctx.phase("data", `drlim: loading MNIST (${cfg.source})`);
@@ -423,7 +446,23 @@ async function runDrlim(ctx: RunContext<DrlimConfig>): Promise<RunOutput> {
   });
 
   ctx.phase("train", `drlim: training on ${sim.length / 2} similar pairs`);
-  const result = await trainDrlim(cfg, train, sim, ctx.streams, loopOf(ctx));
+  const trainer = drlimTrainer(cfg, train, sim, ctx.streams);
+  const loop = loopOf(ctx);
+  let drawing: Promise<void> | null = null;
+  const snapshot = ctx.snapshot;
+  if (snapshot) {
+    // the test map as it trains: embedded at a read-back, unless the last one is still drawing
+    loop.progress = (p) => {
+      ctx.progress?.(p);
+      if (drawing) return;
+      drawing = embed(trainer.model, test.x, test.n).then((z) => {
+        snapshot(testMap(z, test, `step ${p.step} of ${p.total}`));
+      }).finally(() => (drawing = null));
+    };
+  }
+  const { model: net, ...stats } = await runTrainer(trainer, loop);
+  await drawing;
+  const result: TrainResult = { net, ...stats };
   ctx.phase("eval", `drlim: embedding ${train.n} + ${test.n} images, PCA and kNN`);
 
   const zTrain = await embed(result.net, train.x, train.n);
@@ -494,28 +533,14 @@ async function runDrlim(ctx: RunContext<DrlimConfig>): Promise<RunOutput> {
     result.epochLosses.at(-1)!,
   );
 
-  const digitNames = Array.from({ length: 10 }, (_, i) => String(i));
-  const pts = (z: Float32Array, g: Int32Array, map: (v: number) => number = (v) => v) =>
-    Array.from(
-      { length: g.length },
-      (_, i) => ({ x: z[2 * i]!, y: z[2 * i + 1]!, group: map(g[i]!) }),
-    );
   const plots: Plot[] = [
-    {
-      file: "drlim_test_by_digit.svg",
-      title: "DrLIM 2-D test embedding, coloured by digit",
-      svg: scatterSvg({
-        points: pts(zTest, test.digit),
-        groupNames: digitNames,
-        title: `DrLIM: test embedding by digit (${dataset})`,
-      }),
-    },
+    testMap(zTest, test, dataset),
     {
       file: "pca_test_by_digit.svg",
       title: "PCA (pixels) 2-D test projection, coloured by digit",
       svg: scatterSvg({
         points: pts(pTest, test.digit),
-        groupNames: digitNames,
+        groupNames: DIGIT_NAMES,
         title: `PCA baseline: test projection by digit (${dataset})`,
       }),
     },

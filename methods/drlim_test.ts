@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import {
   createNetwork,
+  drlim,
   type DrlimConfig,
   drlimDefaults,
   drlimOptimizer,
@@ -11,7 +12,8 @@ import {
 } from "./drlim.ts";
 import { stepper } from "../core/train.ts";
 import { deriveStreams, Rng } from "../core/rng.ts";
-import { NonFiniteLossError } from "../suite/method.ts";
+import { NonFiniteLossError, type Plot } from "../suite/method.ts";
+import { fileSources } from "../datasets/sources.ts";
 import { initBackend } from "../core/backend.ts";
 import { loadMnist } from "../datasets/mnist.ts";
 import {
@@ -174,4 +176,26 @@ Deno.test("the perf stepper makes the steps the loop makes: the same losses, ste
   }
   dispose();
   assert.deepEqual(losses, trained.stepLosses.map((p) => p.loss));
+});
+
+Deno.test("a DrLIM run given a snapshot draws its test map as it trains, and its numbers stay", async () => {
+  const overrides = ["trainPerDigit=24", "testPerDigit=10", "batch=8", "epochs=1", "logEvery=1"];
+  const run = (snapshot?: (p: Plot) => void) =>
+    drlim.resolve(["ci"], overrides).run({
+      seed: 0,
+      streams: deriveStreams(0),
+      backend,
+      data: fileSources,
+      log: () => Promise.resolve(),
+      quiet: true,
+      phase: () => {},
+      snapshot,
+    });
+  const maps: Plot[] = [];
+  const drawn = await run((p) => maps.push(p));
+  const plain = await run();
+  assert.ok(maps.length >= 1, `${maps.length} maps`);
+  assert.match(maps[0]!.svg, /DrLIM: test embedding by digit \(step \d+ of \d+\)/);
+  assert.deepEqual(drawn.rows, plain.rows);
+  assert.deepEqual(drawn.stepLosses, plain.stepLosses);
 });

@@ -58,6 +58,8 @@ export interface RunnerCheck {
   screenshots: { training: Uint8Array; done: Uint8Array };
   /** the progress bar's value and maximum when the mid-training screenshot was taken */
   at: [number, number];
+  /** whether the 2-D map was on the page then (drawn as it trains) */
+  mapWhileTraining: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -103,7 +105,7 @@ export async function checkInBrowser(
     const before = tab.errors.length;
     const t0 = performance.now();
     await tab.navigate(`${server.url}runner/index.html?seed=${o.seed}&run`);
-    let training: Uint8Array | null = null, at: [number, number] = [0, 0];
+    let training: Uint8Array | null = null, at: [number, number] = [0, 0], map = false;
     let result: { rows?: Record<string, string | number>[]; error?: string } | null = null;
     while (!result) {
       if ((performance.now() - t0) / 1000 > o.limitS) {
@@ -117,6 +119,7 @@ export async function checkInBrowser(
       if (!training && max > 1 && value >= max / 3 && value < max) {
         training = await tab.screenshot();
         at = [value, max];
+        map = await tab.evaluate<boolean>(`document.querySelector("#map svg") !== null`);
       }
       result = await tab.evaluate(`globalThis.runnerResult ?? null`);
     }
@@ -131,6 +134,7 @@ export async function checkInBrowser(
         seconds,
         screenshots: { training: training ?? done, done },
         at,
+        mapWhileTraining: map,
       },
     };
   } finally {

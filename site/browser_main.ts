@@ -26,7 +26,13 @@ const cell = (s: unknown) => String(s).replaceAll("|", "\\|");
 export function browserReport(r: {
   commit: string;
   pages: (PageCheck & { png: string })[];
-  runner: { seconds: number; at: [number, number]; error: string | null; errors: string[] };
+  runner: {
+    seconds: number;
+    at: [number, number];
+    mapWhileTraining: boolean;
+    error: string | null;
+    errors: string[];
+  };
   browserRows: Record<string, string | number>[];
   denoRows: Record<string, string | number>[];
 }): string {
@@ -78,7 +84,9 @@ export function browserReport(r: {
       ? ` Console errors during the run: ${cell(r.runner.errors.join("; "))}.`
       : " No console error during the run."),
     "",
-    `Mid-training (step ${r.runner.at[0]} of ${r.runner.at[1]}):`,
+    `Mid-training (step ${r.runner.at[0]} of ${r.runner.at[1]}; the 2-D test map ${
+      r.runner.mapWhileTraining ? "drawn as it trains" : "**not drawn yet**"
+    }):`,
     "",
     "![the runner mid-training](runner-training.png)",
     "",

@@ -45,6 +45,7 @@ Deno.test({
       assert.equal(row.commit, "test");
       // the mid-training screenshot was taken between the first third and the end
       assert.ok(r.runner.at[0] >= r.runner.at[1] / 3 && r.runner.at[0] < r.runner.at[1]);
+      assert.ok(r.runner.mapWhileTraining, "the 2-D map is drawn as it trains");
       assert.deepEqual([...r.runner.screenshots.training.subarray(0, 4)], PNG);
     } finally {
       await Deno.remove(tmp, { recursive: true });

@@ -80,6 +80,11 @@ export interface RunContext<C extends Config> {
   log: (record: Record<string, unknown>) => Promise<void>;
   /** called at every loss read-back of the training loop (core/train.ts), e.g. a browser's bar */
   progress?: LoopOptions["progress"];
+  /**
+   * given, a method may draw its model as it trains (DrLIM: the 2-D test map) at read-backs, one
+   * figure at a time; the numbers do not change (the browser runner's live map)
+   */
+  snapshot?: (plot: Plot) => void;
   /** true when progress should be quiet (tests) */
   quiet?: boolean;
   /**

@@ -25,6 +25,8 @@ interface Ui {
   status(text: string): void;
   notice(text: string): void;
   progress(done: number, total: number, loss: number, imagesPerS: number, curve: string): void;
+  /** the method's figure of its model as it trains (DrLIM's 2-D test map) */
+  map(svg: string): void;
   plots(plots: Plot[]): void;
   rows(rows: Record<string, string | number>[], csv: string): void;
 }
@@ -100,6 +102,7 @@ export async function runInTab(
     log: () => Promise.resolve(),
     quiet: true,
     phase: (_kind, line) => ui.status(line),
+    snapshot: (plot) => ui.map(plot.svg),
     progress: (p) => {
       losses.push({ x: p.step, y: p.loss });
       const curve = lineSvg({
@@ -152,7 +155,9 @@ function main(): void {
         `${ips.toFixed(0)} images/s`;
       $("curve").innerHTML = curve;
     },
+    map: (svg) => ($("map").innerHTML = svg),
     plots: (plots) => {
+      $("map").innerHTML = "";
       $("plots").innerHTML = plots.map((p) => `<figure>${p.svg}</figure>`).join("");
     },
     rows: (rows, csv) => {

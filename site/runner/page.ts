@@ -17,7 +17,8 @@ export function runnerBody(commit: string): string {
 <p>The DrLIM ci preset (Hadsell, Chopra, LeCun 2006: a siamese CNN mapping MNIST 4s and 9s to a
 2-D plane with a margin contrastive loss), trained here by the suite's own method code with
 TensorFlow.js on this browser's WebGPU (or its cpu backend, with a notice, where there is none).
-It ends with the same results rows as <code>npx -y deno@2.9.6 task bench --preset ci --seed S</code>
+The loss curve and the 2-D map of the test digits are drawn as it trains. It ends with the same
+results rows as <code>npx -y deno@2.9.6 task bench --preset ci --seed S</code>
 at commit <code>${esc(commit)}</code>.</p>
 <div id="runner" data-commit="${esc(commit)}" data-mnist="data/mnist/">
 <p><label>seed <input id="seed" type="number" min="0" step="1" value="0"></label>
@@ -25,7 +26,7 @@ at commit <code>${esc(commit)}</code>.</p>
 <p id="notice" class="notice" hidden></p>
 <p id="status">ready</p>
 <p><progress id="bar" value="0" max="1"></progress> <span id="numbers"></span></p>
-<div id="curve"></div>
+<div class="live"><div id="curve"></div><div id="map"></div></div>
 <div id="plots"></div>
 <div id="rows"></div>
 <p><a id="download" download="results.csv" hidden>Download the results rows (CSV)</a></p>
