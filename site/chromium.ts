@@ -31,7 +31,7 @@ export const WEBGPU_FLAGS = [
 export interface Tab {
   navigate(url: string): Promise<void>;
   evaluate<T>(expression: string): Promise<T>;
-  /** a PNG of the page as it is now, full page height */
+  /** a PNG of what the window shows now (1280 x 1600 pixels: the top of a long page) */
   screenshot(): Promise<Uint8Array>;
   /** console errors and uncaught exceptions since the tab opened */
   errors: string[];
@@ -125,7 +125,6 @@ export async function launchChromium(): Promise<Browser> {
         screenshot: async () => {
           const { data } = await send<{ data: string }>("Page.captureScreenshot", {
             format: "png",
-            captureBeyondViewport: true,
           });
           return Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
         },
