@@ -22,6 +22,15 @@ export {
   trainDrlim,
 } from "./methods/drlim.ts";
 export { ntXentLoss, type NtXentOptions } from "./methods/nt_xent.ts";
+// the neighbouring methods' losses (issue 16): BYOL, SimSiam, MoCo v2, Barlow Twins, VICReg
+export { byolLoss, simsiamLoss } from "./methods/cosine_loss.ts";
+export { infoNceLoss, type InfoNceOptions } from "./methods/infonce_loss.ts";
+export {
+  barlowTwinsLoss,
+  type BarlowTwinsOptions,
+  vicregLoss,
+  type VicregOptions,
+} from "./methods/barlow_vicreg_loss.ts";
 export {
   createSimclrModel,
   simclr,
