@@ -1,8 +1,8 @@
 /**
  * The site in a real browser (issue 15): Debian's headless Chromium, WebGPU on the CPU through
  * SwiftShader. Loads the index and a sweep report built from the committed reports, and trains
- * DrLIM's ci preset in the browser runner to the end. About two minutes on 2 cores; `.ci/run`
- * installs Chromium.
+ * DrLIM's ci preset in the browser runner to the end; the screenshots go to out/browser-test/.
+ * About two minutes on 2 cores; `.ci/run` installs Chromium.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -26,9 +26,13 @@ Deno.test({
         seed: 0,
         limitS: 600,
       });
-      for (const p of r.pages) {
+      // the screenshots are kept where a person can look (out/ is ignored by git)
+      const shots = join(new URL("..", import.meta.url).pathname, "out", "browser-test");
+      await Deno.mkdir(shots, { recursive: true });
+      for (const [i, p] of r.pages.entries()) {
         assert.deepEqual([p.errors, p.brokenImages, p.brokenLinks], [[], [], []], p.path);
         assert.deepEqual([...p.screenshot.subarray(0, 4)], PNG);
+        await Deno.writeFile(join(shots, `page-${i + 1}.png`), p.screenshot);
       }
       assert.ok(r.pages[1]!.svgs > 3, "the sweep report's plots are inline");
       assert.equal(r.runner.error, null);
@@ -47,6 +51,7 @@ Deno.test({
       assert.ok(r.runner.at[0] >= r.runner.at[1] / 3 && r.runner.at[0] < r.runner.at[1]);
       assert.ok(r.runner.mapWhileTraining, "the 2-D map is drawn as it trains");
       assert.deepEqual([...r.runner.screenshots.training.subarray(0, 4)], PNG);
+      await Deno.writeFile(join(shots, "runner-training.png"), r.runner.screenshots.training);
     } finally {
       await Deno.remove(tmp, { recursive: true });
     }
