@@ -14,10 +14,39 @@ export class NonFiniteLossError extends Error {
   override name = "NonFiniteLossError";
 }
 
+/**
+ * Raised when a run's embeddings collapse (every input mapped alike: the spread of the normalised
+ * outputs near 0), the failure of methods without negatives (SimSiam, BYOL); the log keeps what
+ * came before, as for a non-finite loss.
+ */
+export class CollapseError extends Error {
+  override name = "CollapseError";
+}
+
+/**
+ * The spread of embeddings z [N, d]: rows L2-normalised, each column's standard deviation over the
+ * batch, their mean. About 1/sqrt(d) for directions spread over the sphere, 0 when every row
+ * points alike (SimSiam's collapse monitor, Chen & He 2021, Sec. 4.1 and Fig. 2).
+ */
+export function normalisedSpread(z: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    const u = tf.div(z, tf.maximum(tf.norm(z, 2, 1, true), 1e-12));
+    const { variance } = tf.moments(u, 0);
+    return tf.mean(tf.sqrt(variance)) as tf.Scalar;
+  });
+}
+
 /** What one step leaves on the device: its loss, and counts summed per epoch (e.g. hits). */
 export interface StepOutput {
   loss: tf.Scalar;
   counts?: tf.Scalar[];
+  /** the step's embeddings' normalisedSpread, checked against TrainSpec.collapseBelow */
+  spread?: tf.Scalar;
+}
+
+/** A step's tensors in read-back order: the loss, its counts, its spread where it has one. */
+function outputTensors(o: StepOutput): tf.Scalar[] {
+  return [o.loss, ...(o.counts ?? []), ...(o.spread ? [o.spread] : [])];
 }
 
 /** Where the loop is when it calls `step`. */
@@ -47,6 +76,11 @@ export interface TrainSpec {
   startEpoch?: (epoch: number) => void;
   /** one step: builds the batch, updates the parameters, returns the loss (kept on the device) */
   step: (at: StepAt) => StepOutput;
+  /**
+   * the run stops with a CollapseError at a read-back where a step's spread (StepOutput.spread) is
+   * below this
+   */
+  collapseBelow?: number;
   /** what to try when the loss stops being finite, e.g. "lower lr (now 0.01)" */
   advice: string;
   /** writes one JSON record per epoch to the run's log */
@@ -96,8 +130,10 @@ export async function train(spec: TrainSpec): Promise<TrainStats> {
   let step = 0, sum = 0, counts: number[] = [], peakBytes = 0;
   const flush = async () => {
     if (pending.length === 0) return;
-    const width = 1 + (pending[0]!.out.counts?.length ?? 0);
-    const all = tf.stack(pending.flatMap((p) => [p.out.loss, ...(p.out.counts ?? [])]));
+    // each step's loss, its counts, then its spread where it has one, read back in one go
+    const nCounts = pending[0]!.out.counts?.length ?? 0;
+    const width = outputTensors(pending[0]!.out).length;
+    const all = tf.stack(pending.flatMap((p) => outputTensors(p.out)));
     const v = await all.data();
     all.dispose();
     try {
@@ -109,12 +145,23 @@ export async function train(spec: TrainSpec): Promise<TrainStats> {
               `The log keeps every epoch before this one.`,
           );
         }
+        const spread = p.out.spread ? v[width * i + 1 + nCounts]! : undefined;
+        if (
+          spread !== undefined && spec.collapseBelow !== undefined && spread < spec.collapseBelow
+        ) {
+          throw new CollapseError(
+            `${spec.name} embeddings collapsed at step ${p.step}: the spread of the normalised ` +
+              `outputs is ${spread.toExponential(2)}, below ${spec.collapseBelow} (about ` +
+              `1/sqrt(d) when they are spread out): ${spec.advice}. The log keeps every epoch ` +
+              "before this one.",
+          );
+        }
         stepLosses.push({ step: p.step, loss });
         sum += loss;
-        for (let c = 1; c < width; c++) counts[c - 1] = (counts[c - 1] ?? 0) + v[width * i + c]!;
+        for (let c = 1; c <= nCounts; c++) counts[c - 1] = (counts[c - 1] ?? 0) + v[width * i + c]!;
       });
     } finally {
-      tf.dispose(pending.flatMap((p) => [p.out.loss, ...(p.out.counts ?? [])]));
+      tf.dispose(pending.flatMap((p) => outputTensors(p.out)));
       pending.length = 0;
     }
     bar?.update(step, { loss: stepLosses.at(-1)!.loss, items: step * spec.imagesPerStep });
@@ -142,7 +189,7 @@ export async function train(spec: TrainSpec): Promise<TrainStats> {
           // made in this step, stays); the profile waits for the device once
           const prof = await tf.profile(() => {
             out = spec.step(at);
-            return [out.loss, ...(out.counts ?? [])];
+            return outputTensors(out);
           });
           // TF.js takes the peak over its kernels' snapshots (-Infinity for a step without a
           // kernel): what is live once the step returns counts too
@@ -173,7 +220,7 @@ export async function train(spec: TrainSpec): Promise<TrainStats> {
       });
     }
   } finally {
-    tf.dispose(pending.flatMap((p) => [p.out.loss, ...(p.out.counts ?? [])]));
+    tf.dispose(pending.flatMap((p) => outputTensors(p.out)));
     bar?.done();
   }
   const seconds = (performance.now() - t0) / 1000;

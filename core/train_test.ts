@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { NonFiniteLossError, train, type TrainSpec } from "./train.ts";
+import {
+  CollapseError,
+  NonFiniteLossError,
+  normalisedSpread,
+  train,
+  type TrainSpec,
+} from "./train.ts";
 
 await tf.setBackend("cpu");
 
@@ -95,4 +101,39 @@ Deno.test("train: a step that leaks a tensor shows in the tensors per epoch", as
   const r = await train(s);
   assert.deepEqual(r.tensorsPerEpoch.slice(1).map((t, i) => t - r.tensorsPerEpoch[i]!), [5, 5]);
   tf.dispose(kept);
+});
+
+Deno.test("normalisedSpread: 0 for collapsed embeddings, about 1/sqrt(d) for spread-out ones", async () => {
+  const collapsed = tf.tensor2d(Array.from({ length: 8 }, () => [3, -1, 2, 0.5]));
+  assert.ok(Math.abs((await normalisedSpread(collapsed).data())[0]!) < 1e-6);
+  // the 2d signed unit vectors of d = 4 dimensions: each column is +-1 on 2 rows of 8, 0 on the
+  // others, so its standard deviation is sqrt(2/8) = 1/2 = 1/sqrt(d)
+  const axes = [0, 1, 2, 3].flatMap((j) =>
+    [1, -1].map((s) => [0, 1, 2, 3].map((k) => (k === j ? s : 0)))
+  );
+  const spread = (await normalisedSpread(tf.tensor2d(axes)).data())[0]!;
+  assert.ok(Math.abs(spread - 0.5) < 1e-6, `${spread}`);
+});
+
+Deno.test("train stops with a CollapseError when a step's spread falls below collapseBelow", async () => {
+  const logs: Record<string, unknown>[] = [];
+  const { s } = spec((i) => i, {
+    log: (r) => Promise.resolve(void logs.push(r)),
+    collapseBelow: 0.01,
+    step: (at) => ({ loss: tf.scalar(1), spread: tf.scalar(at.step < 7 ? 0.3 : 0.001) }),
+  });
+  const before = tf.memory().numTensors;
+  await assert.rejects(
+    () => train(s),
+    (e: Error) =>
+      e instanceof CollapseError && /Toy embeddings collapsed at step 8/.test(e.message) &&
+      /1\.00e-3, below 0\.01/.test(e.message) && /lower lr/.test(e.message),
+  );
+  assert.equal(tf.memory().numTensors, before, "the pending steps' tensors are freed");
+  assert.deepEqual(logs.filter((l) => l.type === "epoch").map((l) => l.epoch), [1]);
+  // without collapseBelow the spread is read but never stops the run
+  const { s: free } = spec((i) => i, {
+    step: () => ({ loss: tf.scalar(1), spread: tf.scalar(0) }),
+  });
+  assert.equal((await train(free)).steps, 15);
 });

@@ -19,7 +19,7 @@ import { meanStd } from "./stats.ts";
 
 import type { LoopOptions } from "../core/train.ts";
 
-export { NonFiniteLossError } from "../core/train.ts";
+export { CollapseError, NonFiniteLossError, normalisedSpread } from "../core/train.ts";
 
 /** One measured number; the runner adds seed, backend, commit, ... to make a results row. */
 export interface MetricRow {
