@@ -3,8 +3,8 @@
  * checked on every report folder (default: each folder under reports/ with a results.csv and run
  * logs), as one generated table (default reports/claims.md): where it was tested, at which scale,
  * the effect with its 95 % interval over seeds, the verdict, and for claims no folder tests the
- * command that makes their runs. It also rewrites the README's Claims table (between its marker
- * lines): each claim once, on its main test.
+ * command that makes their runs. Checking all of reports/ (no DIR given), it also rewrites the
+ * README's Claims table (between its marker lines): each claim once, on its main test.
  * @module
  */
 import { join, relative } from "node:path";
@@ -224,7 +224,8 @@ if (import.meta.main) {
       readme: {
         type: "string",
         value: "FILE",
-        help: "whose Claims table (between its marker lines) is rewritten; '' for none",
+        help: "whose Claims table (between its marker lines) is rewritten when every folder " +
+          "under reports/ is checked (no DIR given); '' for none",
         default: "README.md",
       },
     },
@@ -236,8 +237,17 @@ if (import.meta.main) {
     const found = await findClaims(folders);
     const summary = claimsSummary(found);
     // read (and check) the README before anything is written: nothing half-done on bad input
-    const readme = v.readme ? await Deno.readTextFile(v.readme) : null;
-    const updated = readme === null ? null : replaceMarked(readme, summary, v.readme!);
+    // the README's table stands for all of reports/: a call on some folders leaves it alone
+    const readmePath = dirs.length ? "" : v.readme!;
+    const readme = readmePath
+      ? await Deno.readTextFile(readmePath).catch((e: Error) => {
+        throw new ConfigError(
+          `--readme ${v.readme}: ${e.message}; run from the repository root, or pass --readme '' ` +
+            "to write reports/claims.md alone",
+        );
+      })
+      : null;
+    const updated = readme === null ? null : replaceMarked(readme, summary, readmePath);
     const table = [
       ...claimsTable(found),
       "## Each claim's main test (the README's Claims table)",
@@ -248,7 +258,7 @@ if (import.meta.main) {
       "",
     ].join("\n");
     await writeFileAtomic(v.out!, table);
-    if (updated !== null) await writeFileAtomic(v.readme!, updated);
+    if (updated !== null) await writeFileAtomic(readmePath, updated);
     console.log(table);
     return 0;
   });
