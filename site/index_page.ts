@@ -164,7 +164,10 @@ function entryRow(e: IndexEntry): string {
   ].join("");
 }
 
-/** The index page: the report folders' table, then the other pages. */
+/**
+ * The index page: the pages besides the folders' (the claims, the browser runner, the check's
+ * power, speed), then the report folders' table.
+ */
 export function indexPage(source: string, entries: IndexEntry[], others: OtherPage[]): Page {
   const all = entries.flatMap((e) => e.summary.claims);
   const verdicts = ["supported", "contradicted", "inconclusive"]
@@ -177,6 +180,18 @@ export function indexPage(source: string, entries: IndexEntry[], others: OtherPa
     "<p>Headline: each trained method's downstream accuracy, mean ± std over seeds (n), or " +
     "over several configurations the range of their means and the best. Baselines (chance, " +
     "PCA, random-init, pixels) and the surrogate task's accuracy are on the folder's page.</p>",
+    ...(others.length
+      ? [
+        "<h2>Pages</h2>",
+        "<ul>",
+        ...others.map((o) =>
+          `<li><a href="${esc(relHref("index.html", o.page))}">${esc(o.title)}</a>` +
+          `${o.note ? `: ${esc(o.note)}` : ""}</li>`
+        ),
+        "</ul>",
+      ]
+      : []),
+    "<h2>Report folders</h2>",
     '<div class="table">',
     "<table>",
     "<thead><tr><th>folder</th><th>methods</th><th>presets</th><th>runs</th>" +
@@ -186,17 +201,6 @@ export function indexPage(source: string, entries: IndexEntry[], others: OtherPa
     "</tbody>",
     "</table>",
     "</div>",
-    ...(others.length
-      ? [
-        "<h2>Other pages</h2>",
-        "<ul>",
-        ...others.map((o) =>
-          `<li><a href="${esc(relHref("index.html", o.page))}">${esc(o.title)}</a>` +
-          `${o.note ? `: ${esc(o.note)}` : ""}</li>`
-        ),
-        "</ul>",
-      ]
-      : []),
   ].join("\n");
   return { path: "index.html", title: "SSL benchmark reports", sources: [source], body };
 }
