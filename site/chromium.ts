@@ -8,7 +8,8 @@
 
 /** Where Debian installs Chromium; null when it is not installed. */
 export function chromiumPath(): string | null {
-  for (const p of ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]) {
+  // Ubuntu's chromium-browser may be a wrapper around a snap: a real Chrome comes first
+  for (const p of ["/usr/bin/chromium", "/usr/bin/google-chrome", "/usr/bin/chromium-browser"]) {
     try {
       if (Deno.statSync(p).isFile) return p;
     } catch { /* not here */ }
