@@ -336,3 +336,15 @@ export function reproducibleMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
     return parts.reduce((acc, p) => tf.add(acc, p)) as tf.Tensor2D;
   });
 }
+
+/**
+ * x, with no gradient flowing back through it (TF.js has no stop_gradient): what SimSiam puts on
+ * the target branch (Chen & He 2021, Algorithm 1: `z.detach()`).
+ */
+export const stopGradient: (x: tf.Tensor) => tf.Tensor = tf.customGrad(
+  // the second argument would be TF.js's save function; nothing needs saving
+  ((x: tf.Tensor) => ({
+    value: tf.clone(x),
+    gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+  })) as unknown as Parameters<typeof tf.customGrad>[0],
+) as (x: tf.Tensor) => tf.Tensor;

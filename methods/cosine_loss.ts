@@ -16,10 +16,18 @@ function checkPair(name: string, p: tf.Tensor2D, z: tf.Tensor2D): void {
   if (p.shape[0] === 0) throw new RangeError(`${name} needs at least one row`);
 }
 
-/** Each row's cosine of p_i and z_i, [N] (a zero row counts as norm 1e-12: cosine 0). */
+/**
+ * Each row's norm, sqrt(|x|^2 + 1e-24): the same as |x| in float32 for any row that is not all
+ * but zero, and with a finite gradient at a zero row (|x|'s is 0/0 there, which would turn every
+ * weight into NaN after one step of a network whose outputs start at zero).
+ */
+export function safeRowNorms(x: tf.Tensor2D, keepDims = false): tf.Tensor {
+  return tf.sqrt(tf.add(tf.sum(tf.square(x), 1, keepDims), 1e-24));
+}
+
+/** Each row's cosine of p_i and z_i, [N] (0 for a zero row). */
 function rowCosines(p: tf.Tensor2D, z: tf.Tensor2D): tf.Tensor1D {
-  const norm = (x: tf.Tensor2D) => tf.maximum(tf.norm(x, 2, 1), 1e-12);
-  return tf.div(tf.sum(tf.mul(p, z), 1), tf.mul(norm(p), norm(z))) as tf.Tensor1D;
+  return tf.div(tf.sum(tf.mul(p, z), 1), tf.mul(safeRowNorms(p), safeRowNorms(z))) as tf.Tensor1D;
 }
 
 /**

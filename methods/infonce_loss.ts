@@ -4,6 +4,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { safeRowNorms } from "./cosine_loss.ts";
 
 /** Options of {@linkcode infoNceLoss}. */
 export interface InfoNceOptions {
@@ -47,7 +48,7 @@ export function infoNceLoss(
     throw new RangeError(`infoNceLoss: temperature must be > 0, got ${opts.temperature}`);
   }
   return tf.tidy(() => {
-    const unit = (x: tf.Tensor2D) => tf.div(x, tf.maximum(tf.norm(x, 2, 1, true), 1e-12));
+    const unit = (x: tf.Tensor2D) => tf.div(x, safeRowNorms(x, true));
     const qn = unit(q), kn = unit(k), nn = unit(queue);
     const inv = 1 / opts.temperature;
     const pos = tf.mul(tf.sum(tf.mul(qn, kn), 1, true), inv); // [N, 1]

@@ -9,31 +9,11 @@ import {
   trainSimclr,
 } from "./simclr.ts";
 import { deriveStreams, Rng } from "../core/rng.ts";
-import type { ImageSet } from "../datasets/images.ts";
+import { tinySet } from "./testing.ts";
 import { probeAccuracy, weightedKnnAccuracy } from "../eval/features.ts";
 
 tf.env().set("PROD", true);
 await tf.setBackend("cpu");
-
-/** n random 8x8 RGB images in 2 classes (class 1 brighter), labels alternating. */
-function tinySet(n: number, seed: number): ImageSet {
-  const r = new Rng(seed, "tiny");
-  const images = new Uint8Array(n * 8 * 8 * 3);
-  const labels = Int32Array.from({ length: n }, (_, i) => i % 2);
-  for (let i = 0; i < images.length; i++) {
-    images[i] = Math.min(255, Math.floor(r.float() * 128) + 100 * labels[Math.floor(i / 192)]!);
-  }
-  return {
-    name: "tiny train",
-    n,
-    height: 8,
-    width: 8,
-    channels: 3,
-    images,
-    labels,
-    classes: ["a", "b"],
-  };
-}
 
 const tinyCfg: SimclrConfig = {
   ...simclrDefaults,

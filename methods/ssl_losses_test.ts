@@ -207,3 +207,22 @@ Deno.test("the losses leak no tensors", async () => {
   assert.equal(tf.memory().numTensors, before);
   tf.dispose([a, b, q]);
 });
+
+Deno.test("the cosine losses have finite gradients at a zero row (a network's outputs at start)", async () => {
+  const p = tf.tensor2d([[0, 0, 0], [1, 2, 3]]), z = tf.tensor2d([[1, 0, 0], [0, 0, 0]]);
+  for (const f of [byolLoss, simsiamLoss]) {
+    const [gp, gz] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      f(a as tf.Tensor2D, b as tf.Tensor2D)
+    )([
+      p,
+      z,
+    ]);
+    for (const g of [gp!, gz!]) assert.ok([...await g.data()].every(Number.isFinite));
+    tf.dispose([gp!, gz!]);
+  }
+  const q = tf.grad((a: tf.Tensor) => infoNceLoss(a as tf.Tensor2D, p, z, { temperature: 0.2 }))(
+    tf.tensor2d([[0, 0, 0], [0, 0, 0]]),
+  );
+  assert.ok([...await q.data()].every(Number.isFinite));
+  tf.dispose([p, z, q]);
+});

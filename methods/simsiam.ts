@@ -1,0 +1,234 @@
+/**
+ * SimSiam (Chen & He 2021, arXiv 2011.10566): two augmented views through one encoder f and
+ * projector g, a predictor h on top, and the symmetrised negative cosine between each view's
+ * prediction and the other view's projection with the gradient stopped there (Algorithm 1). No
+ * negatives, no momentum encoder: the stop-gradient alone keeps it from collapsing, which the
+ * loop watches (the spread of the normalised projections; CollapseError below a tenth of the
+ * spread-out value). Evaluated as SimCLR is (methods/two_view.ts).
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { twoViews } from "./augment.ts";
+import { simsiamLoss } from "./cosine_loss.ts";
+import { createHead, type EncoderKind, type HeadKind, type Net } from "./encoders.ts";
+import { createSimclrModel, type SimclrModel, type SimclrModelConfig } from "./simclr.ts";
+import type { Rng } from "../core/rng.ts";
+import { stopGradient } from "../core/ops.ts";
+import { normalisedSpread, runTrainer, type Trainer } from "../core/train.ts";
+import type { Docs } from "../suite/config.ts";
+import { defineMethod, loopOf, type RunContext, type RunOutput } from "../suite/method.ts";
+import type { ImageSet } from "../datasets/images.ts";
+import {
+  augmentOptions,
+  batchTrainer,
+  loadViewsData,
+  optimiserStep,
+  twoViewCi,
+  twoViewDefaults,
+  twoViewDocs,
+  viewsOutput,
+} from "./two_view.ts";
+
+/**
+ * SimSiam's defaults: the paper's CIFAR-10 setting (Sec. 5 and Appendix D, ResNet-18 variant):
+ * SGD at 0.03 x batch / 256, momentum 0.9, weight decay 5e-4, batch 512, 800 epochs, cosine
+ * decay without warm-up, a 2-layer projector to 2048-d and a predictor with a 512-d bottleneck.
+ * The paper puts BatchNorm on the projector's output too and keeps the predictor's learning rate
+ * fixed; here both heads are the suite's Linear-BN-ReLU-Linear and share the schedule.
+ */
+export const simsiamDefaults = {
+  ...twoViewDefaults,
+  headDim: 2048,
+  batch: 512,
+  epochs: 800,
+  optimizer: "sgd",
+  lr: 0.03,
+  weightDecay: 5e-4,
+  warmupEpochs: 0,
+  predHidden: 512,
+  stopGradient: true,
+  collapseFraction: 0.1,
+};
+/** SimSiam's resolved configuration. */
+export type SimsiamConfig = typeof simsiamDefaults;
+
+const simsiamDocs: Docs<SimsiamConfig> = {
+  ...twoViewDocs,
+  headDim: {
+    help: "output dimension of the projector g (paper, CIFAR-10: 2048)",
+    integer: true,
+    min: 1,
+  },
+  predHidden: {
+    help: "bottleneck width of the predictor h (paper: 512 for a 2048-d projection)",
+    integer: true,
+    min: 1,
+  },
+  stopGradient: {
+    help: "stop the gradient on the target branch (paper; false is its collapse ablation, Fig. 2)",
+  },
+  collapseFraction: {
+    help: "stop the run as collapsed when the spread of the normalised projections falls below " +
+      "this fraction of 1/sqrt(headDim), their spread when spread out; 0 = never",
+    min: 0,
+    max: 1,
+  },
+};
+
+const simsiamPresets: Record<string, Partial<SimsiamConfig>> = {
+  default: {},
+  // GPU scale: the paper's CIFAR-10 setting on the official binaries
+  "paper-cifar10": { dataset: "cifar10" },
+  // CPU scale: SimCLR's ci data, encoder and budget, a 128-d projection and a 32-d bottleneck
+  ci: { ...twoViewCi, headDim: 128, predHidden: 32 },
+};
+
+/** f and g (SimCLR's model), and the predictor h. */
+export interface SimsiamModel extends SimclrModel {
+  predictor: Net;
+}
+
+/** f and g as a config describes them (g: `head`, to `headDim`). */
+function baseConfig(cfg: SimsiamConfig, channels: number, head = cfg.head): SimclrModelConfig {
+  return {
+    encoder: cfg.encoder as EncoderKind,
+    stem: cfg.stem as "cifar" | "imagenet",
+    width: cfg.width,
+    head: head as HeadKind,
+    headDim: cfg.headDim,
+    channels,
+  };
+}
+
+/** Builds f, g and h with weights from the init stream, in that order. */
+export function createSimsiamModel(cfg: SimsiamConfig, channels: number, init: Rng): SimsiamModel {
+  const base = createSimclrModel(baseConfig(cfg, channels), init);
+  const predictor = createHead("mlp", init, base.head.outDim, base.head.outDim, cfg.predHidden);
+  return {
+    ...base,
+    predictor,
+    params: [...base.params, ...predictor.params.params],
+    vars: [...base.vars, ...predictor.params.vars],
+    dispose: () => {
+      base.dispose();
+      predictor.params.dispose();
+    },
+  };
+}
+
+/**
+ * The symmetrised loss of a batch of views [2N, H, W, C] (N first views, then N second ones):
+ * 0.5 (D(p1, sg(z2)) + D(p2, sg(z1))) with D SimSiam's negative cosine, BatchNorm in training
+ * mode; and the spread of the first views' normalised projections, kept for the loop's collapse
+ * watch. Call inside a gradient scope.
+ */
+export function simsiamBatchLoss(
+  m: SimsiamModel,
+  views: tf.Tensor4D,
+  stop: boolean,
+): { loss: tf.Scalar; spread: tf.Scalar } {
+  let spread: tf.Scalar | null = null;
+  const loss = tf.tidy(() => {
+    const n = views.shape[0] / 2;
+    const z = m.head.apply(m.encoder.apply(views, true), true);
+    const p = m.predictor.apply(z, true);
+    const half = (t: tf.Tensor2D, i: number) => tf.slice(t, [i * n, 0], [n, -1]) as tf.Tensor2D;
+    const target = (t: tf.Tensor2D) => (stop ? stopGradient(t) as tf.Tensor2D : t);
+    spread = tf.keep(normalisedSpread(half(z, 0)));
+    return tf.mul(
+      0.5,
+      tf.add(
+        simsiamLoss(half(p, 0), target(half(z, 1))),
+        simsiamLoss(half(p, 1), target(half(z, 0))),
+      ),
+    ) as tf.Scalar;
+  });
+  return { loss, spread: spread! };
+}
+
+/** SimSiam's training run on the loop (what `deno task perf` would time). */
+export function simsiamTrainer(
+  cfg: SimsiamConfig,
+  set: ImageSet,
+  streams: { init: Rng; data: Rng; augment: Rng },
+): Trainer<SimsiamModel> {
+  if (set.n < 4) throw new RangeError(`SimSiam needs at least 4 training images, got ${set.n}`);
+  const model = createSimsiamModel(cfg, set.channels, streams.init);
+  const aug = augmentOptions(cfg, set);
+  return batchTrainer(cfg, set, streams, {
+    name: "SimSiam",
+    label: "simsiam train",
+    model,
+    viewsPerImage: 2,
+    step: (x, _idx, opt, lr) => {
+      const views = twoViews(x, streams.augment, aug);
+      x.dispose();
+      let spread: tf.Scalar | null = null;
+      const loss = optimiserStep(model, opt, () => {
+        const r = simsiamBatchLoss(model, views, cfg.stopGradient);
+        spread = r.spread;
+        return r.loss;
+      }, lr);
+      views.dispose();
+      return { loss, spread: spread! };
+    },
+    advice: `lower lr (now ${cfg.lr})${
+      cfg.stopGradient ? "" : " or stop the gradient (stopGradient=true)"
+    }`,
+    collapseBelow: cfg.collapseFraction > 0
+      ? cfg.collapseFraction / Math.sqrt(model.head.outDim)
+      : undefined,
+  });
+}
+
+async function runSimsiam(ctx: RunContext<SimsiamConfig>): Promise<RunOutput> {
+  const cfg = ctx.config;
+  const { train, test, dataset, classes } = await loadViewsData(ctx, "simsiam");
+  ctx.phase("train", `simsiam: training on ${train.n} images, ${cfg.epochs} epochs`);
+  const result = await runTrainer(simsiamTrainer(cfg, train, ctx.streams), loopOf(ctx));
+  return await viewsOutput(ctx, {
+    who: "simsiam",
+    result,
+    // the same encoder shape with random weights, from its own stream (h is what is compared)
+    random: () =>
+      createSimclrModel(baseConfig(cfg, train.channels, "none"), ctx.streams.randomInit),
+    onZ: cfg.head !== "none",
+    train,
+    test,
+    dataset,
+    classes,
+    loss: {
+      name: "negative cosine",
+      protocol: "symmetrised negative cosine of prediction and stopped projection, mean over " +
+        "the last epoch's steps",
+      title: `SimSiam training loss (${dataset}, ${cfg.encoder}, batch ${cfg.batch})`,
+    },
+  });
+}
+
+/** The SimSiam method as the suite runs it. */
+export const simsiam = defineMethod<SimsiamConfig>({
+  name: "simsiam",
+  title: "SimSiam",
+  summary: "SimSiam (Chen & He 2021): two views, a predictor and a stop-gradient, no negatives",
+  defaults: simsiamDefaults,
+  docs: simsiamDocs,
+  presets: simsiamPresets,
+  run: runSimsiam,
+  ci: [{ summary: "SimSiam ci", presets: ["ci"], axes: [], seeds: [0, 1, 2] }],
+  sweeps: [{
+    name: "simsiam-predictor-cpu",
+    summary: "predictor bottleneck width, ci preset",
+    presets: ["ci"],
+    axes: [["predHidden", [8, 32, 128]]],
+    seeds: [0, 1, 2],
+  }, {
+    name: "simsiam-stop-gradient-cpu",
+    summary: "with and without the stop-gradient (the paper's Fig. 2: without it, collapse)",
+    presets: ["ci"],
+    axes: [["stopGradient", [true, false]]],
+    seeds: [0, 1, 2],
+  }],
+  perf: [],
+  claims: [],
+});
