@@ -8,25 +8,29 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { twoViews } from "./augment.ts";
 import { simsiamLoss } from "./cosine_loss.ts";
-import { createHead, type EncoderKind, type HeadKind, type Net } from "./encoders.ts";
-import { createSimclrModel, type SimclrModel, type SimclrModelConfig } from "./simclr.ts";
+import { createHead, type Net } from "./encoders.ts";
+import { createSimclrModel, type SimclrModel } from "./simclr.ts";
+import {
+  collapseBelow,
+  collapseDefaults,
+  collapseDocs,
+  runViews,
+  twoViewStep,
+  viewsModelConfig,
+} from "./projection.ts";
 import type { Rng } from "../core/rng.ts";
 import { stopGradient } from "../core/ops.ts";
-import { normalisedSpread, runTrainer, type Trainer } from "../core/train.ts";
+import { normalisedSpread, type Trainer } from "../core/train.ts";
 import type { Docs } from "../suite/config.ts";
-import { defineMethod, loopOf, type RunContext, type RunOutput } from "../suite/method.ts";
+import { defineMethod } from "../suite/method.ts";
 import type { ImageSet } from "../datasets/images.ts";
 import {
   augmentOptions,
   batchTrainer,
-  loadViewsData,
-  optimiserStep,
   twoViewCi,
   twoViewDefaults,
   twoViewDocs,
-  viewsOutput,
 } from "./two_view.ts";
 
 /**
@@ -47,7 +51,7 @@ export const simsiamDefaults = {
   warmupEpochs: 0,
   predHidden: 512,
   stopGradient: true,
-  collapseFraction: 0.1,
+  ...collapseDefaults,
 };
 /** SimSiam's resolved configuration. */
 export type SimsiamConfig = typeof simsiamDefaults;
@@ -67,12 +71,7 @@ const simsiamDocs: Docs<SimsiamConfig> = {
   stopGradient: {
     help: "stop the gradient on the target branch (paper; false is its collapse ablation, Fig. 2)",
   },
-  collapseFraction: {
-    help: "stop the run as collapsed when the spread of the normalised projections falls below " +
-      "this fraction of 1/sqrt(headDim), their spread when spread out; 0 = never",
-    min: 0,
-    max: 1,
-  },
+  ...collapseDocs,
 };
 
 const simsiamPresets: Record<string, Partial<SimsiamConfig>> = {
@@ -88,21 +87,9 @@ export interface SimsiamModel extends SimclrModel {
   predictor: Net;
 }
 
-/** f and g as a config describes them (g: `head`, to `headDim`). */
-function baseConfig(cfg: SimsiamConfig, channels: number, head = cfg.head): SimclrModelConfig {
-  return {
-    encoder: cfg.encoder as EncoderKind,
-    stem: cfg.stem as "cifar" | "imagenet",
-    width: cfg.width,
-    head: head as HeadKind,
-    headDim: cfg.headDim,
-    channels,
-  };
-}
-
 /** Builds f, g and h with weights from the init stream, in that order. */
 export function createSimsiamModel(cfg: SimsiamConfig, channels: number, init: Rng): SimsiamModel {
-  const base = createSimclrModel(baseConfig(cfg, channels), init);
+  const base = createSimclrModel(viewsModelConfig(cfg, channels), init);
   const predictor = createHead("mlp", init, base.head.outDim, base.head.outDim, cfg.predHidden);
   return {
     ...base,
@@ -160,49 +147,16 @@ export function simsiamTrainer(
     label: "simsiam train",
     model,
     viewsPerImage: 2,
-    step: (x, _idx, opt, lr) => {
-      const views = twoViews(x, streams.augment, aug);
-      x.dispose();
-      let spread: tf.Scalar | null = null;
-      const loss = optimiserStep(model, opt, () => {
-        const r = simsiamBatchLoss(model, views, cfg.stopGradient);
-        spread = r.spread;
-        return r.loss;
-      }, lr);
-      views.dispose();
-      return { loss, spread: spread! };
-    },
+    step: twoViewStep(
+      model,
+      aug,
+      streams.augment,
+      (views) => simsiamBatchLoss(model, views, cfg.stopGradient),
+    ),
     advice: `lower lr (now ${cfg.lr})${
       cfg.stopGradient ? "" : " or stop the gradient (stopGradient=true)"
     }`,
-    collapseBelow: cfg.collapseFraction > 0
-      ? cfg.collapseFraction / Math.sqrt(model.head.outDim)
-      : undefined,
-  });
-}
-
-async function runSimsiam(ctx: RunContext<SimsiamConfig>): Promise<RunOutput> {
-  const cfg = ctx.config;
-  const { train, test, dataset, classes } = await loadViewsData(ctx, "simsiam");
-  ctx.phase("train", `simsiam: training on ${train.n} images, ${cfg.epochs} epochs`);
-  const result = await runTrainer(simsiamTrainer(cfg, train, ctx.streams), loopOf(ctx));
-  return await viewsOutput(ctx, {
-    who: "simsiam",
-    result,
-    // the same encoder shape with random weights, from its own stream (h is what is compared)
-    random: () =>
-      createSimclrModel(baseConfig(cfg, train.channels, "none"), ctx.streams.randomInit),
-    onZ: cfg.head !== "none",
-    train,
-    test,
-    dataset,
-    classes,
-    loss: {
-      name: "negative cosine",
-      protocol: "symmetrised negative cosine of prediction and stopped projection, mean over " +
-        "the last epoch's steps",
-      title: `SimSiam training loss (${dataset}, ${cfg.encoder}, batch ${cfg.batch})`,
-    },
+    collapseBelow: collapseBelow(cfg.collapseFraction, model.head.outDim),
   });
 }
 
@@ -214,7 +168,14 @@ export const simsiam = defineMethod<SimsiamConfig>({
   defaults: simsiamDefaults,
   docs: simsiamDocs,
   presets: simsiamPresets,
-  run: runSimsiam,
+  run: (ctx) =>
+    runViews(ctx, {
+      name: "simsiam",
+      title: "SimSiam",
+      lossName: "negative cosine",
+      lossWords: "symmetrised negative cosine of prediction and stopped projection",
+      trainer: simsiamTrainer,
+    }),
   ci: [{ summary: "SimSiam ci", presets: ["ci"], axes: [], seeds: [0, 1, 2] }],
   sweeps: [{
     name: "simsiam-predictor-cpu",

@@ -1,0 +1,232 @@
+/**
+ * Methods that train the encoder f and projector g by a loss on the two views' projections alone
+ * (Barlow Twins, VICReg): the same model as SimCLR's, the shared loop and evaluation
+ * (methods/two_view.ts), the loop's collapse watch on the projections; a method declares its
+ * defaults, docs, presets, loss and sweeps.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { type AugmentOptions, twoViews } from "./augment.ts";
+import type { EncoderKind, HeadKind } from "./encoders.ts";
+import { createSimclrModel, type SimclrModel, type SimclrModelConfig } from "./simclr.ts";
+import type { Rng } from "../core/rng.ts";
+import { normalisedSpread, runTrainer, type Trainer } from "../core/train.ts";
+import type { Docs } from "../suite/config.ts";
+import {
+  defineMethod,
+  loopOf,
+  type Method,
+  type MethodSpec,
+  type RunContext,
+  type RunOutput,
+  type SweepSpec,
+} from "../suite/method.ts";
+import type { ImageSet } from "../datasets/images.ts";
+import {
+  augmentOptions,
+  type BatchStep,
+  batchTrainer,
+  loadViewsData,
+  optimiserStep,
+  type Trainable,
+  twoViewCi,
+  type TwoViewConfig,
+  viewsOutput,
+} from "./two_view.ts";
+
+/** The collapse watch's key: a run whose projections stop spreading is stopped. */
+export const collapseDefaults = { collapseFraction: 0.1 };
+
+/** Its doc. */
+export const collapseDocs: Docs<typeof collapseDefaults> = {
+  collapseFraction: {
+    help: "stop the run as collapsed when the spread of the normalised projections falls below " +
+      "this fraction of 1/sqrt(headDim), their spread when spread out; 0 = never",
+    min: 0,
+    max: 1,
+  },
+};
+
+/** The loop's collapse threshold for projections of `dim` dimensions (none at fraction 0). */
+export function collapseBelow(fraction: number, dim: number): number | undefined {
+  return fraction > 0 ? fraction / Math.sqrt(dim) : undefined;
+}
+
+/** f and g as a two-view config describes them (g: `head`, to `headDim`). */
+export function viewsModelConfig(
+  cfg: TwoViewConfig,
+  channels: number,
+  head = cfg.head,
+): SimclrModelConfig {
+  return {
+    encoder: cfg.encoder as EncoderKind,
+    stem: cfg.stem as "cifar" | "imagenet",
+    width: cfg.width,
+    head: head as HeadKind,
+    headDim: cfg.headDim,
+    channels,
+  };
+}
+
+type ProjectionConfig = TwoViewConfig & typeof collapseDefaults;
+
+/** What a projection method declares: its method contract's data, its loss, its advice. */
+export interface ProjectionSpec<C extends ProjectionConfig>
+  extends Pick<MethodSpec<C>, "name" | "title" | "summary" | "defaults" | "docs" | "presets"> {
+  /** the loss of a batch's projections z1, z2 [N, d] (the first and the second views) */
+  loss: (z1: tf.Tensor2D, z2: tf.Tensor2D, cfg: C) => tf.Scalar;
+  /** the loss's name in plots and in the train_loss row's protocol */
+  lossName: string;
+  /** what to try when the loss stops being finite or the projections collapse */
+  advice: (cfg: C) => string;
+  sweeps: SweepSpec[];
+}
+
+/**
+ * A two-view method's step: the batch's two augmented views, `loss` of them (with the spread the
+ * loop watches) under the gradient, the optimiser's update.
+ */
+export function twoViewStep(
+  model: Trainable,
+  aug: AugmentOptions,
+  augment: Rng,
+  loss: (views: tf.Tensor4D) => { loss: tf.Scalar; spread: tf.Scalar },
+): BatchStep {
+  return (x, _idx, opt, lr) => {
+    const views = twoViews(x, augment, aug);
+    x.dispose();
+    let spread: tf.Scalar | null = null;
+    const value = optimiserStep(model, opt, () => {
+      const r = loss(views);
+      spread = r.spread;
+      return r.loss;
+    }, lr);
+    views.dispose();
+    return { loss: value, spread: spread! };
+  };
+}
+
+/** A projection method's training run on the loop. */
+export function projectionTrainer<C extends ProjectionConfig>(
+  spec: ProjectionSpec<C>,
+  cfg: C,
+  set: ImageSet,
+  streams: { init: Rng; data: Rng; augment: Rng },
+): Trainer<SimclrModel> {
+  if (set.n < 4) {
+    throw new RangeError(`${spec.title} needs at least 4 training images, got ${set.n}`);
+  }
+  const model = createSimclrModel(viewsModelConfig(cfg, set.channels), streams.init);
+  const aug = augmentOptions(cfg, set);
+  return batchTrainer(cfg, set, streams, {
+    name: spec.title,
+    label: `${spec.name} train`,
+    model,
+    viewsPerImage: 2,
+    step: twoViewStep(model, aug, streams.augment, (views) => {
+      let spread: tf.Scalar | null = null;
+      const loss = tf.tidy(() => {
+        const n = views.shape[0] / 2;
+        const z = model.head.apply(model.encoder.apply(views, true), true);
+        const z1 = tf.slice(z, [0, 0], [n, -1]) as tf.Tensor2D;
+        const z2 = tf.slice(z, [n, 0], [n, -1]) as tf.Tensor2D;
+        spread = tf.keep(normalisedSpread(z1));
+        return spec.loss(z1, z2, cfg);
+      });
+      return { loss, spread: spread! };
+    }),
+    advice: spec.advice(cfg),
+    collapseBelow: collapseBelow(cfg.collapseFraction, model.head.outDim),
+  });
+}
+
+/**
+ * A two-view run from data to output: the labelled splits, the method's trainer on the loop, the
+ * evaluation of h and z beside an encoder of the same shape with random weights (its own stream).
+ */
+export async function runViews<C extends TwoViewConfig>(
+  ctx: RunContext<C>,
+  o: {
+    name: string;
+    title: string;
+    /** the loss's name (plots) and its words in the train_loss row's protocol */
+    lossName: string;
+    lossWords: string;
+    trainer: (
+      cfg: C,
+      set: ImageSet,
+      streams: { init: Rng; data: Rng; augment: Rng },
+    ) => Trainer<SimclrModel>;
+  },
+): Promise<RunOutput> {
+  const cfg = ctx.config;
+  const { train, test, dataset, classes } = await loadViewsData(ctx, o.name);
+  ctx.phase("train", `${o.name}: training on ${train.n} images, ${cfg.epochs} epochs`);
+  const result = await runTrainer(o.trainer(cfg, train, ctx.streams), loopOf(ctx));
+  return await viewsOutput(ctx, {
+    who: o.name,
+    result,
+    random: () =>
+      createSimclrModel(viewsModelConfig(cfg, train.channels, "none"), ctx.streams.randomInit),
+    onZ: cfg.head !== "none",
+    train,
+    test,
+    dataset,
+    classes,
+    loss: {
+      name: o.lossName,
+      protocol: `${o.lossWords}, mean over the last epoch's steps`,
+      title: `${o.title} training loss (${dataset}, ${cfg.encoder}, batch ${cfg.batch})`,
+    },
+  });
+}
+
+/**
+ * The CIFAR-10 recipe solo-learn publishes for Barlow Twins and VICReg (their papers train on
+ * ImageNet only): a 2048-d projection, LARS at 0.3 x batch / 256, batch 256, weight decay 1e-4,
+ * 10 warm-up epochs (the shared default), 1000 epochs.
+ */
+export const SOLO_LEARN_CIFAR = {
+  headDim: 2048,
+  batch: 256,
+  epochs: 1000,
+  optimizer: "lars",
+  lr: 0.3,
+  weightDecay: 1e-4,
+};
+
+/** The projector's output dimension, as the papers and solo-learn set it. */
+export const projectionHeadDoc = {
+  help: "output dimension of the projector g (papers: 8192; solo-learn CIFAR: 2048)",
+  integer: true,
+  min: 1,
+};
+
+/** The presets of a projection method: defaults, the paper's data, and CPU scale (ci). */
+export const projectionPresets = {
+  default: {},
+  "paper-cifar10": { dataset: "cifar10" },
+  // CPU scale: SimCLR's ci data, encoder and budget, a 128-d projection
+  ci: { ...twoViewCi, headDim: 128 },
+};
+
+/** The method a projection spec declares. */
+export function projectionMethod<C extends ProjectionConfig>(spec: ProjectionSpec<C>): Method {
+  const run = (ctx: RunContext<C>) =>
+    runViews(ctx, {
+      name: spec.name,
+      title: spec.title,
+      lossName: spec.lossName,
+      lossWords: spec.lossName,
+      trainer: (cfg, set, streams) => projectionTrainer(spec, cfg, set, streams),
+    });
+  const { name, title, summary, defaults, docs, presets } = spec;
+  return defineMethod<C>({
+    ...{ name, title, summary, defaults, docs, presets },
+    run,
+    ci: [{ summary: `${spec.title} ci`, presets: ["ci"], axes: [], seeds: [0, 1, 2] }],
+    sweeps: spec.sweeps,
+    perf: [],
+    claims: [],
+  });
+}
