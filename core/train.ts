@@ -58,6 +58,8 @@ export interface StepAt {
   /** 0-based within the epoch */
   index: number;
   lr: number;
+  /** the run's steps (a schedule of its own, e.g. a momentum encoder's decay, needs it) */
+  total: number;
 }
 
 /** A training run as the loop sees it. */
@@ -182,7 +184,7 @@ export async function train(spec: TrainSpec): Promise<TrainStats> {
       let lr = 0;
       for (let index = 0; index < spec.stepsPerEpoch; index++) {
         lr = spec.lr(step, total);
-        const at = { epoch, step, index, lr };
+        const at = { epoch, step, index, lr, total };
         let out: StepOutput;
         if (step === 0) {
           // the first step profiled for its memory (the others are alike: the optimiser's state,
@@ -275,7 +277,7 @@ export function stepper(t: Trainer<unknown>): { step: () => tf.Scalar; dispose: 
     step: () => {
       const index = step % spec.stepsPerEpoch, epoch = Math.floor(step / spec.stepsPerEpoch) + 1;
       if (index === 0) spec.startEpoch?.(epoch);
-      const out = spec.step({ epoch, step, index, lr: spec.lr(step % total, total) });
+      const out = spec.step({ epoch, step, index, lr: spec.lr(step % total, total), total });
       step++;
       tf.dispose(out.counts ?? []);
       return out.loss;

@@ -10,7 +10,7 @@ import { type AugmentOptions, twoViews } from "./augment.ts";
 import type { EncoderKind, HeadKind } from "./encoders.ts";
 import { createSimclrModel, type SimclrModel, type SimclrModelConfig } from "./simclr.ts";
 import type { Rng } from "../core/rng.ts";
-import { normalisedSpread, runTrainer, type Trainer } from "../core/train.ts";
+import { normalisedSpread, runTrainer, type StepAt, type Trainer } from "../core/train.ts";
 import type { Docs } from "../suite/config.ts";
 import {
   defineMethod,
@@ -84,15 +84,17 @@ export interface ProjectionSpec<C extends ProjectionConfig>
 
 /**
  * A two-view method's step: the batch's two augmented views, `loss` of them (with the spread the
- * loop watches) under the gradient, the optimiser's update.
+ * loop watches) under the gradient, the optimiser's update, then `after` (a momentum encoder's
+ * update, a queue's).
  */
 export function twoViewStep(
   model: Trainable,
   aug: AugmentOptions,
   augment: Rng,
   loss: (views: tf.Tensor4D) => { loss: tf.Scalar; spread: tf.Scalar },
+  after?: (at: StepAt) => void,
 ): BatchStep {
-  return (x, _idx, opt, lr) => {
+  return (x, _idx, opt, lr, at) => {
     const views = twoViews(x, augment, aug);
     x.dispose();
     let spread: tf.Scalar | null = null;
@@ -102,6 +104,7 @@ export function twoViewStep(
       return r.loss;
     }, lr);
     views.dispose();
+    after?.(at);
     return { loss: value, spread: spread! };
   };
 }

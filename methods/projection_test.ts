@@ -10,27 +10,15 @@ import { vicreg, type VicregConfig, vicregDefaults, vicregSpec } from "./vicreg.
 import { collapseBelow, type ProjectionSpec, projectionTrainer } from "./projection.ts";
 import { deriveStreams } from "../core/rng.ts";
 import { runTrainer } from "../core/train.ts";
-import { tinySet } from "./testing.ts";
+import { TINY_VIEWS, tinySet } from "./testing.ts";
 
 tf.env().set("PROD", true);
 await tf.setBackend("cpu");
 
-const small = {
-  encoder: "small",
-  width: 2,
-  headDim: 8,
-  batch: 8,
-  epochs: 2,
-  optimizer: "adam",
-  lr: 0.001,
-  warmupEpochs: 0,
-  logEvery: 2,
-};
-
 /** Barlow Twins and VICReg over tiny configs. */
 const cases = [
-  { cfg: { ...barlowTwinsDefaults, ...small } as BarlowTwinsConfig, spec: barlowTwinsSpec },
-  { cfg: { ...vicregDefaults, ...small } as VicregConfig, spec: vicregSpec },
+  { cfg: { ...barlowTwinsDefaults, ...TINY_VIEWS } as BarlowTwinsConfig, spec: barlowTwinsSpec },
+  { cfg: { ...vicregDefaults, ...TINY_VIEWS } as VicregConfig, spec: vicregSpec },
 ] as const;
 
 Deno.test("Barlow Twins and VICReg train on the loop: same seed same losses, finite, no leak", async () => {

@@ -29,6 +29,7 @@ import {
   augmentOptions,
   batchTrainer,
   twoViewCi,
+  type TwoViewConfig,
   twoViewDefaults,
   twoViewDocs,
 } from "./two_view.ts";
@@ -88,7 +89,11 @@ export interface SimsiamModel extends SimclrModel {
 }
 
 /** Builds f, g and h with weights from the init stream, in that order. */
-export function createSimsiamModel(cfg: SimsiamConfig, channels: number, init: Rng): SimsiamModel {
+export function createSimsiamModel(
+  cfg: TwoViewConfig & { predHidden: number },
+  channels: number,
+  init: Rng,
+): SimsiamModel {
   const base = createSimclrModel(viewsModelConfig(cfg, channels), init);
   const predictor = createHead("mlp", init, base.head.outDim, base.head.outDim, cfg.predHidden);
   return {

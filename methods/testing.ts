@@ -21,3 +21,16 @@ export function tinySet(n: number, seed: number): ImageSet {
     classes: ["a", "b"],
   };
 }
+
+/** Two-view keys at a size the tests train in a second: a width-2 CNN on 8x8 images. */
+export const TINY_VIEWS = {
+  encoder: "small",
+  width: 2,
+  headDim: 8,
+  batch: 8,
+  epochs: 2,
+  optimizer: "adam",
+  lr: 0.001,
+  warmupEpochs: 0,
+  logEvery: 2,
+};
