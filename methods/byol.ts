@@ -17,20 +17,13 @@ import type { Docs } from "../suite/config.ts";
 import { defineMethod } from "../suite/method.ts";
 import type { ImageSet } from "../datasets/images.ts";
 import {
-  collapseBelow,
   collapseDefaults,
   collapseDocs,
   runViews,
-  twoViewStep,
   viewsModelConfig,
+  viewsTrainer,
 } from "./projection.ts";
-import {
-  augmentOptions,
-  batchTrainer,
-  twoViewCi,
-  twoViewDefaults,
-  twoViewDocs,
-} from "./two_view.ts";
+import { twoViewCi, twoViewDefaults, twoViewDocs } from "./two_view.ts";
 
 /**
  * BYOL's defaults. The paper trains on ImageNet (projector and predictor 4096 hidden to 256,
@@ -116,25 +109,17 @@ export function byolTrainer(
   set: ImageSet,
   streams: { init: Rng; data: Rng; augment: Rng },
 ): Trainer<ByolModel> {
-  if (set.n < 4) throw new RangeError(`BYOL needs at least 4 training images, got ${set.n}`);
-  const model = createByolModel(cfg, set.channels, streams.init);
   // the model's params and vars are the online network's: only they learn by gradient; the
   // target follows the online f and g
-  const online = [...model.encoder.params.vars, ...model.head.params.vars];
-  return batchTrainer(cfg, set, streams, {
-    name: "BYOL",
-    label: "byol train",
-    model,
-    viewsPerImage: 2,
-    step: twoViewStep(
-      model,
-      augmentOptions(cfg, set),
-      streams.augment,
-      (views) => byolBatchLoss(model, views),
-      (at) => emaUpdate(model.target.vars, online, cosineTau(cfg.tauBase, at.step, at.total)),
-    ),
+  const online = (m: ByolModel) => [...m.encoder.params.vars, ...m.head.params.vars];
+  return viewsTrainer(cfg, set, streams, {
+    name: "byol",
+    title: "BYOL",
+    model: (init) => createByolModel(cfg, set.channels, init),
+    loss: byolBatchLoss,
+    after: (m, at) =>
+      emaUpdate(m.target.vars, online(m), cosineTau(cfg.tauBase, at.step, at.total)),
     advice: `lower lr (now ${cfg.lr})`,
-    collapseBelow: collapseBelow(cfg.collapseFraction, model.head.outDim),
   });
 }
 

@@ -18,20 +18,13 @@ import type { Docs } from "../suite/config.ts";
 import { defineMethod } from "../suite/method.ts";
 import type { ImageSet } from "../datasets/images.ts";
 import {
-  collapseBelow,
   collapseDefaults,
   collapseDocs,
   runViews,
-  twoViewStep,
   viewsModelConfig,
+  viewsTrainer,
 } from "./projection.ts";
-import {
-  augmentOptions,
-  batchTrainer,
-  twoViewCi,
-  twoViewDefaults,
-  twoViewDocs,
-} from "./two_view.ts";
+import { twoViewCi, twoViewDefaults, twoViewDocs } from "./two_view.ts";
 
 /**
  * MoCo v2's defaults: the paper's (an MLP head 2048 hidden to 128, temperature 0.2, key momentum
@@ -132,39 +125,30 @@ export function mocoTrainer(
   set: ImageSet,
   streams: { init: Rng; data: Rng; augment: Rng },
 ): Trainer<MocoModel> {
-  if (set.n < 4) throw new RangeError(`MoCo needs at least 4 training images, got ${set.n}`);
-  const model = createMocoModel(cfg, set.channels, streams.init);
   let keys: tf.Tensor2D | null = null;
-  return batchTrainer(cfg, set, streams, {
-    name: "MoCo v2",
-    label: "moco train",
-    model,
-    viewsPerImage: 2,
-    step: twoViewStep(
-      model,
-      augmentOptions(cfg, set),
-      streams.augment,
-      (views) => {
-        const r = mocoBatchLoss(model, views, cfg.temperature);
-        keys = r.keys;
-        return r;
-      },
-      () => {
-        emaUpdate(model.key.vars, model.vars, cfg.keyMomentum);
-        // the batch's keys in front, the oldest out
-        const k = keys!;
-        tf.tidy(() => {
-          const kept = cfg.queue - Math.min(k.shape[0], cfg.queue);
-          const newest = tf.slice(k, [0, 0], [Math.min(k.shape[0], cfg.queue), -1]);
-          model.queue.assign(
-            kept > 0 ? tf.concat([newest, tf.slice(model.queue, [0, 0], [kept, -1])]) : newest,
-          );
-        });
-        k.dispose();
-      },
-    ),
+  return viewsTrainer(cfg, set, streams, {
+    name: "moco",
+    title: "MoCo v2",
+    model: (init) => createMocoModel(cfg, set.channels, init),
+    loss: (model, views) => {
+      const r = mocoBatchLoss(model, views, cfg.temperature);
+      keys = r.keys;
+      return r;
+    },
+    after: (model) => {
+      emaUpdate(model.key.vars, model.vars, cfg.keyMomentum);
+      // the batch's keys in front, the oldest out
+      const k = keys!;
+      tf.tidy(() => {
+        const kept = cfg.queue - Math.min(k.shape[0], cfg.queue);
+        const newest = tf.slice(k, [0, 0], [Math.min(k.shape[0], cfg.queue), -1]);
+        model.queue.assign(
+          kept > 0 ? tf.concat([newest, tf.slice(model.queue, [0, 0], [kept, -1])]) : newest,
+        );
+      });
+      k.dispose();
+    },
     advice: `lower lr (now ${cfg.lr}) or raise temperature`,
-    collapseBelow: collapseBelow(cfg.collapseFraction, model.head.outDim),
   });
 }
 

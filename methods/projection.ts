@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type AugmentOptions, twoViews } from "./augment.ts";
+import { twoViews } from "./augment.ts";
 import type { EncoderKind, HeadKind } from "./encoders.ts";
 import { createSimclrModel, type SimclrModel, type SimclrModelConfig } from "./simclr.ts";
 import type { Rng } from "../core/rng.ts";
@@ -24,7 +24,6 @@ import {
 import type { ImageSet } from "../datasets/images.ts";
 import {
   augmentOptions,
-  type BatchStep,
   batchTrainer,
   loadViewsData,
   optimiserStep,
@@ -68,7 +67,8 @@ export function viewsModelConfig(
   };
 }
 
-type ProjectionConfig = TwoViewConfig & typeof collapseDefaults;
+/** The keys every method with the collapse watch has. */
+export type ProjectionConfig = TwoViewConfig & typeof collapseDefaults;
 
 /** What a projection method declares: its method contract's data, its loss, its advice. */
 export interface ProjectionSpec<C extends ProjectionConfig>
@@ -83,30 +83,50 @@ export interface ProjectionSpec<C extends ProjectionConfig>
 }
 
 /**
- * A two-view method's step: the batch's two augmented views, `loss` of them (with the spread the
- * loop watches) under the gradient, the optimiser's update, then `after` (a momentum encoder's
- * update, a queue's).
+ * A two-view method's training run on the loop: its model from the init stream, then each step
+ * the batch's two augmented views, `loss` of them (with the spread the loop watches against
+ * collapseFraction) under the gradient, the optimiser's update, and `after` (a momentum
+ * encoder's update, a queue's).
  */
-export function twoViewStep(
-  model: Trainable,
-  aug: AugmentOptions,
-  augment: Rng,
-  loss: (views: tf.Tensor4D) => { loss: tf.Scalar; spread: tf.Scalar },
-  after?: (at: StepAt) => void,
-): BatchStep {
-  return (x, _idx, opt, lr, at) => {
-    const views = twoViews(x, augment, aug);
-    x.dispose();
-    let spread: tf.Scalar | null = null;
-    const value = optimiserStep(model, opt, () => {
-      const r = loss(views);
-      spread = r.spread;
-      return r.loss;
-    }, lr);
-    views.dispose();
-    after?.(at);
-    return { loss: value, spread: spread! };
-  };
+export function viewsTrainer<C extends ProjectionConfig, M extends Trainable & SimclrModel>(
+  cfg: C,
+  set: ImageSet,
+  streams: { init: Rng; data: Rng; augment: Rng },
+  o: {
+    name: string;
+    title: string;
+    model: (init: Rng) => M;
+    loss: (m: M, views: tf.Tensor4D) => { loss: tf.Scalar; spread: tf.Scalar };
+    after?: (m: M, at: StepAt) => void;
+    advice: string;
+  },
+): Trainer<M> {
+  if (set.n < 4) {
+    throw new RangeError(`${o.title} needs at least 4 training images, got ${set.n}`);
+  }
+  const model = o.model(streams.init);
+  const aug = augmentOptions(cfg, set);
+  return batchTrainer(cfg, set, streams, {
+    name: o.title,
+    label: `${o.name} train`,
+    model,
+    viewsPerImage: 2,
+    step: (x, _idx, opt, lr, at) => {
+      const views = twoViews(x, streams.augment, aug);
+      x.dispose();
+      let spread: tf.Scalar | null = null;
+      const value = optimiserStep(model, opt, () => {
+        const r = o.loss(model, views);
+        spread = r.spread;
+        return r.loss;
+      }, lr);
+      views.dispose();
+      o.after?.(model, at);
+      return { loss: value, spread: spread! };
+    },
+    advice: o.advice,
+    collapseBelow: collapseBelow(cfg.collapseFraction, model.head.outDim),
+  });
 }
 
 /** A projection method's training run on the loop. */
@@ -116,17 +136,11 @@ export function projectionTrainer<C extends ProjectionConfig>(
   set: ImageSet,
   streams: { init: Rng; data: Rng; augment: Rng },
 ): Trainer<SimclrModel> {
-  if (set.n < 4) {
-    throw new RangeError(`${spec.title} needs at least 4 training images, got ${set.n}`);
-  }
-  const model = createSimclrModel(viewsModelConfig(cfg, set.channels), streams.init);
-  const aug = augmentOptions(cfg, set);
-  return batchTrainer(cfg, set, streams, {
-    name: spec.title,
-    label: `${spec.name} train`,
-    model,
-    viewsPerImage: 2,
-    step: twoViewStep(model, aug, streams.augment, (views) => {
+  return viewsTrainer(cfg, set, streams, {
+    name: spec.name,
+    title: spec.title,
+    model: (init) => createSimclrModel(viewsModelConfig(cfg, set.channels), init),
+    loss: (model, views) => {
       let spread: tf.Scalar | null = null;
       const loss = tf.tidy(() => {
         const n = views.shape[0] / 2;
@@ -137,9 +151,8 @@ export function projectionTrainer<C extends ProjectionConfig>(
         return spec.loss(z1, z2, cfg);
       });
       return { loss, spread: spread! };
-    }),
+    },
     advice: spec.advice(cfg),
-    collapseBelow: collapseBelow(cfg.collapseFraction, model.head.outDim),
   });
 }
 

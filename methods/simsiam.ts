@@ -12,12 +12,11 @@ import { simsiamLoss } from "./cosine_loss.ts";
 import { createHead, type Net } from "./encoders.ts";
 import { createSimclrModel, type SimclrModel } from "./simclr.ts";
 import {
-  collapseBelow,
   collapseDefaults,
   collapseDocs,
   runViews,
-  twoViewStep,
   viewsModelConfig,
+  viewsTrainer,
 } from "./projection.ts";
 import type { Rng } from "../core/rng.ts";
 import { stopGradient } from "../core/ops.ts";
@@ -25,14 +24,7 @@ import { normalisedSpread, type Trainer } from "../core/train.ts";
 import type { Docs } from "../suite/config.ts";
 import { defineMethod } from "../suite/method.ts";
 import type { ImageSet } from "../datasets/images.ts";
-import {
-  augmentOptions,
-  batchTrainer,
-  twoViewCi,
-  type TwoViewConfig,
-  twoViewDefaults,
-  twoViewDocs,
-} from "./two_view.ts";
+import { twoViewCi, type TwoViewConfig, twoViewDefaults, twoViewDocs } from "./two_view.ts";
 
 /**
  * SimSiam's defaults: the paper's CIFAR-10 setting (Sec. 5 and Appendix D, ResNet-18 variant):
@@ -144,24 +136,14 @@ export function simsiamTrainer(
   set: ImageSet,
   streams: { init: Rng; data: Rng; augment: Rng },
 ): Trainer<SimsiamModel> {
-  if (set.n < 4) throw new RangeError(`SimSiam needs at least 4 training images, got ${set.n}`);
-  const model = createSimsiamModel(cfg, set.channels, streams.init);
-  const aug = augmentOptions(cfg, set);
-  return batchTrainer(cfg, set, streams, {
-    name: "SimSiam",
-    label: "simsiam train",
-    model,
-    viewsPerImage: 2,
-    step: twoViewStep(
-      model,
-      aug,
-      streams.augment,
-      (views) => simsiamBatchLoss(model, views, cfg.stopGradient),
-    ),
+  return viewsTrainer(cfg, set, streams, {
+    name: "simsiam",
+    title: "SimSiam",
+    model: (init) => createSimsiamModel(cfg, set.channels, init),
+    loss: (model, views) => simsiamBatchLoss(model, views, cfg.stopGradient),
     advice: `lower lr (now ${cfg.lr})${
       cfg.stopGradient ? "" : " or stop the gradient (stopGradient=true)"
     }`,
-    collapseBelow: collapseBelow(cfg.collapseFraction, model.head.outDim),
   });
 }
 
