@@ -30,6 +30,27 @@ function axisLabel(cfg: Record<string, unknown>, keys: string[]): string {
   return keys.map((k) => `${k}=${cfg[k]}`).join(" ");
 }
 
+/**
+ * Runs by method, in first-seen order (a folder can hold several methods' runs, as bench:ci's
+ * does; their configs are not comparable), each method's swept keys, and its runs by
+ * configuration (the values of those keys).
+ */
+export function methodConfigurations(
+  runs: RunRecord[],
+): { method: string; runs: RunRecord[]; keys: string[]; groups: Map<string, RunRecord[]> }[] {
+  const byMethod = new Map<string, RunRecord[]>();
+  for (const r of runs) byMethod.set(r.method, [...(byMethod.get(r.method) ?? []), r]);
+  return [...byMethod].map(([method, rs]) => {
+    const keys = varyingKeys(rs);
+    const groups = new Map<string, RunRecord[]>();
+    for (const r of rs) {
+      const label = axisLabel(r.config, keys);
+      groups.set(label, [...(groups.get(label) ?? []), r]);
+    }
+    return { method, runs: rs, keys, groups };
+  });
+}
+
 /** Mean +/- std per method, dataset, axis values, metric and protocol. */
 function statsByAxes(runs: RunRecord[], keys: string[]): GroupStat[] {
   const label = new Map<Record<string, string>, string>();
@@ -45,14 +66,9 @@ function statsByAxes(runs: RunRecord[], keys: string[]): GroupStat[] {
 export function sweepSummary(
   runs: RunRecord[],
 ): { lines: string[]; plots: { file: string; svg: string }[] } {
-  const byMethod = new Map<string, RunRecord[]>();
-  for (const r of runs) {
-    if (!byMethod.has(r.method)) byMethod.set(r.method, []);
-    byMethod.get(r.method)!.push(r);
-  }
-  const swept = [...byMethod].filter(([, rs]) => varyingKeys(rs).length > 0);
+  const swept = methodConfigurations(runs).filter((m) => m.keys.length > 0);
   const out = { lines: [] as string[], plots: [] as { file: string; svg: string }[] };
-  for (const [method, rs] of swept) {
+  for (const { method, runs: rs } of swept) {
     const s = methodSweep(rs, method, swept.length > 1 ? `${method}_` : "");
     out.lines.push(...s.lines);
     out.plots.push(...s.plots);
@@ -244,22 +260,10 @@ export function lossCurvePlots(
   runs: RunRecord[],
   curves: Map<string, LossCurve>,
 ): { lines: string[]; plots: { file: string; svg: string }[] } {
-  const groups = new Map<string, { method: string; label: string; runs: RunRecord[] }>();
-  const byMethod = new Map<string, RunRecord[]>();
-  for (const r of runs.filter((r) => curves.has(r.id))) {
-    byMethod.set(r.method, [...(byMethod.get(r.method) ?? []), r]);
-  }
-  for (const [method, rs] of byMethod) {
-    const keys = varyingKeys(rs);
-    for (const r of rs) {
-      const label = axisLabel(r.config, keys);
-      const key = `${method} ${label}`;
-      if (!groups.has(key)) groups.set(key, { method, label, runs: [] });
-      groups.get(key)!.runs.push(r);
-    }
-  }
   const out = { lines: [] as string[], plots: [] as { file: string; svg: string }[] };
-  const shown = [...groups.values()].filter((g) => g.runs.length >= 2);
+  const shown = methodConfigurations(runs.filter((r) => curves.has(r.id))).flatMap((m) =>
+    [...m.groups].map(([label, rs]) => ({ method: m.method, label, runs: rs }))
+  ).filter((g) => g.runs.length >= 2);
   if (shown.length === 0) return out;
   out.lines.push(
     "## Training loss of every seed",
@@ -308,16 +312,8 @@ export function sweepCost(
   peakBytes: Map<string, number>,
 ): string[] {
   const lines: string[] = [];
-  const byMethod = new Map<string, RunRecord[]>();
-  for (const r of runs) byMethod.set(r.method, [...(byMethod.get(r.method) ?? []), r]);
-  for (const [method, rs] of byMethod) {
-    const keys = varyingKeys(rs);
+  for (const { method, keys, groups } of methodConfigurations(runs)) {
     if (keys.length === 0) continue;
-    const groups = new Map<string, RunRecord[]>();
-    for (const r of rs) {
-      const label = axisLabel(r.config, keys);
-      groups.set(label, [...(groups.get(label) ?? []), r]);
-    }
     // "-" unless every run of the configuration has the number
     const mean = (xs: (number | undefined)[], scale = 1) => {
       const vs = xs.filter((x): x is number => x !== undefined && Number.isFinite(x));
