@@ -55,15 +55,8 @@ export {
   sampleSeedPatches,
   TRANSFORMS,
 } from "./methods/exemplar_transforms.ts";
-export {
-  foldAccuracies,
-  foldProtocol,
-  knnProtocol,
-  type LabelledFeatures,
-  probeAccuracy,
-  probeProtocol,
-  weightedKnnAccuracy,
-} from "./eval/features.ts";
+export { knnProtocol, type LabelledFeatures, weightedKnnAccuracy } from "./eval/features.ts";
+export { foldAccuracies, foldProtocol, probeAccuracy, probeProtocol } from "./eval/probe.ts";
 export { createOptimizer, OPTIMIZERS, warmupCosine } from "./core/optim.ts";
 export { deriveStreams, Rng, type Streams } from "./core/rng.ts";
 export { type BackendChoice, type BackendInfo, initBackend } from "./core/backend.ts";

@@ -9,14 +9,8 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../core/rng.ts";
 import type { MetricRow } from "../suite/method.ts";
-import {
-  knnProtocol,
-  type LabelledFeatures,
-  probeAccuracy,
-  type ProbeOptions,
-  probeProtocol,
-  weightedKnnAccuracy,
-} from "./features.ts";
+import { knnProtocol, type LabelledFeatures, weightedKnnAccuracy } from "./features.ts";
+import { probeAccuracy, type ProbeOptions, probeProtocol } from "./probe.ts";
 import type { EvalSettings } from "./config.ts";
 
 /**
@@ -105,7 +99,7 @@ export async function classifierRows(
       if (c === "mlp" && hidden < 1) throw new RangeError("an MLP probe needs mlpHidden >= 1");
       const o = probeOptions(s, s.classes, hidden);
       protocol = probeProtocol(o);
-      value = await probeAccuracy(train, test, o, rng);
+      value = probeAccuracy(train, test, o, rng);
     }
     rows.push({
       method,

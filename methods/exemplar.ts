@@ -61,7 +61,7 @@ import { imageGridSvg } from "../io/image_grid.ts";
 import type { ImageSet } from "../datasets/images.ts";
 import { batchTensor, DATASETS, loadSplit, stl10Dir, subset } from "../datasets/splits.ts";
 import { streamStl10Unlabeled } from "../datasets/stl10.ts";
-import { foldAccuracies, type FoldOptions, foldProtocol } from "../eval/features.ts";
+import { foldAccuracies, type FoldOptions, foldProtocol } from "../eval/probe.ts";
 import {
   checkTransformOptions,
   type ColourPca,
@@ -538,7 +538,7 @@ async function runExemplar(ctx: RunContext<ExemplarConfig>): Promise<RunOutput> 
   const evaluate = async (method: string, net: ExemplarNet) => {
     const o = { upsample: cfg.upsample, patch: cfg.patch, batch: cfg.evalBatch };
     const ftr = await exemplarFeatures(net, train, o), fte = await exemplarFeatures(net, test, o);
-    const f = await foldAccuracies(ftr.paper, fte.paper, folds, fo, ctx.streams.eval);
+    const f = foldAccuracies(ftr.paper, fte.paper, folds, fo, ctx.streams.eval);
     const s = meanStd(f.accuracies);
     rows.push(
       {

@@ -10,7 +10,8 @@ import {
 } from "./simclr.ts";
 import { deriveStreams, Rng } from "../core/rng.ts";
 import { tinySet } from "./testing.ts";
-import { probeAccuracy, weightedKnnAccuracy } from "../eval/features.ts";
+import { weightedKnnAccuracy } from "../eval/features.ts";
+import { probeAccuracy } from "../eval/probe.ts";
 
 tf.env().set("PROD", true);
 await tf.setBackend("cpu");
@@ -58,7 +59,7 @@ Deno.test("evaluation leaves every encoder and head weight and BatchNorm statist
   const snapshot = await Promise.all(all.map((v) => v.data()));
   const f = await features(model, set, 5);
   await weightedKnnAccuracy(f.h, f.h, { k: 3, temperature: 0.1, classes: 2 });
-  await probeAccuracy(f.z, f.z, {
+  probeAccuracy(f.z, f.z, {
     classes: 2,
     hidden: 0,
     epochs: 2,
