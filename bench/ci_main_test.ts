@@ -67,7 +67,7 @@ Deno.test("bench:ci skips a method without its data only when asked, and says so
   out = await Deno.makeTempDir();
   const strict = await runCi({ ...o, out }, fakeRun(0.8));
   assert.equal(strict.status, 1);
-  assert.match(strict.text, /3 failed run\(s\)/);
+  assert.match(strict.text, /6 failed run\(s\)/); // SimCLR: its ci and ci-small grids, 3 seeds each
   assert.match(strict.text, /simclr .* \| missing \|/);
 });
 
@@ -78,8 +78,8 @@ Deno.test("bench:ci fails on a regression and on bad input", async () => {
   assert.equal(bad.status, 1);
   assert.match(bad.text, /\| regression \|/);
   await assert.rejects(
-    () => runCi({ ...o, only: ["byol"], out: "x" }, fakeRun(0.8)),
-    /unknown method\(s\) byol/,
+    () => runCi({ ...o, only: ["swav"], out: "x" }, fakeRun(0.8)),
+    /unknown method\(s\) swav/,
   );
   await assert.rejects(
     () => runCi({ ...o, baseline: "/nonexistent", out: "x" }, fakeRun(0.8)),
@@ -120,8 +120,8 @@ Deno.test("bench:ci measures its own power: other seeds (--seed-offset) and an i
   assert.throws(() => parseInject("drlim"), /METHOD:key=value/);
   assert.throws(() => parseSeedOffset("1.5"), /whole number/);
   await assert.rejects(
-    () => runCi({ ...o, out: "x", inject: parseInject("byol:lr=1") }, run),
-    /unknown method byol/,
+    () => runCi({ ...o, out: "x", inject: parseInject("swav:lr=1") }, run),
+    /unknown method swav/,
   );
 });
 

@@ -34,7 +34,7 @@ Deno.test("parseCli reads flags and key=value overrides", () => {
 Deno.test("parseCli rejects unknown flags, methods, seeds and backends, saying what is valid", () => {
   const cases: [string[], RegExp][] = [
     [["--epochs", "3"], /Valid flags: --method, --preset, --seed, --backend, --out/],
-    [["--method", "byol"], /valid methods are drlim/],
+    [["--method", "swav"], /valid methods are drlim/],
     [["--seed=-1"], /non-negative integer/],
     [["--seed", "1.5"], /non-negative integer/],
     [["--backend", "wasm"], /one of auto, webgpu, cpu/],

@@ -9,12 +9,22 @@ import { ConfigError } from "../suite/config.ts";
 import { drlim } from "../methods/drlim.ts";
 import { simclr } from "../methods/simclr.ts";
 import { exemplar } from "../methods/exemplar.ts";
+import { simsiam } from "../methods/simsiam.ts";
+import { byol } from "../methods/byol.ts";
+import { moco } from "../methods/moco.ts";
+import { barlowTwins } from "../methods/barlow_twins.ts";
+import { vicreg } from "../methods/vicreg.ts";
 
 /** Every method by name. */
 export const METHODS: Record<string, Method> = byName([
   drlim,
   simclr,
   exemplar,
+  byol,
+  simsiam,
+  moco,
+  barlowTwins,
+  vicreg,
 ]);
 
 /** Every method's sweeps by name. */

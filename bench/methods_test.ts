@@ -15,8 +15,9 @@ Deno.test("the registry derives sweeps and CI runs from the methods' declaration
   for (const s of Object.values(SWEEPS)) assert.ok(METHODS[s.method], s.name);
   assert.ok(SWEEPS["simclr-head-cpu"] && SWEEPS["drlim-margin-cpu"]);
   assert.deepEqual([...new Set(CI_RUNS.map((r) => r.method))], Object.keys(METHODS));
+  for (const m of ["byol", "simsiam", "moco", "barlow", "vicreg"]) assert.ok(METHODS[m], m);
   assert.throws(
-    () => methodNamed("byol"),
+    () => methodNamed("swav"),
     (e) => e instanceof ConfigError && /drlim/.test(String(e)),
   );
 });

@@ -4,6 +4,7 @@
  * run's plots, and the provenance of each run.
  * @module
  */
+import { methodTable } from "./method_table.ts";
 import { join } from "node:path";
 import { readReferences } from "../io/csv.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
@@ -259,6 +260,7 @@ export async function buildReport(
   const losses = lossCurvePlots(records, curves);
   lines.push(
     ...seedSummary(rows),
+    ...methodTable(records, phases, peakBytes),
     ...sweep.lines,
     ...sweepCost(records, phases, peakBytes),
     ...losses.lines,

@@ -148,7 +148,11 @@ Deno.test("bench:ci's runs resolve: every method's ci preset with its seeds", as
   assert.deepEqual(seen.map((a) => `${a.method}/${a.presets}/${a.seed}/${a.overrides}`), [
     ...Array.from({ length: 16 }, (_, s) => `drlim/ci/${s}/`),
     ...[0, 1, 2].map((s) => `simclr/ci/${s}/`),
+    ...[0, 1, 2].map((s) => `simclr/ci-small/${s}/`),
     ...[0, 1, 2, 3, 4, 5].map((s) => `exemplar/ci/${s}/`),
+    ...["byol", "simsiam", "moco", "barlow", "vicreg"].flatMap((m) =>
+      [0, 1, 2].map((s) => `${m}/ci/${s}/`)
+    ),
   ]);
   await Deno.remove(out, { recursive: true });
 });

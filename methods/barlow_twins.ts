@@ -48,6 +48,7 @@ export const barlowTwinsSpec: ProjectionSpec<BarlowTwinsConfig> = {
   loss: (z1, z2, cfg) => barlowTwinsLoss(z1, z2, { lambda: cfg.lambda }),
   lossName: "Barlow Twins loss (sum (1 - C_ii)^2 + lambda sum C_ij^2)",
   advice: (cfg) => `lower lr (now ${cfg.lr})`,
+  perfPeer: (cfg) => ["--lambda", String(cfg.lambda)],
   sweeps: [{
     name: "barlow-lambda-cpu",
     summary: "the redundancy term's weight lambda, ci preset",

@@ -20,10 +20,11 @@ import {
   collapseDefaults,
   collapseDocs,
   runViews,
+  viewsCiPerf,
   viewsModelConfig,
   viewsTrainer,
 } from "./projection.ts";
-import { twoViewCi, twoViewDefaults, twoViewDocs } from "./two_view.ts";
+import { twoViewCiSmall, twoViewDefaults, twoViewDocs } from "./two_view.ts";
 
 /**
  * BYOL's defaults. The paper trains on ImageNet (projector and predictor 4096 hidden to 256,
@@ -123,19 +124,22 @@ export function byolTrainer(
   });
 }
 
-/** The BYOL method (not registered yet: see the README). */
+const byolPresets: Record<string, Partial<ByolConfig>> = {
+  default: {},
+  "paper-cifar10": { dataset: "cifar10" },
+  // CPU scale: the neighbours' ci budget on SimCLR's ci data and encoder (two_view.ts), a 128-d
+  // projection, a 256-d predictor
+  ci: { ...twoViewCiSmall, headDim: 128, predHidden: 256 },
+};
+
+/** The BYOL method. */
 export const byol = defineMethod<ByolConfig>({
   name: "byol",
   title: "BYOL",
   summary: "BYOL (Grill et al. 2020): an online network predicts its moving-average target",
   defaults: byolDefaults,
   docs: byolDocs,
-  presets: {
-    default: {},
-    "paper-cifar10": { dataset: "cifar10" },
-    // CPU scale: SimCLR's ci data, encoder and budget, a 128-d projection, a 256-d predictor
-    ci: { ...twoViewCi, headDim: 128, predHidden: 256 },
-  },
+  presets: byolPresets,
   run: (ctx) =>
     runViews(ctx, {
       name: "byol",
@@ -152,6 +156,11 @@ export const byol = defineMethod<ByolConfig>({
     axes: [["tauBase", [0.9, 0.99, 0.999]]],
     seeds: [0, 1, 2],
   }],
-  perf: [],
+  perf: [viewsCiPerf({
+    name: "byol",
+    what: "predictor, EMA target, 2 - 2 cos",
+    ...{ defaults: byolDefaults, docs: byolDocs, presets: byolPresets, trainer: byolTrainer },
+    peer: (cfg) => ["--pred-hidden", String(cfg.predHidden), "--tau", String(cfg.tauBase)],
+  })],
   claims: [],
 });

@@ -21,10 +21,11 @@ import {
   collapseDefaults,
   collapseDocs,
   runViews,
+  viewsCiPerf,
   viewsModelConfig,
   viewsTrainer,
 } from "./projection.ts";
-import { twoViewCi, twoViewDefaults, twoViewDocs } from "./two_view.ts";
+import { twoViewCiSmall, twoViewDefaults, twoViewDocs } from "./two_view.ts";
 
 /**
  * MoCo v2's defaults: the paper's (an MLP head 2048 hidden to 128, temperature 0.2, key momentum
@@ -152,19 +153,22 @@ export function mocoTrainer(
   });
 }
 
-/** The MoCo v2 method (not registered yet: see the README). */
+const mocoPresets: Record<string, Partial<MocoConfig>> = {
+  default: {},
+  "paper-cifar10": { dataset: "cifar10" },
+  // CPU scale: the neighbours' ci budget on SimCLR's ci data and encoder (two_view.ts); a queue
+  // of 1,024 (16 batches)
+  ci: { ...twoViewCiSmall, queue: 1024, keyMomentum: 0.99 },
+};
+
+/** The MoCo v2 method. */
 export const moco = defineMethod<MocoConfig>({
   name: "moco",
   title: "MoCo v2",
   summary: "MoCo v2 (Chen et al. 2020): a momentum key encoder and a queue of negatives, InfoNCE",
   defaults: mocoDefaults,
   docs: mocoDocs,
-  presets: {
-    default: {},
-    "paper-cifar10": { dataset: "cifar10" },
-    // CPU scale: SimCLR's ci data, encoder and budget; a queue of 1,024 (16 batches)
-    ci: { ...twoViewCi, queue: 1024, keyMomentum: 0.99 },
-  },
+  presets: mocoPresets,
   run: (ctx) =>
     runViews(ctx, {
       name: "moco",
@@ -181,6 +185,14 @@ export const moco = defineMethod<MocoConfig>({
     axes: [["queue", [128, 1024, 2816]]],
     seeds: [0, 1, 2],
   }],
-  perf: [],
+  perf: [viewsCiPerf({
+    name: "moco",
+    what: "EMA key encoder, a queue of negatives, InfoNCE",
+    ...{ defaults: mocoDefaults, docs: mocoDocs, presets: mocoPresets, trainer: mocoTrainer },
+    peer: (cfg) => [
+      ...["--tau", String(cfg.keyMomentum), "--queue", String(cfg.queue)],
+      ...["--temperature", String(cfg.temperature)],
+    ],
+  })],
   claims: [],
 });

@@ -10,13 +10,16 @@ import { twoViews } from "./augment.ts";
 import type { EncoderKind, HeadKind } from "./encoders.ts";
 import { createSimclrModel, type SimclrModel, type SimclrModelConfig } from "./simclr.ts";
 import type { Rng } from "../core/rng.ts";
-import { normalisedSpread, runTrainer, type StepAt, type Trainer } from "../core/train.ts";
-import type { Docs } from "../suite/config.ts";
+import { normalisedSpread, runTrainer, type StepAt, stepper, type Trainer } from "../core/train.ts";
+import { type Docs, resolveConfig } from "../suite/config.ts";
+import { deriveStreams, type Streams } from "../core/rng.ts";
+import { loadSplit } from "../datasets/splits.ts";
 import {
   defineMethod,
   loopOf,
   type Method,
   type MethodSpec,
+  type PerfWorkload,
   type RunContext,
   type RunOutput,
   type SweepSpec,
@@ -28,10 +31,51 @@ import {
   loadViewsData,
   optimiserStep,
   type Trainable,
-  twoViewCi,
+  twoViewCiSmall,
   type TwoViewConfig,
   viewsOutput,
 } from "./two_view.ts";
+
+/**
+ * The `deno task perf` row of a two-view method's ci step as its ci preset trains it (augmented
+ * views of the JPEG copy, the model, the loss, the optimiser and the method's after-step update),
+ * beside the same step in PyTorch: bench/peers/simclr_step.py with `--method` (its networks,
+ * loss, EMA copies and queue are written out there) and the config's sizes.
+ */
+export function viewsCiPerf<C extends TwoViewConfig>(o: {
+  /** the method's name, and the peer's `--method` */
+  name: string;
+  /** what its step adds to SimCLR's, e.g. "predictor, EMA target, 2 - 2 cos" */
+  what: string;
+  defaults: C;
+  docs: Docs<C>;
+  presets: Record<string, Partial<C>>;
+  trainer: (cfg: C, set: ImageSet, streams: Streams) => Trainer<unknown>;
+  /** the peer's method options, from the resolved config */
+  peer: (cfg: C) => string[];
+}): PerfWorkload {
+  const cfg = resolveConfig(o.defaults, o.docs, o.presets, ["ci"], []);
+  return {
+    label: `${o.name} ci step as trained: ${cfg.batch} images of the JPEG copy, 2 augmented ` +
+      `views, ${cfg.encoder} CNN (width ${cfg.width}) + MLP head to ${cfg.headDim}, ${o.what}, ` +
+      `${cfg.optimizer}`,
+    ci: true,
+    images: cfg.batch,
+    setup: async () => {
+      const set = await loadSplit({ ...cfg, split: "train", perClass: cfg.trainPerClass });
+      return stepper(o.trainer(cfg, set, deriveStreams(0)));
+    },
+    peer: {
+      script: "bench/peers/simclr_step.py",
+      args: [
+        ...["--method", o.name, "--encoder", cfg.encoder, "--width", String(cfg.width)],
+        ...["--batch", String(cfg.batch), "--head-dim", String(cfg.headDim)],
+        ...["--lr", String(cfg.lr), "--augment", "--crop-min", String(cfg.cropMin)],
+        ...["--strength", String(cfg.strength), ...o.peer(cfg)],
+      ],
+    },
+  };
+}
 
 /** The collapse watch's key: a run whose projections stop spreading is stopped. */
 export const collapseDefaults = { collapseFraction: 0.1 };
@@ -80,6 +124,8 @@ export interface ProjectionSpec<C extends ProjectionConfig>
   /** what to try when the loss stops being finite or the projections collapse */
   advice: (cfg: C) => string;
   sweeps: SweepSpec[];
+  /** its `deno task perf` row: the peer's options for the loss ({@linkcode viewsCiPerf}) */
+  perfPeer: (cfg: C) => string[];
 }
 
 /**
@@ -223,7 +269,7 @@ export const projectionPresets = {
   default: {},
   "paper-cifar10": { dataset: "cifar10" },
   // CPU scale: SimCLR's ci data, encoder and budget, a 128-d projection
-  ci: { ...twoViewCi, headDim: 128 },
+  ci: { ...twoViewCiSmall, headDim: 128 },
 };
 
 /** The method a projection spec declares. */
@@ -242,7 +288,13 @@ export function projectionMethod<C extends ProjectionConfig>(spec: ProjectionSpe
     run,
     ci: [{ summary: `${spec.title} ci`, presets: ["ci"], axes: [], seeds: [0, 1, 2] }],
     sweeps: spec.sweeps,
-    perf: [],
+    perf: [viewsCiPerf({
+      name,
+      what: spec.lossName,
+      ...{ defaults, docs, presets },
+      trainer: (cfg, set, streams) => projectionTrainer(spec, cfg, set, streams),
+      peer: spec.perfPeer,
+    })],
     claims: [],
   });
 }

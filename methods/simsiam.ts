@@ -15,6 +15,7 @@ import {
   collapseDefaults,
   collapseDocs,
   runViews,
+  viewsCiPerf,
   viewsModelConfig,
   viewsTrainer,
 } from "./projection.ts";
@@ -24,7 +25,7 @@ import { normalisedSpread, type Trainer } from "../core/train.ts";
 import type { Docs } from "../suite/config.ts";
 import { defineMethod } from "../suite/method.ts";
 import type { ImageSet } from "../datasets/images.ts";
-import { twoViewCi, type TwoViewConfig, twoViewDefaults, twoViewDocs } from "./two_view.ts";
+import { twoViewCiSmall, type TwoViewConfig, twoViewDefaults, twoViewDocs } from "./two_view.ts";
 
 /**
  * SimSiam's defaults: the paper's CIFAR-10 setting (Sec. 5 and Appendix D, ResNet-18 variant):
@@ -72,7 +73,7 @@ const simsiamPresets: Record<string, Partial<SimsiamConfig>> = {
   // GPU scale: the paper's CIFAR-10 setting on the official binaries
   "paper-cifar10": { dataset: "cifar10" },
   // CPU scale: SimCLR's ci data, encoder and budget, a 128-d projection and a 32-d bottleneck
-  ci: { ...twoViewCi, headDim: 128, predHidden: 32 },
+  ci: { ...twoViewCiSmall, headDim: 128, predHidden: 32 },
 };
 
 /** f and g (SimCLR's model), and the predictor h. */
@@ -177,6 +178,12 @@ export const simsiam = defineMethod<SimsiamConfig>({
     axes: [["stopGradient", [true, false]]],
     seeds: [0, 1, 2],
   }],
-  perf: [],
+  perf: [viewsCiPerf({
+    name: "simsiam",
+    what: "predictor, stop-gradient, negative cosine",
+    ...{ defaults: simsiamDefaults, docs: simsiamDocs, presets: simsiamPresets },
+    trainer: simsiamTrainer,
+    peer: (cfg) => ["--pred-hidden", String(cfg.predHidden)],
+  })],
   claims: [],
 });

@@ -77,7 +77,8 @@ Deno.test("SimSiam trains: same seed same losses, finite, the spread watched, no
 Deno.test("SimSiam's declaration: presets resolve, the sweeps vary their keys, ci is SimCLR's data", () => {
   const ci = simsiam.resolve(["ci"], []).config as SimsiamConfig;
   assert.equal(ci.encoder, "small");
-  assert.equal(ci.trainPerClass, 300);
+  assert.equal(ci.trainPerClass, 150); // the neighbours' ci budget (twoViewCiSmall)
+  assert.equal(ci.epochs, 4);
   assert.equal(ci.headDim, 128);
   assert.equal(ci.stopGradient, true);
   assert.throws(() => simsiam.resolve(["ci"], ["predHidden=0"]), /predHidden/);

@@ -151,6 +151,18 @@ export const twoViewCi: Partial<TwoViewConfig> = {
   mlpHidden: 256,
 };
 
+/**
+ * The neighbours' ci budget (BYOL, SimSiam, MoCo v2, Barlow Twins, VICReg, and SimCLR's
+ * `ci-small` beside them, so that one table compares all six at an equal budget): SimCLR's ci
+ * data, encoder and optimiser on half its images (1,500) for 4 epochs, 92 steps. Sized so that
+ * bench:ci trains all six with 3 seeds each and .ci/run stays within ~35 minutes on 2 cores.
+ */
+export const twoViewCiSmall: Partial<TwoViewConfig> = {
+  ...twoViewCi,
+  trainPerClass: 150,
+  epochs: 4,
+};
+
 /** The peak learning rate a config asks for (linear scaling for lars and sgd, as the paper). */
 export function peakLr(cfg: Pick<TwoViewConfig, "optimizer" | "lr" | "batch">): number {
   return cfg.optimizer === "adam" ? cfg.lr : cfg.lr * cfg.batch / 256;

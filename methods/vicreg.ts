@@ -51,6 +51,10 @@ export const vicregSpec: ProjectionSpec<VicregConfig> = {
   loss: (z1, z2, cfg) => vicregLoss(z1, z2, cfg),
   lossName: "VICReg loss (invariance, variance, covariance)",
   advice: (cfg) => `lower lr (now ${cfg.lr}) or raise stdCoeff (now ${cfg.stdCoeff})`,
+  perfPeer: (cfg) => [
+    ...["--sim-coeff", String(cfg.simCoeff), "--std-coeff", String(cfg.stdCoeff)],
+    ...["--cov-coeff", String(cfg.covCoeff)],
+  ],
   sweeps: [{
     name: "vicreg-variance-cpu",
     summary: "the variance term's weight mu (0: the paper's collapse ablation), ci preset",

@@ -28,10 +28,21 @@ line. Options and what they match in methods/:
   --crop-min          smallest crop area fraction (config `cropMin`), with --augment
   --strength          colour distortion strength s (config `strength`), with --augment
 
+  --method            the loss and the networks around the encoder and head (methods/):
+                      simclr (NT-Xent); simsiam (predictor --pred-hidden, symmetrised negative
+                      cosine with the target branch detached); byol (predictor, a target copy of
+                      f and g updated by EMA at --tau after each step, symmetrised 2 - 2 cos);
+                      moco (query f and g on the first views, a key copy on the second updated by
+                      EMA at --tau, a --queue of earlier normalised keys, InfoNCE at
+                      --temperature); barlow (cross-correlation, --lambda); vicreg (--sim-coeff,
+                      --std-coeff, --cov-coeff).
+                      The two-view ci presets train each with the small CNN and Adam, as here.
+
 Defaults: the perf workload (simclrPerfStep): resnet18 at width 64, head 512-512-128, tau 0.5,
 Adam 1e-3, fixed random views. The ci preset's training step: --encoder small --width 16
 --batch 64 --temperature 0.2 --lr 0.01 --crop-min 0.2 --strength 0.5 --augment.
 """
+import copy
 import math
 
 import torch
@@ -85,6 +96,45 @@ def nt_xent(z1, z2, tau):
     s = z @ z.t() / tau - torch.eye(2 * n, device=z.device) * 1e9
     labels = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)]).to(z.device)
     return F.cross_entropy(s, labels)
+
+
+def mlp(i, hidden, o):
+    """encoders.ts createHead("mlp"): Linear-BN-ReLU-Linear."""
+    return nn.Sequential(nn.Linear(i, hidden), nn.BatchNorm1d(hidden), nn.ReLU(), nn.Linear(hidden, o))
+
+
+def cosine(p, z):
+    return (F.normalize(p, dim=1) * F.normalize(z, dim=1)).sum(1)
+
+
+def barlow_twins(z1, z2, lam):
+    """barlow_vicreg_loss.ts barlowTwinsLoss: columns standardised (n - 1 divisor)."""
+    n = z1.shape[0]
+    a, b = (z1 - z1.mean(0)) / z1.std(0), (z2 - z2.mean(0)) / z2.std(0)
+    c = a.t() @ b / n
+    diag = torch.diagonal(c)
+    return (diag - 1).pow(2).sum() + lam * (c.pow(2).sum() - diag.pow(2).sum())
+
+
+def vicreg(z1, z2, sim=25.0, std=25.0, cov=1.0):
+    """barlow_vicreg_loss.ts vicregLoss."""
+    def variance(z):
+        return F.relu(1 - torch.sqrt(z.var(0) + 1e-4)).mean()
+
+    def covariance(z):
+        n, d = z.shape
+        z = z - z.mean(0)
+        c = z.t() @ z / (n - 1)
+        return (c.pow(2).sum() - torch.diagonal(c).pow(2).sum()) / d
+
+    return (sim * F.mse_loss(z1, z2) + std * (variance(z1) + variance(z2))
+            + cov * (covariance(z1) + covariance(z2)))
+
+
+@torch.no_grad()
+def ema(target, online, tau):
+    for t, o in zip(target.parameters(), online.parameters()):
+        t.mul_(tau).add_(o, alpha=1 - tau)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -223,12 +273,26 @@ def main():
         ("--augment-only", False, "time the augmentation alone (implies --augment): no model step"),
         ("--crop-min", 0.08, "smallest crop area fraction (with --augment)"),
         ("--strength", 0.5, "colour distortion strength s (with --augment)"),
+        ("--method", "simclr", "loss and networks around f and g",
+         ["simclr", "simsiam", "byol", "moco", "barlow", "vicreg"]),
+        ("--pred-hidden", 256, "hidden width of the predictor (simsiam, byol)"),
+        ("--tau", 0.99, "EMA decay of the target / key copy (byol, moco)"),
+        ("--queue", 1024, "negatives kept (moco)"),
+        ("--lambda", 5e-3, "off-diagonal weight (barlow)"),
+        ("--sim-coeff", 25.0, "invariance weight (vicreg)"),
+        ("--std-coeff", 25.0, "variance weight (vicreg)"),
+        ("--cov-coeff", 1.0, "covariance weight (vicreg)"),
     ])
     enc, dim = (resnet18_cifar if a.encoder == "resnet18" else small_cnn)(a.width)
     head = nn.Sequential(nn.Linear(dim, dim), nn.BatchNorm1d(dim), nn.ReLU(),
                          nn.Linear(dim, a.head_dim))
     m = nn.Sequential(enc, head).to(dev).train()
-    opt = torch.optim.Adam(m.parameters(), a.lr)
+    pred = mlp(a.head_dim, a.pred_hidden, a.head_dim).to(dev).train()
+    learned = list(m.parameters()) + (list(pred.parameters()) if a.method in ("simsiam", "byol")
+                                      else [])
+    opt = torch.optim.Adam(learned, a.lr)
+    target = copy.deepcopy(m).requires_grad_(False) if a.method in ("byol", "moco") else None
+    queue = F.normalize(torch.randn(a.queue, a.head_dim, device=dev), dim=1)
     n = a.batch
     if a.augment or a.augment_only:
         images = torch.rand(n, 3, 32, 32, generator=torch.Generator().manual_seed(1)).to(dev)
@@ -246,10 +310,39 @@ def main():
         return
 
     def loss():
-        z = m(views())
-        return nt_xent(z[:n], z[n:], a.temperature)
+        v = views()
+        if a.method == "moco":
+            nonlocal queue
+            q = F.normalize(m(v[:n]), dim=1)
+            with torch.no_grad():
+                k = F.normalize(target(v[n:]), dim=1)
+            logits = torch.cat([(q * k).sum(1, keepdim=True), q @ queue.t()], 1) / a.temperature
+            queue = torch.cat([k, queue[:-n]]) if n < a.queue else k[:a.queue]
+            return F.cross_entropy(logits, torch.zeros(n, dtype=torch.long, device=dev))
+        z = m(v)
+        if a.method == "simclr":
+            return nt_xent(z[:n], z[n:], a.temperature)
+        if a.method == "barlow":
+            return barlow_twins(z[:n], z[n:], getattr(a, "lambda"))
+        if a.method == "vicreg":
+            return vicreg(z[:n], z[n:], a.sim_coeff, a.std_coeff, a.cov_coeff)
+        p = pred(z)
+        if a.method == "simsiam":
+            zd = z.detach()
+            return -0.5 * (cosine(p[:n], zd[n:]).mean() + cosine(p[n:], zd[:n]).mean())
+        with torch.no_grad():  # byol
+            t = target(v)
+        return (2 - 2 * cosine(p[:n], t[n:])).mean() + (2 - 2 * cosine(p[n:], t[:n])).mean()
 
-    time_and_report(update_step(opt, loss), a, dev, n)
+    step = update_step(opt, loss)
+
+    def step_and_follow():
+        out = step()
+        if target is not None:
+            ema(target, m, a.tau)
+        return out
+
+    time_and_report(step_and_follow, a, dev, n)
 
 
 if __name__ == "__main__":
