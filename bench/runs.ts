@@ -177,11 +177,14 @@ export async function copyRunFolder(from: string, to: string, id: string): Promi
  * The configuration a row was measured under, for grouping seeds: its presets, then the
  * key=value overrides the run was given (a sweep's axis values). Results written before rows
  * recorded their overrides fall back to the config hash, so that a sweep's values are never
- * averaged together.
+ * averaged together. A baseline row (random init, PCA, chance) names the method whose run
+ * measured it ("ci of byol"): two methods' ci presets share a name, not their data or networks,
+ * so their random encoders are never averaged together.
  */
 export function variantOf(r: Record<string, string>): string {
   const given = r.overrides ?? (r.config_hash ? `config ${r.config_hash}` : "");
-  return [r.preset ?? "", given].filter(Boolean).join(" ");
+  const run = r.run_id ? runMethodOf(r) : r.method;
+  return [r.preset ?? "", given, run !== r.method ? `of ${run}` : ""].filter(Boolean).join(" ");
 }
 
 /** What a number is grouped by across seeds: one configuration's one measurement. */

@@ -6,6 +6,11 @@ import { unfinishedLines } from "./report.ts";
 Deno.test("variantOf: presets and overrides; old rows without overrides group by config hash", () => {
   assert.equal(variantOf({ preset: "ci", overrides: "margin=2" }), "ci margin=2");
   assert.equal(variantOf({ preset: "ci", overrides: "", config_hash: "abc" }), "ci");
+  // a random encoder measured in a BYOL run is not SimCLR's, whatever their presets are called
+  const random = { method: "random-init", preset: "ci", overrides: "" };
+  assert.equal(variantOf({ ...random, run_id: "byol-ci-seed0-ab" }), "ci of byol");
+  assert.equal(variantOf({ ...random, run_id: "simclr-ci-seed0-cd" }), "ci of simclr");
+  assert.equal(variantOf({ method: "simclr", preset: "ci", run_id: "simclr-ci-seed0-cd" }), "ci");
   // a results file from before the overrides column: two margins must not be averaged together
   const old = [0.8, 0.6].flatMap((v, i) =>
     [0, 1].map((seed) => ({

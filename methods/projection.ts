@@ -9,10 +9,9 @@ import * as tf from "@tensorflow/tfjs";
 import { twoViews } from "./augment.ts";
 import type { EncoderKind, HeadKind } from "./encoders.ts";
 import { createSimclrModel, type SimclrModel, type SimclrModelConfig } from "./simclr.ts";
-import type { Rng } from "../core/rng.ts";
+import { deriveStreams, type Rng, type Streams } from "../core/rng.ts";
 import { normalisedSpread, runTrainer, type StepAt, stepper, type Trainer } from "../core/train.ts";
 import { type Docs, resolveConfig } from "../suite/config.ts";
-import { deriveStreams, type Streams } from "../core/rng.ts";
 import { loadSplit } from "../datasets/splits.ts";
 import {
   defineMethod,
@@ -55,6 +54,10 @@ export function viewsCiPerf<C extends TwoViewConfig>(o: {
   peer: (cfg: C) => string[];
 }): PerfWorkload {
   const cfg = resolveConfig(o.defaults, o.docs, o.presets, ["ci"], []);
+  // the peer writes out Adam only: a ci preset on another optimiser would time unlike steps
+  if (cfg.optimizer !== "adam") {
+    throw new TypeError(`${o.name}'s ci preset trains with ${cfg.optimizer}; its peer with Adam`);
+  }
   return {
     label: `${o.name} ci step as trained: ${cfg.batch} images of the JPEG copy, 2 augmented ` +
       `views, ${cfg.encoder} CNN (width ${cfg.width}) + MLP head to ${cfg.headDim}, ${o.what}, ` +
