@@ -2,7 +2,8 @@
  * SimCLR's data augmentations (Chen, Kornblith, Norouzi, Hinton 2020, arXiv 2002.05709,
  * appendix A "Data augmentation details"): random resized crop with horizontal flip, colour
  * distortion (colour jitter with p = 0.8, then colour drop with p = 0.2) and, on ImageNet,
- * Gaussian blur with p = 0.5. The semantics follow torchvision's transforms, which the common
+ * Gaussian blur with p = 0.5; and BYOL's solarisation (Grill et al. 2020, Table 6), which with
+ * {@linkcode twoViews}' per-view options gives BYOL's asymmetric pipeline. The semantics follow torchvision's transforms, which the common
  * PyTorch reimplementations compose as RandomResizedCrop, RandomHorizontalFlip,
  * RandomApply(ColorJitter(0.8s, 0.8s, 0.8s, 0.2s), p=0.8), RandomGrayscale(p=0.2), GaussianBlur.
  *
@@ -39,6 +40,12 @@ export interface AugmentOptions {
   grayProb: number;
   /** Probability of Gaussian blur per image (paper: 0.5 on ImageNet, 0 on CIFAR-10). */
   blurProb: number;
+  /**
+   * Probability of solarisation per image, last in the pipeline: each value at or above 0.5
+   * becomes 1 - x (torchvision's RandomSolarize(0.5) on [0, 1] images). SimCLR: 0; BYOL
+   * (Table 6): 0 for the first view, 0.2 for the second.
+   */
+  solarizeProb: number;
   /** Output [height, width] of every view. */
   outSize: [number, number];
 }
@@ -55,6 +62,7 @@ export const SIMCLR_CIFAR_AUGMENT: AugmentOptions = Object.freeze({
   jitterProb: 0.8,
   grayProb: 0.2,
   blurProb: 0,
+  solarizeProb: 0,
   outSize: [32, 32] as [number, number],
 });
 
@@ -99,6 +107,8 @@ export interface ImageAugmentParams {
   gray: boolean;
   /** the blur's sigma in pixels of the output, or null when not blurred */
   blurSigma: number | null;
+  /** whether the view is solarised (last) */
+  solarize: boolean;
 }
 
 /** The parameters of a batch of views of images of one source size. */
@@ -128,10 +138,12 @@ function checkOptions(o: AugmentOptions): void {
     bad(`cropRatio [${o.cropRatio}]: it must satisfy 0 < lo <= hi < infinity`);
   }
   for (
-    const [k, p] of [["jitterProb", o.jitterProb], ["grayProb", o.grayProb], [
-      "blurProb",
-      o.blurProb,
-    ]] as const
+    const [k, p] of [
+      ["jitterProb", o.jitterProb],
+      ["grayProb", o.grayProb],
+      ["blurProb", o.blurProb],
+      ["solarizeProb", o.solarizeProb],
+    ] as const
   ) {
     if (!(p >= 0 && p <= 1)) bad(`${k} ${p}: it must be a probability in [0, 1]`);
   }
@@ -192,7 +204,9 @@ function sampleCrop(
  * Draws every random parameter of `n` views of h x w images, on the host, from `rng` alone, so
  * that a seed fixes the views. Per image, in pipeline order: the crop (2 draws per attempt, then
  * its position), flip, whether to jitter, the four jitter factors, the jitter order (a
- * Fisher-Yates shuffle), whether to drop colour, whether to blur, and the blur's sigma. The
+ * Fisher-Yates shuffle), whether to drop colour, whether to blur, the blur's sigma, and (only
+ * where solarizeProb > 0, so that pipelines without it draw as they always did) whether to
+ * solarise. The
  * factors, order and sigma are drawn as uniforms mapped to their ranges whether or not they are
  * used, so a sweep over `strength` or the probabilities with one seed sees the same crops and
  * the same underlying draws (common random numbers), and s = 0 gives factors of exactly 1.
@@ -237,12 +251,14 @@ export function sampleAugmentParams(
     const doBlur = rng.float() < o.blurProb;
     // appendix A: sigma uniform in [0.1, 2.0]
     const sigma = rng.uniform(0.1, 2.0);
+    const solarize = o.solarizeProb > 0 && rng.float() < o.solarizeProb;
     images.push({
       crop,
       flip,
       jitter: doJitter ? { brightness, contrast, saturation, hue, order } : null,
       gray,
       blurSigma: doBlur ? sigma : null,
+      solarize,
     });
   }
   return { height: h, width: w, images };
@@ -502,8 +518,19 @@ export function applyAugment(
   checkBatch(images, p, o);
   return tf.tidy(() => {
     const params = tf.tensor2d(packAugmentParams(p, o.outSize), [p.images.length, AUGMENT_PARAMS]);
-    return tf.engine().runKernel("SslAugment", { images, params }, { outH: oh, outW: ow });
+    const x = tf.engine().runKernel("SslAugment", { images, params }, { outH: oh, outW: ow });
+    return solarizeViews(x as tf.Tensor4D, p);
   }) as tf.Tensor4D;
+}
+
+/** Solarises the views whose parameters ask for it: x >= 0.5 becomes 1 - x (the rest: as is). */
+function solarizeViews(x: tf.Tensor4D, p: AugmentParams): tf.Tensor4D {
+  const flags = p.images.map((q) => q.solarize ? 1 : 0);
+  if (!flags.some((f) => f === 1)) return x;
+  return tf.tidy(() => {
+    const flip = tf.logicalAnd(tf.greater(perImage(flags), 0), tf.greaterEqual(x, 0.5));
+    return tf.where(flip, tf.sub(1, x), x) as tf.Tensor4D;
+  });
 }
 
 function checkBatch(images: tf.Tensor4D, p: AugmentParams, o: AugmentOptions): void {
@@ -544,6 +571,7 @@ export function applyAugmentOps(
   }
   const sigmas = p.images.map((q) => q.blurSigma);
   if (sigmas.some((s) => s !== null)) x = stage(x, images, (x) => gaussianBlur(x, sigmas));
+  if (p.images.some((q) => q.solarize)) x = stage(x, images, (x) => solarizeViews(x, p));
   return x;
 }
 
@@ -567,12 +595,25 @@ export function augmentBatch(images: tf.Tensor4D, rng: Rng, o: AugmentOptions): 
 /**
  * SimCLR's two views (its figure 2): [2n, outH, outW, 3], the n first views then the n second
  * views, with independent parameters (drawn from `rng` one after the other), so rows i and
- * n + i form the positive pair NT-Xent expects. Both views go through one batched call.
+ * n + i form the positive pair NT-Xent expects. Both views go through one batched call. The
+ * second views follow `secondOptions` where a method's pipeline is asymmetric (BYOL, Table 6:
+ * blur always on the first view and with p = 0.1 on the second, solarisation on the second only);
+ * by default both follow `o`.
  */
-export function twoViews(images: tf.Tensor4D, rng: Rng, o: AugmentOptions): tf.Tensor4D {
+export function twoViews(
+  images: tf.Tensor4D,
+  rng: Rng,
+  o: AugmentOptions,
+  secondOptions: AugmentOptions = o,
+): tf.Tensor4D {
   const [n, h, w] = images.shape;
+  if (secondOptions.outSize[0] !== o.outSize[0] || secondOptions.outSize[1] !== o.outSize[1]) {
+    throw new RangeError(
+      `Cannot make two views of sizes [${o.outSize}] and [${secondOptions.outSize}]`,
+    );
+  }
   const first = sampleAugmentParams(n, h, w, rng, o);
-  const second = sampleAugmentParams(n, h, w, rng, o);
+  const second = sampleAugmentParams(n, h, w, rng, secondOptions);
   const both: AugmentParams = { height: h, width: w, images: [...first.images, ...second.images] };
   const doubled = tf.concat([images, images], 0);
   try {

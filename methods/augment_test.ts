@@ -27,6 +27,7 @@ const PLAIN: AugmentOptions = {
   jitterProb: 0,
   grayProb: 0,
   blurProb: 0,
+  solarizeProb: 0,
   outSize: [8, 8],
 };
 
@@ -43,6 +44,7 @@ function plainImage(h: number, w: number, over: Partial<ImageAugmentParams> = {}
     jitter: null,
     gray: false,
     blurSigma: null,
+    solarize: false,
     ...over,
   } satisfies ImageAugmentParams;
 }
@@ -468,5 +470,48 @@ Deno.test("bad options and mismatched shapes are rejected with clear errors", ()
   const p = sampleAugmentParams(2, 8, 8, r, SIMCLR_CIFAR_AUGMENT);
   const x = tf.zeros([3, 8, 8, 3]) as tf.Tensor4D;
   assert.throws(() => applyAugment(x, p, SIMCLR_CIFAR_AUGMENT), /shape \[3,8,8,3\]/);
+  x.dispose();
+});
+
+Deno.test("solarisation turns values at or above 0.5 into 1 - x, only on the views that ask", async () => {
+  const x = tf.tensor4d([0.25, 0.5, 1, 1, 0.49, 0.75], [2, 1, 1, 3]);
+  const p = {
+    height: 1,
+    width: 1,
+    images: [plainImage(1, 1, { solarize: true }), plainImage(1, 1)],
+  };
+  const out = await values(applyAugment(x, p, { ...PLAIN, outSize: [1, 1] }));
+  assert.deepEqual(Array.from(out), [0.25, 0.5, 0, 1, 0.49, 0.75].map(Math.fround));
+  x.dispose();
+});
+
+Deno.test("a pipeline without solarisation draws exactly as before it existed; one with it draws once more", () => {
+  const without = sampleAugmentParams(6, 32, 32, new Rng(4, "augment"), SIMCLR_CIFAR_AUGMENT);
+  assert.ok(without.images.every((q) => q.solarize === false));
+  const r = new Rng(4, "augment");
+  const withIt = sampleAugmentParams(6, 32, 32, r, { ...SIMCLR_CIFAR_AUGMENT, solarizeProb: 1 });
+  assert.ok(withIt.images.every((q) => q.solarize));
+  // the first image's draws are the same; the solarisation draw shifts the later images'
+  assert.deepEqual(withIt.images[0]!.crop, without.images[0]!.crop);
+  assert.throws(
+    () => sampleAugmentParams(1, 8, 8, r, { ...PLAIN, solarizeProb: 2 }),
+    /solarizeProb 2: it must be a probability/,
+  );
+});
+
+Deno.test("twoViews: the second views may follow their own options (BYOL's asymmetric pipeline)", async () => {
+  const x = randomImages(3, 8, 8, 5);
+  const same = await values(twoViews(x, new Rng(1, "a"), PLAIN));
+  const asym = await values(twoViews(x, new Rng(1, "a"), PLAIN, { ...PLAIN, solarizeProb: 1 }));
+  const half = same.length / 2;
+  // the first views are identical, every second view is solarised
+  assert.deepEqual(asym.subarray(0, half), same.subarray(0, half));
+  for (let i = half; i < same.length; i++) {
+    assert.equal(asym[i], same[i]! >= 0.5 ? Math.fround(1 - same[i]!) : same[i]);
+  }
+  assert.throws(
+    () => twoViews(x, new Rng(1, "a"), PLAIN, { ...PLAIN, outSize: [4, 4] }),
+    /two views/,
+  );
   x.dispose();
 });

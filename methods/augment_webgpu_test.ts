@@ -29,6 +29,9 @@ const cases: [string, number, [number, number], Partial<AugmentOptions>][] = [
   }],
   ["views of one row and one column", 5, [6, 7], { outSize: [1, 9] }],
   ["strength 0 and no jitter: crops and flips only", 6, [32, 32], { strength: 0 }],
+  ["half of the views solarised (BYOL's second view has p = 0.2)", 16, [32, 32], {
+    solarizeProb: 0.5,
+  }],
 ];
 
 for (const [what, n, [h, w], opts] of cases) {

@@ -31,7 +31,9 @@ import { twoViewCiSmall, twoViewDefaults, twoViewDocs } from "./two_view.ts";
  * tau_base 0.996, LARS at 0.2 x batch / 256, weight decay 1.5e-6, batch 4096); for CIFAR-10 these
  * follow solo-learn's published config (LARS at 1.0 x batch / 256, batch 256, weight decay 1e-5,
  * 10 warm-up epochs, 1000 epochs, tau_base 0.99). The projector's hidden layer here is the
- * encoder's width.
+ * encoder's width. The augmentation is asymmetric (Table 6, as solo-learn's CIFAR script keeps
+ * it): Gaussian blur always on the first view and with p = 0.1 on the second, solarisation with
+ * p = 0.2 on the second only.
  */
 export const byolDefaults = {
   ...twoViewDefaults,
@@ -43,6 +45,10 @@ export const byolDefaults = {
   weightDecay: 1e-5,
   predHidden: 4096,
   tauBase: 0.99,
+  blur: 1,
+  blur2: 0.1,
+  solarize: 0,
+  solarize2: 0.2,
   ...collapseDefaults,
 };
 /** BYOL's resolved configuration. */
@@ -58,6 +64,18 @@ const byolDocs: Docs<ByolConfig> = {
     min: 0,
     max: 1,
   },
+  blur: {
+    help: "probability of Gaussian blur of the first view (paper, Table 6: 1)",
+    min: 0,
+    max: 1,
+  },
+  blur2: {
+    help: "probability of Gaussian blur of the second view (paper, Table 6: 0.1)",
+    min: 0,
+    max: 1,
+  },
+  solarize: { help: "probability of solarising the first view (paper: 0)", min: 0, max: 1 },
+  solarize2: { help: "probability of solarising the second view (paper: 0.2)", min: 0, max: 1 },
   ...collapseDocs,
 };
 
@@ -128,8 +146,9 @@ const byolPresets: Record<string, Partial<ByolConfig>> = {
   default: {},
   "paper-cifar10": { dataset: "cifar10" },
   // CPU scale: the neighbours' ci budget on SimCLR's ci data and encoder (two_view.ts), a 128-d
-  // projection, a 256-d predictor
-  ci: { ...twoViewCiSmall, headDim: 128, predHidden: 256 },
+  // projection, a 256-d predictor; solarisation of the second view kept, the blur left out, as
+  // the suite's CIFAR-10 setting leaves it out (SimCLR appendix B.9; on 32x32 views)
+  ci: { ...twoViewCiSmall, headDim: 128, predHidden: 256, blur: 0, blur2: 0 },
 };
 
 /** The BYOL method. */
@@ -160,7 +179,10 @@ export const byol = defineMethod<ByolConfig>({
     name: "byol",
     what: "predictor, EMA target, 2 - 2 cos",
     ...{ defaults: byolDefaults, docs: byolDocs, presets: byolPresets, trainer: byolTrainer },
-    peer: (cfg) => ["--pred-hidden", String(cfg.predHidden), "--tau", String(cfg.tauBase)],
+    peer: (cfg) => [
+      ...["--pred-hidden", String(cfg.predHidden), "--tau", String(cfg.tauBase)],
+      ...["--solarize2", String(cfg.solarize2)],
+    ],
   })],
   claims: [],
 });

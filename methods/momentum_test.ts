@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { copyWeights, cosineTau, emaUpdate } from "./momentum.ts";
-import { type ByolConfig, byolDefaults, byolTrainer, createByolModel } from "./byol.ts";
-import { createMocoModel, type MocoConfig, mocoDefaults, mocoTrainer } from "./moco.ts";
+import { byol, type ByolConfig, byolDefaults, byolTrainer, createByolModel } from "./byol.ts";
+import { createMocoModel, moco, type MocoConfig, mocoDefaults, mocoTrainer } from "./moco.ts";
 import { deriveStreams, Rng } from "../core/rng.ts";
 import { runTrainer } from "../core/train.ts";
 import { TINY_VIEWS, tinySet } from "./testing.ts";
+import { viewOptions } from "./two_view.ts";
 
 tf.env().set("PROD", true);
 await tf.setBackend("cpu");
@@ -82,4 +83,20 @@ Deno.test("MoCo v2: the key encoder starts as the query encoder; the queue takes
   assert.deepEqual(a, b);
   assert.ok(a.every((p) => Number.isFinite(p.loss) && p.loss > 0));
   assert.equal(tf.memory().numTensors, before);
+});
+
+Deno.test("BYOL's augmentation is asymmetric (Table 6); the other two-view methods' views alike", () => {
+  const set = tinySet(8, 2);
+  const paper = byol.resolve(["default"], []).config as ByolConfig;
+  const [first, second] = viewOptions(paper, set);
+  assert.deepEqual([first.blurProb, first.solarizeProb], [1, 0]);
+  assert.deepEqual([second.blurProb, second.solarizeProb], [0.1, 0.2]);
+  const ci = byol.resolve(["ci"], []).config as ByolConfig;
+  assert.deepEqual(viewOptions(ci, set).map((o) => [o.blurProb, o.solarizeProb]), [[0, 0], [
+    0,
+    0.2,
+  ]]);
+  const [a, b] = viewOptions(moco.resolve(["ci"], []).config as MocoConfig, set);
+  assert.equal(a, b);
+  assert.equal(a.solarizeProb, 0);
 });

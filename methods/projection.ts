@@ -25,13 +25,13 @@ import {
 } from "../suite/method.ts";
 import type { ImageSet } from "../datasets/images.ts";
 import {
-  augmentOptions,
   batchTrainer,
   loadViewsData,
   optimiserStep,
   type Trainable,
   twoViewCiSmall,
   type TwoViewConfig,
+  viewOptions,
   viewsOutput,
 } from "./two_view.ts";
 
@@ -154,14 +154,14 @@ export function viewsTrainer<C extends ProjectionConfig, M extends Trainable & S
     throw new RangeError(`${o.title} needs at least 4 training images, got ${set.n}`);
   }
   const model = o.model(streams.init);
-  const aug = augmentOptions(cfg, set);
+  const [aug, aug2] = viewOptions(cfg, set);
   return batchTrainer(cfg, set, streams, {
     name: o.title,
     label: `${o.name} train`,
     model,
     viewsPerImage: 2,
     step: (x, _idx, opt, lr, at) => {
-      const views = twoViews(x, streams.augment, aug);
+      const views = twoViews(x, streams.augment, aug, aug2);
       x.dispose();
       let spread: tf.Scalar | null = null;
       const value = optimiserStep(model, opt, () => {

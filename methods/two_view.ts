@@ -179,6 +179,30 @@ export function augmentOptions(cfg: TwoViewConfig, set: ImageSet): AugmentOption
   };
 }
 
+/** A method's per-view augmentation keys (BYOL's asymmetric pipeline, Grill et al. 2020, Table 6). */
+export interface PerViewKeys {
+  /** the second view's blur probability (`blur`: the first view's) */
+  blur2: number;
+  solarize: number;
+  solarize2: number;
+}
+
+/**
+ * The augmentation of the first and of the second views: both {@linkcode augmentOptions} unless
+ * the config has per-view keys ({@linkcode PerViewKeys}), as BYOL's does.
+ */
+export function viewOptions(
+  cfg: TwoViewConfig & Partial<PerViewKeys>,
+  set: ImageSet,
+): [AugmentOptions, AugmentOptions] {
+  const o = augmentOptions(cfg, set);
+  if (cfg.blur2 === undefined) return [o, o];
+  return [
+    { ...o, solarizeProb: cfg.solarize ?? 0 },
+    { ...o, blurProb: cfg.blur2, solarizeProb: cfg.solarize2 ?? 0 },
+  ];
+}
+
 /** A model the loop trains by gradient: its parameters (with weight-decay flags) and variables. */
 export interface Trainable {
   params: Param[];

@@ -31,7 +31,9 @@ line. Options and what they match in methods/:
   --method            the loss and the networks around the encoder and head (methods/):
                       simclr (NT-Xent); simsiam (predictor --pred-hidden, symmetrised negative
                       cosine with the target branch detached); byol (predictor, a target copy of
-                      f and g updated by EMA at --tau after each step, symmetrised 2 - 2 cos);
+                      f and g updated by EMA at --tau after each step, symmetrised 2 - 2 cos;
+                      --solarize2 solarises that share of the second views, as BYOL's
+                      asymmetric augmentation);
                       moco (query f and g on the first views, a key copy on the second updated by
                       EMA at --tau, a --queue of earlier normalised keys, InfoNCE at
                       --temperature); barlow (cross-correlation, --lambda); vicreg (--sim-coeff,
@@ -278,6 +280,7 @@ def main():
         ("--pred-hidden", 256, "hidden width of the predictor (simsiam, byol)"),
         ("--tau", 0.99, "EMA decay of the target / key copy (byol, moco)"),
         ("--queue", 1024, "negatives kept (moco)"),
+        ("--solarize2", 0.0, "probability of solarising a second view (byol: 0.2), with --augment"),
         ("--lambda", 5e-3, "off-diagonal weight (barlow)"),
         ("--sim-coeff", 25.0, "invariance weight (vicreg)"),
         ("--std-coeff", 25.0, "variance weight (vicreg)"),
@@ -300,7 +303,12 @@ def main():
         g = torch.Generator().manual_seed(2)
 
         def views():
-            return apply_augment(doubled, sample_params(2 * n, 32, 32, g, a.crop_min, a.strength))
+            v = apply_augment(doubled, sample_params(2 * n, 32, 32, g, a.crop_min, a.strength))
+            if a.solarize2 > 0:  # BYOL's second views (augment.ts solarizeProb): x >= 0.5 -> 1 - x
+                second = (torch.rand(2 * n, generator=g) < a.solarize2) & (torch.arange(2 * n) >= n)
+                flip = second.view(-1, 1, 1, 1).to(dev) & (v >= 0.5)
+                v = torch.where(flip, 1 - v, v)
+            return v
     else:
         x = torch.rand(2 * n, 3, 32, 32, generator=torch.Generator().manual_seed(1)).to(dev)
         views = lambda: x
