@@ -190,5 +190,13 @@ export async function runSweep(
       JSON.stringify({ sweep: s.name, shard: o.shard ?? null, statuses }, null, 1),
     );
   }
+  // a failed run writes no rows and so no report: the report written now lists it, with why
+  if (statuses.some((x) => x.status === "failed")) {
+    try {
+      await writeReport(outDir);
+    } catch (e) {
+      if (!(e as Error).message.includes("does not exist")) throw e; // no run finished at all
+    }
+  }
   return statuses;
 }

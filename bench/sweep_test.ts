@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { expandSweep, parseShard, runSweep, shardPoints, type Sweep } from "./sweep.ts";
 import { SWEEPS } from "./methods.ts";
-import { runBenchmark } from "./runner.ts";
+import { planRun, runBenchmark } from "./runner.ts";
 import { readResults } from "../io/csv.ts";
 import type { CliArgs } from "./cli.ts";
 import { CI_RUNS } from "./methods.ts";
@@ -71,9 +71,16 @@ Deno.test("a bad axis fails before any run starts", async () => {
 Deno.test("runSweep records a failed run, goes on, and a second pass skips finished runs", async () => {
   const out = await Deno.makeTempDir();
   let calls = 0;
-  const flaky = (a: CliArgs) => {
+  const flaky = async (a: CliArgs) => {
     calls++;
-    if (a.seed === 1 && a.overrides.includes("margin=2")) throw new Error("boom");
+    if (a.seed === 1 && a.overrides.includes("margin=2")) {
+      // as a run that stops does: its folder and a log that ends with the error
+      const dir = join(out, "runs", planRun(a).runId);
+      await Deno.mkdir(dir, { recursive: true });
+      const rec = { type: "error", error: "Error", message: "boom" };
+      await Deno.writeTextFile(join(dir, "log.jsonl"), JSON.stringify(rec) + "\n");
+      throw new Error("boom");
+    }
     return runBenchmark(a, { quiet: true, backendOptions: { warn: () => {} } });
   };
   const first = await runSweep(TINY, { out, say: () => {} }, flaky);
@@ -83,6 +90,11 @@ Deno.test("runSweep records a failed run, goes on, and a second pass skips finis
   assert.equal(status.statuses.length, 4);
   const rows = await readResults(join(out, "results.csv"));
   assert.equal(new Set(rows.map((r) => r.run_id)).size, 3);
+  // the report after the last run names the failed one, and why
+  assert.match(
+    await Deno.readTextFile(join(out, "README.md")),
+    /## Runs that did not finish[\s\S]*\| drlim-[^|]*seed1[^|]* \| Error: boom \|/,
+  );
   // resume: the three finished runs are skipped, the failed one runs again
   calls = 0;
   const second = await runSweep(
