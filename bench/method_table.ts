@@ -1,9 +1,10 @@
 /**
  * One table that compares methods at an equal budget, as lightly's and solo-learn's benchmark
  * tables do: every method of a folder run on the same dataset with the same encoder, data sizes,
- * epochs and batch ({@linkcode BUDGET}: whatever their presets are called), each accuracy they all report as mean +/- its
- * 95 % interval over seeds, the gain over a randomly initialised copy of the same encoder paired
- * by seed, and what the training cost (images per second, seconds, peak memory).
+ * epochs and batch ({@linkcode BUDGET}; whatever their presets are called), each accuracy they
+ * all report as mean +/- its 95 % interval over seeds, the gain over a randomly initialised copy
+ * of the same encoder paired by seed, and what the training cost (images per second, seconds,
+ * peak memory).
  * @module
  */
 import type { PhaseSeconds, RunRecord } from "./runs.ts";
@@ -30,9 +31,10 @@ const key = (c: Column) => `${c.metric} on ${c.features || "-"}`;
 const BUDGET = ["encoder", "width", "trainPerClass", "testPerClass", "epochs", "batch"];
 
 /**
- * The "Methods compared" section: one table per dataset and budget that two or more methods ran and first evaluate on the same kind of features (the encoder's output h for
- * the two-view methods), with the columns on those features every one of them reports. Empty when
- * no such group exists.
+ * The "Methods compared" section: one table per dataset and budget that two or more methods ran
+ * and first evaluate on the same kind of features (the encoder's output h for the two-view
+ * methods), with the columns on those features every one of them reports. Empty when no such
+ * group exists.
  */
 export function methodTable(
   runs: RunRecord[],
