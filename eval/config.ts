@@ -1,6 +1,7 @@
 /**
  * The evaluation settings every method's config shares (weighted kNN and probes on frozen
- * features, eval/features.ts), with their documentation, so each method spreads one definition.
+ * features, eval/features.ts and eval/probe.ts), with their documentation, so each method spreads
+ * one definition.
  * @module
  */
 import type { Docs } from "../suite/config.ts";

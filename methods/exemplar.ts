@@ -18,7 +18,7 @@
  *   images; CIFAR-10: random folds of `foldPerClass` images per class, the paper's "400 per
  *   class" protocol), mean +/- std over folds. The paper's classifier is a one-vs-all linear SVM
  *   with C chosen on validation data; here it is L2-regularised softmax regression with the
- *   penalty chosen on 20 % of each fold (eval/features.ts), named on every number.
+ *   penalty chosen on 20 % of each fold (eval/probe.ts), named on every number.
  * - "simple" (what a re-implementation typically does): the fully connected layer's 128-d (or
  *   wider) output for the image at the training patch size (32x32), with the suite's linear probe
  *   and weighted kNN, no folds. Their gap to the paper protocol is the part of the 74.2 vs 42.10
