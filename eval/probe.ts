@@ -136,6 +136,11 @@ export function fitProbe(
   rng: Rng,
 ): Probe {
   const n = y.length, C = o.classes, H = o.hidden;
+  for (let i = 0; i < n; i++) {
+    if (!(y[i]! >= 0 && y[i]! < C)) {
+      throw new RangeError(`probe: label ${y[i]} of row ${i} is not in 0..${C - 1}`);
+    }
+  }
   const layers = H > 0 ? [dense(d, H, rng), dense(H, C, rng)] : [dense(d, C, rng)];
   const out = layers.at(-1)!;
   const bx = new Float32Array(o.batch * d);
@@ -155,9 +160,6 @@ export function fitProbe(
       const m = Math.min(o.batch, n - s);
       for (let r = 0; r < m; r++) {
         const i = order[s + r]!;
-        if (!(y[i]! >= 0 && y[i]! < C)) {
-          throw new RangeError(`probe: label ${y[i]} of row ${i} is not in 0..${C - 1}`);
-        }
         bx.set(x.subarray(i * d, (i + 1) * d), r * d);
       }
       run(bx, m, hid, logits);

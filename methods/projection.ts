@@ -271,7 +271,8 @@ export const projectionHeadDoc = {
 export const projectionPresets = {
   default: {},
   "paper-cifar10": { dataset: "cifar10" },
-  // CPU scale: SimCLR's ci data, encoder and budget, a 128-d projection
+  // CPU scale: the neighbours' ci budget on SimCLR's ci data and encoder (two_view.ts), a 128-d
+  // projection
   ci: { ...twoViewCiSmall, headDim: 128 },
 };
 
