@@ -51,6 +51,24 @@ export const BUGS: InjectedBug[] = [
     what: "learning rate 10x too low (0.005 for 0.05; under SGD the same as the loss scaled by " +
       "1/10)",
   },
+  {
+    name: "byol-lr",
+    method: "byol",
+    overrides: [["lr", "0.001"]],
+    what: "learning rate 10x too low (0.001 for Adam's 0.01)",
+  },
+  {
+    name: "simsiam-no-stop-gradient",
+    method: "simsiam",
+    overrides: [["stopGradient", "false"]],
+    what: "the stop-gradient dropped (the paper's Fig. 2: the outputs collapse)",
+  },
+  {
+    name: "vicreg-no-variance",
+    method: "vicreg",
+    overrides: [["stdCoeff", "0"]],
+    what: "the variance term switched off (mu 0 for 25)",
+  },
 ];
 
 /** One measurement: a bench:ci run of one method, on other seeds or with a bug injected. */
