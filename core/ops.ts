@@ -11,6 +11,19 @@
 import * as tf from "@tensorflow/tfjs";
 import { dropoutKeeps, dropoutThreshold, pcgHash } from "./rng.ts";
 
+/**
+ * Each row of [N, d] divided by its L2 norm, sqrt(sum |x|^2 + 1e-24): the norm is computed as
+ * `tf.norm` computes it, so every row whose squared norm is above ~1e-16 gets the bits of
+ * x / max(|x|, 1e-12), and a zero row stays 0; but the gradient at a zero row is finite, where
+ * max(|x|, 1e-12)'s is 0/0 (sqrt at 0) and turns every weight into NaN.
+ */
+export function unitRows(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const squares = tf.pow(tf.abs(x), tf.scalar(2, "int32")); // tf.norm's p = 2
+    return tf.div(x, tf.sqrt(tf.add(tf.sum(squares, 1, true), 1e-24))) as tf.Tensor2D;
+  });
+}
+
 /** Activations `conv2dBiasAct` fuses. */
 export type Activation = "linear" | "relu";
 

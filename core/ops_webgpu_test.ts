@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "./backend.ts";
-import { dropout, reproducibleMatMul, SPLIT_K_INNER } from "./ops.ts";
+import { dropout, reproducibleMatMul, SPLIT_K_INNER, unitRows } from "./ops.ts";
 import { Rng } from "./rng.ts";
 
 // Where split-K really runs: TF.js's WebGPU matmul (lavapipe in CI, which must have an adapter).
@@ -83,4 +83,18 @@ Deno.test({
     }
   }
   await tf.setBackend("webgpu");
+});
+
+Deno.test({
+  name: "unitRows on WebGPU gives the bits of x / max(norm, 1e-12) (needs a WebGPU adapter)",
+  ignore: !onWebgpu,
+}, async () => {
+  const x = tf.mul(
+    tf.randomNormal([7, 5], 0, 1, "float32", 4),
+    tf.tensor2d([1, 1e-6, 1e-3, 1e3, 1e12, 0.5, 0], [7, 1]),
+  ) as tf.Tensor2D;
+  const old = tf.div(x, tf.maximum(tf.norm(x, 2, 1, true), 1e-12));
+  const u = unitRows(x);
+  assert.deepEqual(await u.data(), await old.data());
+  tf.dispose([x, old, u]);
 });

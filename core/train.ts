@@ -7,6 +7,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { unitRows } from "./ops.ts";
 import { Progress } from "../io/progress.ts";
 
 /** Raised when the training loss stops being finite; the run's log keeps what came before. */
@@ -30,7 +31,7 @@ export class CollapseError extends Error {
  */
 export function normalisedSpread(z: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => {
-    const u = tf.div(z, tf.maximum(tf.norm(z, 2, 1, true), 1e-12));
+    const u = unitRows(z);
     const { variance } = tf.moments(u, 0);
     return tf.mean(tf.sqrt(variance)) as tf.Scalar;
   });

@@ -9,6 +9,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { unitRows } from "../core/ops.ts";
 
 /** Features of n samples, row-major [n, dim], with integer labels 0..classes-1. */
 export interface LabelledFeatures {
@@ -59,15 +60,14 @@ export async function weightedKnnAccuracy(
   }
   const k = Math.min(o.k, nTrain);
   const chunk = o.chunk ?? 256;
-  const unit = (t: tf.Tensor2D) => tf.div(t, tf.maximum(tf.norm(t, 2, 1, true), 1e-12));
-  const ref = tf.tidy(() => unit(tf.tensor2d(train.x, [nTrain, train.dim])));
+  const ref = tf.tidy(() => unitRows(tf.tensor2d(train.x, [nTrain, train.dim])));
   const labels = tf.tensor1d(train.y, "int32");
   let correct = 0;
   try {
     for (let s = 0; s < nTest; s += chunk) {
       const m = Math.min(chunk, nTest - s);
       const pred = tf.tidy(() => {
-        const q = unit(
+        const q = unitRows(
           tf.tensor2d(test.x.subarray(s * test.dim, (s + m) * test.dim), [m, test.dim]),
         );
         const sim = tf.matMul(q, ref, false, true); // [m, nTrain]

@@ -4,6 +4,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { unitRows } from "../core/ops.ts";
 
 /** Options of {@linkcode ntXentLoss}. */
 export interface NtXentOptions {
@@ -42,9 +43,7 @@ export function ntXentLoss(z1: tf.Tensor2D, z2: tf.Tensor2D, opts: NtXentOptions
   const n = z1.shape[0];
   if (n < 2) throw new RangeError(`ntXentLoss needs at least 2 pairs (negatives), got ${n}`);
   return tf.tidy(() => {
-    const normalise = (z: tf.Tensor2D) =>
-      tf.div(z, tf.maximum(tf.norm(z, 2, 1, true), 1e-12)) as tf.Tensor2D;
-    const a = normalise(z1), b = normalise(z2);
+    const a = unitRows(z1), b = unitRows(z2);
     const z = tf.concat([a, b], 0); // [2N, d]
     const inv = 1 / opts.temperature;
     const logits = tf.mul(tf.matMul(z, z, false, true), inv); // [2N, 2N]
