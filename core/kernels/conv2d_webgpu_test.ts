@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend.ts";
-import { registerSuiteKernels, suiteKernelsActive } from "./register.ts";
+import { registerSuiteKernels, suiteKernelsActive, unregisterSuiteKernels } from "./register.ts";
 import {
   conv2dFilterGrad,
   conv2dForward,
@@ -253,6 +253,9 @@ const avgPoolCases: PoolCase[] = [
   [[2, 10, 11, 3], [3, 3], 3, "valid"], // tiles that leave a last row and columns uncovered
   [[1, 7, 5, 3], [3, 3], 1, "same"],
   [[2, 9, 7, 6], [3, 3], 2, "same"],
+  [[2, 10, 11, 4], [3, 3], 3, "valid"], // 4 channels a load, rows and columns uncovered
+  [[1, 5, 7, 4], [2, 2], 2, "same"], // windows cut at the bottom and right
+  [[40, 18, 18, 8], [3, 3], 3, "valid"], // many workgroups
 ];
 for (const c of avgPoolCases) {
   Deno.test({
@@ -264,6 +267,41 @@ for (const c of avgPoolCases) {
     },
   });
 }
+
+const avgPoolForwardCases: PoolCase[] = [
+  ...avgPoolCases,
+  [[2, 8, 8, 4], [2, 2], 2, "same"],
+];
+Deno.test({
+  name: "suite avgPool gives the stock WebGPU kernel's bits (windows that tile the input) and " +
+    "the cpu backend's values",
+  ignore: !onWebgpu,
+  fn: async () => {
+    const pool = async (c: PoolCase) => {
+      const r = new Rng(5, "avg");
+      const x = tf.tensor4d(
+        Float32Array.from({ length: c[0].reduce((a, b) => a * b) }, () => r.uniform(-1, 1)),
+        c[0] as [number, number, number, number],
+      );
+      const y = tf.avgPool(x, c[1], c[2], c[3]);
+      const out = await y.data() as Float32Array;
+      tf.dispose([x, y]);
+      return out;
+    };
+    for (const c of avgPoolForwardCases) {
+      registerSuiteKernels();
+      const suite = await pool(c);
+      unregisterSuiteKernels();
+      const stock = await pool(c);
+      registerSuiteKernels();
+      assert.deepEqual(suite, stock, c.join(" "));
+      await tf.setBackend("cpu");
+      const ref = await pool(c);
+      await tf.setBackend("webgpu");
+      assert.ok(relErr(suite, ref) < 1e-6, `${c.join(" ")}: rel err ${relErr(suite, ref)}`);
+    }
+  },
+});
 
 const maxPoolCases: PoolCase[] = [
   [[2, 8, 8, 3], [2, 2], 2, "same"], // the small CNN's pooling

@@ -11,15 +11,18 @@ import {
   sizeOf,
   sumChunks,
   type TensorInfo,
+  unroll,
   type WebGPUBackendLike,
 } from "./program.ts";
 import { PCG_HASH_WGSL } from "../rng.ts";
 
 /**
- * Average-pooling gradient (dilation 1): each input element sums the gradients of exactly the
+ * Average-pooling gradient (dilation 1): each input element gets the gradients of exactly the
  * windows that cover it, instead of testing every filter offset as the stock kernel does (9 tests
- * per element for DrLIM's 3x3/3 pooling, of which 1 hits). The multiplier is 1 / (filter area)
- * for every window, as in TF.js's stock kernel.
+ * per element for DrLIM's 3x3/3 pooling, of which 1 hits). Windows that tile the input (window =
+ * stride, no leading padding) take one invocation per window and 1 or 4 channels: one read of dy,
+ * written to each element of the window, and 0 to the rows and columns no window reaches. The
+ * multiplier is 1 / (filter area) for every window, as in TF.js's stock kernel.
  */
 export function avgPoolGrad(
   backend: WebGPUBackendLike,
@@ -30,22 +33,29 @@ export function avgPoolGrad(
   const { outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
   const { strideHeight: SH, strideWidth: SW } = info;
   const mult = (1 / (KH * KW)).toPrecision(9);
-  // Windows that tile the input without overlap or padding (DrLIM's 3x3/3): one read each.
-  const tiles = KH === SH && KW === SW && info.padInfo.top === 0 && info.padInfo.left === 0;
-  const code = tiles
-    ? `
+  const TH = Math.ceil(H / SH), TW = Math.ceil(W / SW); // tiles past the last window too
+  const t = poolTiles(info, TH, TW);
+  if (t) {
+    const code = `
     fn main(index : i32) {
-      if (index >= uniforms.n) { return; }
-      let c = index % ${C};
-      let x = (index / ${C}) % ${W};
-      let y = (index / ${C * W}) % ${H};
-      let b = index / ${C * W * H};
-      let i = ((b * ${OH} + min(y / ${SH}, ${OH - 1})) * ${OW} + min(x / ${SW}, ${
-      OW - 1
-    })) * ${C} + c;
-      result[index] = select(0.0, dy[i] * ${mult}, y < ${OH * SH} && x < ${OW * SW});
-    }`
-    : `
+      ${t.head}
+      var d = ${t.zero};
+      if (ty < ${OH} && tx < ${OW}) { d = dy[((b * ${OH} + ty) * ${OW} + tx) * ${t.CG} + cg] * ${mult}; }
+      ${t.window(() => "result[i] = d;")}
+    }`;
+    const n = B * TH * TW * t.CG;
+    return runFlat(
+      backend,
+      "ssl_avg_pool_grad_tiled",
+      [["dy", dy]],
+      info.inShape,
+      n,
+      code,
+      [t.CV],
+      t.CV,
+    );
+  }
+  const code = `
     fn main(index : i32) {
       if (index >= uniforms.n) { return; }
       let c = index % ${C};
@@ -403,6 +413,58 @@ export function batchNormTrainGrad(
   return [dx, g];
 }
 
+/** The parts of a kernel over pooling windows that tile the input (see poolTiles). */
+interface PoolTiles {
+  /** channels a load (1 or 4), channel groups, and a zero of the load's type */
+  CV: number;
+  CG: number;
+  zero: string;
+  /** the index check and the invocation's channel group cg, window (ty, tx) and image b */
+  head: string;
+  /** `body` for each element of the window inside the input, in row-major order, at index i
+   * (wy and wx given as numbers) */
+  window: (body: (wy: string, wx: string) => string) => string;
+}
+
+/**
+ * For windows that tile the input (window = stride, no leading padding; a "same" window cut at
+ * the bottom or right covers what is left): one invocation per window of a TH x TW grid and 1 or
+ * 4 channels (4 when the channel count allows: one vec4 load for 4 channels, see
+ * conv2d_webgpu.ts on lavapipe's loads). Null for other windows.
+ */
+function poolTiles(info: tf.backend_util.Conv2DInfo, TH: number, TW: number): PoolTiles | null {
+  const { inHeight: H, inWidth: W, inChannels: C, filterHeight: KH, filterWidth: KW } = info;
+  const { strideHeight: SH, strideWidth: SW } = info;
+  if (KH !== SH || KW !== SW || info.padInfo.top !== 0 || info.padInfo.left !== 0) return null;
+  const { V, CC, zero } = channelGroups(C);
+  return {
+    CV: V,
+    CG: CC,
+    zero,
+    head: `if (index >= uniforms.n) { return; }
+      let cg = index % ${CC};
+      let tx = (index / ${CC}) % ${TW};
+      let ty = (index / ${CC * TW}) % ${TH};
+      let b = index / ${CC * TW * TH};`,
+    // unrolled, with the edge tests only where a window can reach past the input: lavapipe
+    // ran the looped form of DrLIM's 3x3 average 2-4x slower
+    window: (body) =>
+      unroll(KH * KW, (e) => {
+        const wy = Math.floor(e / KW), wx = e % KW;
+        const tests = [
+          ...(TH * SH > H && wy > 0 ? [`ty * ${SH} + ${wy} < ${H}`] : []),
+          ...(TW * SW > W && wx > 0 ? [`tx * ${SW} + ${wx} < ${W}`] : []),
+        ];
+        const at =
+          `let i = ((b * ${H} + ty * ${SH} + ${wy}) * ${W} + tx * ${SW} + ${wx}) * ${CC} + cg;`;
+        const inner = `${at}\n          ${body(String(wy), String(wx))}`;
+        return tests.length
+          ? `if (${tests.join(" && ")}) {\n          ${inner}\n      }`
+          : `{\n          ${inner}\n      }`;
+      }),
+  };
+}
+
 /**
  * Max pooling, and its gradient, for windows that tile the input (window = stride, no leading
  * padding; a "same" window cut at the bottom or right covers what is left). One invocation per
@@ -419,38 +481,23 @@ function maxPoolTiled(
   dy: TensorInfo | null,
   info: tf.backend_util.Conv2DInfo,
 ): TensorInfo | null {
-  const { batchSize: B, inHeight: H, inWidth: W, inChannels: C } = info;
-  const { outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
-  const { strideHeight: SH, strideWidth: SW } = info;
-  if (KH !== SH || KW !== SW || info.padInfo.top !== 0 || info.padInfo.left !== 0) return null;
-  const { V: CV, CC: CG } = channelGroups(C);
-  const [T, TI] = CV === 4 ? ["vec4<f32>", "vec4<i32>"] : ["f32", "i32"];
+  const { batchSize: B, inHeight: H, inWidth: W } = info;
+  const { outHeight: OH, outWidth: OW, filterWidth: KW, strideHeight: SH, strideWidth: SW } = info;
   // the gradient's invocations cover every input element: tiles past the last window too
   const TH = dy ? Math.ceil(H / SH) : OH, TW = dy ? Math.ceil(W / SW) : OW;
-  const window = (body: (wy: string, wx: string) => string) => `
-      for (var wy = 0; wy < ${KH}; wy++) {
-        let yy = ty * ${SH} + wy;
-        if (yy >= ${H}) { break; }
-        for (var wx = 0; wx < ${KW}; wx++) {
-          let xx = tx * ${SW} + wx;
-          if (xx >= ${W}) { break; }
-          let i = ((b * ${H} + yy) * ${W} + xx) * ${CG} + cg;
-          ${body("wy", "wx")}
-        }
-      }`;
+  const t = poolTiles(info, TH, TW);
+  if (!t) return null;
+  const { CV, CG } = t;
+  const [T, TI] = CV === 4 ? ["vec4<f32>", "vec4<i32>"] : ["f32", "i32"];
   const code = `
     fn main(index : i32) {
-      if (index >= uniforms.n) { return; }
-      let cg = index % ${CG};
-      let tx = (index / ${CG}) % ${TW};
-      let ty = (index / ${CG * TW}) % ${TH};
-      let b = index / ${CG * TW * TH};
+      ${t.head}
       let inside = ty < ${OH} && tx < ${OW};
       var best = ${T}(-3.402823e38);
       var at = ${TI}(-1);
       if (inside) {
         ${
-    window((wy, wx) =>
+    t.window((wy, wx) =>
       `let v = x[i];
           let take = (v > best) | (at < ${TI}(0));
           best = select(best, v, take);
@@ -463,7 +510,9 @@ function maxPoolTiled(
       ? `var d = ${T}(0.0);
       if (inside) { d = dy[((b * ${OH} + ty) * ${OW} + tx) * ${CG} + cg]; }
       ${
-        window((wy, wx) => `result[i] = select(${T}(0.0), d, at == ${TI}(${wy} * ${KW} + ${wx}));`)
+        t.window((wy, wx) =>
+          `result[i] = select(${T}(0.0), d, at == ${TI}(${wy} * ${KW} + ${wx}));`
+        )
       }`
       : `result[((b * ${OH} + ty) * ${OW} + tx) * ${CG} + cg] = best;`
   }
@@ -479,6 +528,34 @@ function maxPoolTiled(
     inputs.map(() => CV),
     CV,
   );
+}
+
+/**
+ * Average pooling for windows that tile the input and lie inside it (window = stride, no
+ * padding; DrLIM's 3x3/3 on 27 x 27): one invocation per window and 1 or 4 channels, the baked
+ * window summed from 0 in row-major order and divided by its area, the order and the division of
+ * TF.js's own program (which finds the window from uniforms with integer divisions and a bounds
+ * test per element), so the bits are the same. Null for other windows.
+ */
+export function avgPoolForwardTiled(
+  backend: WebGPUBackendLike,
+  x: TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): TensorInfo | null {
+  const { batchSize: B, inHeight: H, inWidth: W, outHeight: OH, outWidth: OW } = info;
+  const { filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = info;
+  if (OH * SH > H || OW * SW > W) return null; // a window cut at the edge averages fewer
+  const t = poolTiles(info, OH, OW);
+  if (!t) return null;
+  const code = `
+    fn main(index : i32) {
+      ${t.head}
+      var acc = ${t.zero};
+      ${t.window(() => "acc = acc + x[i];")}
+      result[index] = acc / ${(KH * KW).toFixed(1)};
+    }`;
+  const n = B * OH * OW * t.CG;
+  return runFlat(backend, "ssl_avg_pool", [["x", x]], info.outShape, n, code, [t.CV], t.CV);
 }
 
 /** Max pooling for windows that tile the input (see maxPoolTiled); null for other windows. */

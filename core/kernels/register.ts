@@ -1,6 +1,6 @@
 /**
  * Registers the suite's WebGPU kernels with TF.js: its own Conv2D, Conv2DBackpropFilter,
- * Conv2DBackpropInput, AvgPoolGrad, MaxPool, MaxPoolGrad and BatchMatMul replace the stock ones
+ * Conv2DBackpropInput, AvgPool, AvgPoolGrad, MaxPool, MaxPoolGrad and BatchMatMul replace the stock ones
  * (cases they do not cover go to the stock kernels), and kernels of the suite's own are added:
  * SslConv2D (convolution with fused bias and ReLU), SslReluGrad, SslColumnSums,
  * SslBatchNorm(Grad), SslRunningStat, SslDropout and SslSpatialMean(Grad), used by core/ops.ts,
@@ -12,6 +12,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { conv2dFilterGrad, conv2dForward, conv2dInputGrad } from "./conv2d_webgpu.ts";
 import {
+  avgPoolForwardTiled,
   avgPoolGrad,
   batchNormTrain,
   batchNormTrainGrad,
@@ -44,6 +45,7 @@ const REPLACED = [
   "MaxPoolGrad",
   "MaxPool",
   "BatchMatMul",
+  "AvgPool",
 ] as const;
 const ADDED = [
   "SslConv2D",
@@ -88,7 +90,7 @@ export function registerSuiteKernels(): void {
       "The webgpu backend's kernels are not registered: import @tensorflow/tfjs-backend-webgpu first",
     );
   }
-  const [conv, filt, inp, pool, maxPool, maxPoolFwd, matMul] = found.map((k) =>
+  const [conv, filt, inp, pool, maxPool, maxPoolFwd, matMul, avgPoolFwd] = found.map((k) =>
     k!.kernelFunc
   ) as KernelFunc[];
   stock = {
@@ -99,6 +101,7 @@ export function registerSuiteKernels(): void {
     MaxPoolGrad: maxPool!,
     MaxPool: maxPoolFwd!,
     BatchMatMul: matMul!,
+    AvgPool: avgPoolFwd!,
   };
   setKernel("Conv2D", (args) => {
     const attrs = args.attrs as Attrs, { x, filter } = args.inputs as Inputs;
@@ -148,6 +151,12 @@ export function registerSuiteKernels(): void {
     if (attrs.dimRoundingMode != null) return maxPoolFwd!(args);
     const { x } = args.inputs as Inputs;
     return maxPoolForwardTiled(gpu(args), x!, poolInfo(x!.shape, attrs)) ?? maxPoolFwd!(args);
+  });
+  setKernel("AvgPool", (args) => {
+    const attrs = args.attrs as Attrs;
+    if (attrs.dimRoundingMode != null) return avgPoolFwd!(args);
+    const { x } = args.inputs as Inputs;
+    return avgPoolForwardTiled(gpu(args), x!, poolInfo(x!.shape, attrs)) ?? avgPoolFwd!(args);
   });
   setKernel("SslConv2D", (args) => {
     const attrs = args.attrs as Attrs, { x, filter, bias } = args.inputs as Inputs;
