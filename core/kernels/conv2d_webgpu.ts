@@ -173,6 +173,12 @@ export function filterGradGroups(outChannels: number, taps: number, accumulators
 }
 
 /**
+ * Invocations of the filter gradient's first pass per chunk from which it adds the chunks itself
+ * (no second pass): 512 fill lavapipe's cores (8 workgroups of 64) without the chunks.
+ */
+export const FUSED_FILTER_GRAD_MIN = 512;
+
+/**
  * How many chunks the filter gradient's sum over batch x output rows is split into. The partial
  * sums' boundaries decide the bits, so this depends on the shape alone, not on how invocations
  * tile the filter: it is the count the first version of the kernel (one input channel, groups of
@@ -191,7 +197,8 @@ export function filterGradChunks(info: Info): number {
  * values as one vec4 load: on lavapipe loads, not arithmetic, bound this kernel (a vec4 load costs
  * about as much as two scalar ones), so this does 4 channels' multiply-adds per ~2 loads' cost.
  * Each sum runs over the same pixels in the same order, and the chunks are those of the scalar
- * kernel, so both paths give the same bits.
+ * kernel, so both paths give the same bits. From `fuseMin` invocations a chunk on, one pass adds
+ * the chunks too (the same bits).
  */
 export function conv2dFilterGrad(
   backend: WebGPUBackendLike,
@@ -199,6 +206,7 @@ export function conv2dFilterGrad(
   dy: TensorInfo,
   info: Info,
   vec4 = info.inChannels % 4 === 0,
+  fuseMin = FUSED_FILTER_GRAD_MIN,
 ): TensorInfo {
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outChannels: CO } = info;
   const { outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
@@ -228,6 +236,10 @@ export function conv2dFilterGrad(
     const g = i % G, c = Math.floor(i / G) % CV, kx = Math.floor(i / (G * CV));
     return { g, c, kx, x: vec4 ? `r${kx}.${"xyzw"[c]}` : `r${kx}` };
   };
+  // Enough invocations without the chunks (a large filter over a small output, DrLIM's second
+  // layer): each invocation adds its chunks' sums in order itself, the second pass's additions
+  // in the second pass's order (the same bits), and nothing is written in between.
+  const fused = perChunk >= fuseMin;
   const code = `
     fn main(index : i32) {
       if (index >= uniforms.n) { return; }
@@ -235,7 +247,12 @@ export function conv2dFilterGrad(
       let t = index / ${CB};
       let cv = t % ${CIV};
       let ky = (t / ${CIV}) % ${KH};
-      let s = t / ${CIV * KH};
+      ${
+    fused
+      ? `${unroll(N, (i) => `var t${i} = vec4<f32>(0.0);`)}
+      for (var s = 0; s < ${S}; s++) {`
+      : `let s = t / ${CIV * KH};`
+  }
       ${unroll(N, (i) => `var a${i} = vec4<f32>(0.0);`)}
       let r1 = min((s + 1) * ${chunk}, ${rows});
       for (var r = s * ${chunk}; r < r1; r++) {
@@ -259,15 +276,26 @@ export function conv2dFilterGrad(
           ${slide ? unroll(KW - 1, (j) => `r${j} = r${j + 1};`) : ""}
         }
       }
+      ${fused ? `${unroll(N, (i) => `t${i} = t${i} + a${i};`)}\n      }` : ""}
       ${
     unroll(N, (i) => {
       const { g, c, kx } = part(i);
       return `{ let c = (cb * ${G} + ${g}) * 4;
-        let o = s * ${F} + ((ky * ${KW} + ${kx}) * ${CI} + cv * ${CV} + ${c}) * ${CO} + c;
-        ${store4("o", `a${i}`, `${CO} - c`)} }`;
+        let o = ${
+        fused ? "" : `s * ${F} + `
+      }((ky * ${KW} + ${kx}) * ${CI} + cv * ${CV} + ${c}) * ${CO} + c;
+        ${store4("o", `${fused ? "t" : "a"}${i}`, `${CO} - c`)} }`;
     })
   }
     }`;
+  if (fused) {
+    const name = "ssl_conv2d_filter_grad_fused";
+    const inputs: [string, TensorInfo][] = [["x", x], ["dy", dy]];
+    return runFlat(backend, name, inputs, [KH, KW, CI, CO], perChunk, code, [
+      CV,
+      aligned ? 4 : 1,
+    ]);
+  }
   const partial = runFlat(
     backend,
     "ssl_conv2d_filter_grad",

@@ -199,6 +199,51 @@ for (const c of vecCases) {
   });
 }
 
+Deno.test({
+  name: "the filter gradient in one pass (chunks added by each invocation) gives the bits of " +
+    "the two passes",
+  ignore: !onWebgpu,
+  fn: async () => {
+    registerSuiteKernels();
+    await tf.setBackend("webgpu");
+    const gpu = tf.backend() as unknown as WebGPUBackendLike;
+    const r = new Rng(6, "fused-filter-grad");
+    const rand = (shape: number[]) =>
+      tf.tensor(
+        Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r.uniform(-1, 1)),
+        shape,
+      );
+    const cases: [number[], number[], number, "valid" | "same"][] = [
+      [[128, 9, 9, 15], [9, 9, 15, 30], 1, "valid"], // DrLIM's second layer: a 1 x 1 output
+      [[8, 10, 10, 15], [9, 9, 15, 30], 1, "same"], // padding, sliding inputs
+      [[4, 12, 12, 8], [5, 5, 8, 12], 2, "valid"], // stride 2, vec4 inputs
+      [[3, 7, 7, 4], [3, 3, 4, 6], 1, "same"], // unaligned outputs
+    ];
+    for (const [xs, fs, stride, pad] of cases) {
+      const x = rand(xs), f = rand(fs);
+      const info = tf.backend_util.computeConv2DInfo(
+        xs as [number, number, number, number],
+        fs as [number, number, number, number],
+        stride,
+        stride,
+        pad,
+      );
+      const dy = rand(info.outShape);
+      const got: Float32Array[] = [];
+      for (const fuseMin of [Infinity, 0]) {
+        const t = tf.engine().makeTensorFromTensorInfo(
+          conv2dFilterGrad(gpu, x, dy, info, undefined, fuseMin),
+        );
+        got.push(await t.data() as Float32Array);
+        t.dispose();
+      }
+      const i = got[0]!.findIndex((v, j) => !Object.is(v, got[1]![j]));
+      assert.equal(i, -1, `${xs} ${fs}: at ${i}, ${got[0]![i]} vs ${got[1]![i]}`);
+      tf.dispose([x, f, dy]);
+    }
+  },
+});
+
 Deno.test("kernel shape choices: pixels per invocation and reduction chunks", () => {
   assert.equal(pixelsPerInvocation(27, 6, 1), 9); // DrLIM layer 1: 3 blocks of 9, no waste
   assert.equal(pixelsPerInvocation(1, 9, 1), 1);
