@@ -103,6 +103,29 @@ interface UploadingBackend {
 }
 
 /**
+ * The host's CPU as Linux names it, its cores and its widest vector extension ("unknown CPU"
+ * where /proc/cpuinfo cannot be read).
+ */
+export async function hostCpu(): Promise<string> {
+  let text = "";
+  try {
+    text = await Deno.readTextFile("/proc/cpuinfo");
+  } catch {
+    return `unknown CPU, ${navigator.hardwareConcurrency} cores`;
+  }
+  return describeCpu(text, navigator.hardwareConcurrency);
+}
+
+/** "MODEL, N cores, EXTENSION" from the text of /proc/cpuinfo. */
+export function describeCpu(cpuinfo: string, cores: number): string {
+  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? "unknown CPU";
+  const flags = new Set(/^flags\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.split(/\s+/) ?? []);
+  const ext = ["avx512f", "avx2", "avx", "sse2"].find((f) => flags.has(f));
+  const name = { avx512f: "AVX-512", avx2: "AVX2", avx: "AVX", sse2: "SSE2" }[ext ?? ""];
+  return `${model}, ${cores} cores${name ? `, ${name}` : ""}`;
+}
+
+/**
  * Counts the host-to-device uploads `f` causes on the webgpu backend (by watching its
  * uploadToGPU), to check that a training step builds no large host tensors (issue: TF.js's
  * Sum/Mean gradients uploaded a ones tensor of the input's size). -1 on other backends.
@@ -564,6 +587,7 @@ if (import.meta.main) {
     // the GPU-sized workloads take minutes per step without a GPU
     const slow = backend.backend === "cpu" || backend.fallbackAdapter === true;
     const prov = await provenance();
+    const host = await hostCpu();
     const threads = String(navigator.hardwareConcurrency || 1);
     const repo = new URL("../", import.meta.url).pathname;
     const workloads = works.flatMap((m) => METHODS[m]!.perf).filter((w) => !(slow && w.gpuOnly));
@@ -664,6 +688,7 @@ if (import.meta.main) {
           : ok
           ? ""
           : peers.map((p) => "error" in p ? p.error : "").find(Boolean) ?? "",
+        host_cpu: host,
         peer_median_ms: ok ? Number(sum.peerMs!.toFixed(2)) : "",
         peer_peak_mib: "peak_mib" in peer && peer.peak_mib != null
           ? Number(peer.peak_mib.toFixed(1))
@@ -721,7 +746,9 @@ if (import.meta.main) {
       "its part of median_ms (what fusing kernels can win here). ms_read_once: ms per step",
       "of the same number of steps run back to back with the loss read once at the end, as",
       "training runs between log points (each read back costs the time measured below);",
-      "ratio_read_once divides it by the peer's median.",
+      "ratio_read_once divides it by the peer's median. host_cpu: the machine's CPU, cores and",
+      "widest vector extension: the ratios depend on it (PyTorch's oneDNN uses AVX-512 where",
+      "lavapipe's LLVM 15 stays at 256-bit vectors), so compare ratios on one host only.",
       "",
       `| ${cols.join(" | ")} |`,
       `| ${cols.map(() => "---").join(" | ")} |`,

@@ -6,6 +6,7 @@ import {
   countReadbacks,
   countUploads,
   DENSE_PROBES,
+  describeCpu,
   PEER_MALLOC,
   roundSummary,
   runPeer,
@@ -233,4 +234,12 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("describeCpu names the model, the cores and the widest vector extension", () => {
+  const info = (flags: string) =>
+    `processor\t: 0\nmodel name\t: AMD EPYC\nflags\t\t: fpu sse2 ${flags}\n\nprocessor\t: 1\n`;
+  assert.equal(describeCpu(info("avx avx2 avx512f avx512bw"), 2), "AMD EPYC, 2 cores, AVX-512");
+  assert.equal(describeCpu(info("avx avx2"), 4), "AMD EPYC, 4 cores, AVX2");
+  assert.equal(describeCpu("", 2), "unknown CPU, 2 cores");
 });
