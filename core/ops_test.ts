@@ -7,7 +7,6 @@ import {
   SPLIT_K_INNER,
   unitRows,
 } from "./ops.ts";
-import { ntXentLoss } from "../methods/nt_xent.ts";
 
 tf.env().set("PROD", true); // no advice to install tfjs-node
 await tf.setBackend("cpu");
@@ -71,18 +70,11 @@ function rowsOfEveryScale(): tf.Tensor2D {
   return tf.mul(x, scale) as tf.Tensor2D;
 }
 
-Deno.test("unitRows gives the bits of x / max(norm, 1e-12), a zero row 0, and a finite gradient there", async () => {
+Deno.test("unitRows gives the bits of x / max(norm, 1e-12), and a zero row 0", async () => {
   const x = rowsOfEveryScale();
   const old = tf.div(x, tf.maximum(tf.norm(x, 2, 1, true), 1e-12));
   const u = unitRows(x);
   assert.deepEqual(await u.data(), await old.data());
   assert.ok((await u.data()).slice(30).every((v) => v === 0), "the zero row stays 0");
-  // NT-Xent with a zero projection: max(|x|, 1e-12)'s gradient there was NaN
-  const z1 = tf.tensor2d([[0, 0, 0], [1, 2, 3], [-1, 0.5, 2]]);
-  const z2 = tf.tensor2d([[1, 0, 0], [1, 2, 2], [0, 0, 0]]);
-  const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-    ntXentLoss(a as tf.Tensor2D, b as tf.Tensor2D, { temperature: 0.5 })
-  )([z1, z2]);
-  for (const t of g) assert.ok((await t.data()).every(Number.isFinite));
-  tf.dispose([x, old, u, z1, z2, ...g]);
+  tf.dispose([x, old, u]);
 });

@@ -75,3 +75,14 @@ Deno.test("ntXentLoss rejects bad shapes and temperatures with clear errors", ()
     /at least 2/,
   );
 });
+
+Deno.test("ntXentLoss has a finite gradient at a zero projection", async () => {
+  // normalising by max(|x|, 1e-12) gave NaN there (sqrt's gradient at 0)
+  const z1 = tf.tensor2d([[0, 0, 0], [1, 2, 3], [-1, 0.5, 2]]);
+  const z2 = tf.tensor2d([[1, 0, 0], [1, 2, 2], [0, 0, 0]]);
+  const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+    ntXentLoss(a as tf.Tensor2D, b as tf.Tensor2D, { temperature: 0.5 })
+  )([z1, z2]);
+  for (const t of g) assert.ok((await t.data()).every(Number.isFinite));
+  tf.dispose([z1, z2, ...g]);
+});
