@@ -4,6 +4,7 @@ import { deriveStreams, Rng } from "../core/rng.ts";
 import type { ImageSet } from "../datasets/images.ts";
 import { fileSources } from "../datasets/sources.ts";
 import { STL10_CLASSES, STL10_IMAGE_BYTES } from "../datasets/stl10.ts";
+import { exemplarClaims } from "./exemplar_claims.ts";
 import {
   exemplar,
   type ExemplarConfig,
@@ -237,6 +238,14 @@ Deno.test("the paper's STL-10 path end to end on files in the official format", 
     );
     assert.equal(out.rows.find((x) => x.method === "chance")!.value, 0.1);
     for (const x of out.rows) assert.ok(Number.isFinite(x.value), `${x.metric} ${x.value}`);
+    // every claim's measure reads the rows a run writes (claims once looked for the method's old
+    // row name, so no new run was ever checked), as the reports read them: strings from the CSV
+    const csvRows = out.rows.map((x) =>
+      Object.fromEntries(Object.entries(x).map(([k, v]) => [k, String(v)]))
+    );
+    for (const c of exemplarClaims) {
+      for (const g of c.groups) assert.ok(g.value(csvRows) !== undefined, `${c.id}: ${g.name}`);
+    }
     // a fold that misses a class among the images read is a clear error
     await assert.rejects(
       () => run({ ...cfg, trainPerClass: 1 }),
