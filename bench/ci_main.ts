@@ -176,7 +176,9 @@ export async function runCi(
   try {
     now = await readResultsOrFolder(o.out);
   } catch (e) {
-    if (methods.size > 0) throw e; // nothing ran (all skipped): nothing to read
+    // no results when every method was skipped, or every run failed (an injected bug that makes
+    // SimSiam collapse): then every metric of the methods that ran is missing, and the check fails
+    if (methods.size > 0 && failed === 0) throw e;
   }
   const mine = onlyMethods(now, methods);
   if (o.inject) mine.rows = withoutInjected(mine.rows, o.inject.overrides);

@@ -71,6 +71,16 @@ Deno.test("bench:ci skips a method without its data only when asked, and says so
   assert.match(strict.text, /simclr .* \| missing \|/);
 });
 
+Deno.test("bench:ci fails, and does not throw, when every run failed", async () => {
+  const base = await baseline();
+  const o = { baseline: base, backend: "cpu" as const, say: () => {}, only: ["drlim"] };
+  const collapse = () => Promise.reject(new Error("CollapseError: collapsed at step 15"));
+  const r = await runCi({ ...o, out: await Deno.makeTempDir() }, collapse);
+  assert.equal(r.status, 1);
+  assert.equal(r.failed, 16); // DrLIM's 16 CI seeds
+  assert.match(r.text, /drlim .* \| missing \|/);
+});
+
 Deno.test("bench:ci fails on a regression and on bad input", async () => {
   const base = await baseline();
   const o = { baseline: base, backend: "cpu" as const, say: () => {}, only: ["drlim"] };
