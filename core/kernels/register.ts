@@ -1,7 +1,8 @@
 /**
  * Registers the suite's WebGPU kernels with TF.js: its own Conv2D, Conv2DBackpropFilter,
- * Conv2DBackpropInput, AvgPool, AvgPoolGrad, MaxPool, MaxPoolGrad and BatchMatMul replace the stock ones
- * (cases they do not cover go to the stock kernels), and kernels of the suite's own are added:
+ * Conv2DBackpropInput, AvgPool, AvgPoolGrad, MaxPool, MaxPoolGrad and BatchMatMul replace the
+ * stock ones (cases they do not cover go to the stock kernels), and kernels of the suite's own are
+ * added:
  * SslConv2D (convolution with fused bias and ReLU), SslReluGrad, SslColumnSums,
  * SslBatchNorm(Grad), SslRunningStat, SslDropout and SslSpatialMean(Grad), used by core/ops.ts,
  * the fused optimiser updates used by core/optim.ts, SslAugment (SimCLR's views,
