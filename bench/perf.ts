@@ -104,16 +104,25 @@ interface UploadingBackend {
 
 /**
  * The host's CPU as Linux names it, its cores and its widest vector extension ("unknown CPU"
- * where /proc/cpuinfo cannot be read).
+ * where /proc/cpuinfo cannot be read). Deno 2.9 reads /proc/cpuinfo only under --allow-all
+ * ("Requires all access"), so without it the file comes through `cat` (--allow-run).
  */
 export async function hostCpu(): Promise<string> {
-  let text = "";
+  return describeCpu(await cpuinfo(), navigator.hardwareConcurrency);
+}
+
+async function cpuinfo(): Promise<string> {
   try {
-    text = await Deno.readTextFile("/proc/cpuinfo");
+    return await Deno.readTextFile("/proc/cpuinfo");
   } catch {
-    return `unknown CPU, ${navigator.hardwareConcurrency} cores`;
+    // not readable directly: below
   }
-  return describeCpu(text, navigator.hardwareConcurrency);
+  try {
+    const out = await new Deno.Command("cat", { args: ["/proc/cpuinfo"], stderr: "null" }).output();
+    return out.success ? new TextDecoder().decode(out.stdout) : "";
+  } catch {
+    return "";
+  }
 }
 
 /** "MODEL, N cores, EXTENSION" from the text of /proc/cpuinfo. */

@@ -7,6 +7,7 @@ import {
   countUploads,
   DENSE_PROBES,
   describeCpu,
+  hostCpu,
   PEER_MALLOC,
   roundSummary,
   runPeer,
@@ -242,4 +243,15 @@ Deno.test("describeCpu names the model, the cores and the widest vector extensio
   assert.equal(describeCpu(info("avx avx2 avx512f avx512bw"), 2), "AMD EPYC, 2 cores, AVX-512");
   assert.equal(describeCpu(info("avx avx2"), 4), "AMD EPYC, 4 cores, AVX2");
   assert.equal(describeCpu("", 2), "unknown CPU, 2 cores");
+});
+
+Deno.test({
+  name: "hostCpu reads the model under the perf task's permissions (no --allow-all)",
+  // needs Linux's /proc/cpuinfo
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    const host = await hostCpu();
+    assert.ok(!host.startsWith("unknown CPU"), host);
+    assert.match(host, new RegExp(`, ${navigator.hardwareConcurrency} cores`));
+  },
 });
