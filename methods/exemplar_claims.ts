@@ -5,7 +5,7 @@
  * paper's protocol: a linear classifier on every layer's features max-pooled over the four
  * quadrants, mean accuracy over the folds (`fold_accuracy`).
  */
-import { type Claim, rowsValue } from "../suite/method.ts";
+import { type Claim, keyGroups, rowsValue } from "../suite/method.ts";
 import { TRANSFORMS } from "./exemplar_transforms.ts";
 
 const PAPER = "Dosovitskiy et al. 2014";
@@ -17,13 +17,11 @@ const MEASURE = "paper protocol: linear classifier on quadrant-pooled features o
   "mean over folds";
 
 /** Two groups of runs at two values of one key, the first claimed better. */
-function values(key: string, better: unknown, worse: unknown) {
-  return [better, worse].map((v) => ({
-    name: key === "without" ? (v === "" ? "all transformations" : `without ${v}`) : `${key} ${v}`,
-    runs: (c: Record<string, unknown>) => c[key] === v,
-    value: folds,
-  }));
-}
+const values = (key: string, better: unknown, worse: unknown) =>
+  keyGroups(key, better, worse, folds, {
+    label: (v) =>
+      key === "without" ? (v === "" ? "all transformations" : `without ${v}`) : `${key} ${v}`,
+  });
 
 export const exemplarClaims: Claim[] = [
   {

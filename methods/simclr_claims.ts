@@ -5,7 +5,7 @@
  * makes. The poster's comparison with supervised learning uses the supervised baseline
  * (`objective=supervised`: the same encoder, augmentations and budget, trained on the labels).
  */
-import { type Claim, type ClaimGroup, rowsValue } from "../suite/method.ts";
+import { type Claim, type ClaimGroup, keyGroups, rowsValue } from "../suite/method.ts";
 
 const POSTER = "poster, SimCLR findings";
 const PAPER = "Chen et al. 2020";
@@ -22,14 +22,9 @@ export function simclrLinear(
 /** SimCLR's runs, not the supervised baseline's (runs from before the key count as SimCLR). */
 const contrastive = (c: Record<string, unknown>) => c.objective !== "supervised";
 
-/** Two groups of runs at two values of one swept key, the first claimed better. */
-function ends(key: string, better: number, worse: number) {
-  return [better, worse].map((v) => ({
-    name: `${key} ${v}`,
-    runs: (c: Record<string, unknown>) => contrastive(c) && c[key] === v,
-    value: simclrLinear("h"),
-  }));
-}
+/** Two groups of SimCLR's runs at two values of one swept key, the first claimed better. */
+const ends = (key: string, better: number, worse: number) =>
+  keyGroups(key, better, worse, simclrLinear("h"), { keep: contrastive });
 
 /** The supervised baseline's linear-probe accuracy on h (its rows are named "supervised"). */
 const supervisedLinear = rowsValue((r) =>

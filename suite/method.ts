@@ -203,6 +203,27 @@ export function rowsValue(
   };
 }
 
+/**
+ * Two groups of runs at two values of one swept key, the first claimed better, each run valued by
+ * `value`; `keep` admits the runs that may belong to either (all by default), `label` names a
+ * value's group (default "key value").
+ */
+export function keyGroups(
+  key: string,
+  better: unknown,
+  worse: unknown,
+  value: ClaimGroup["value"],
+  opts: { keep?: (config: Record<string, unknown>) => boolean; label?: (v: unknown) => string } =
+    {},
+): ClaimGroup[] {
+  const keep = opts.keep ?? (() => true), label = opts.label ?? ((v) => `${key} ${v}`);
+  return [better, worse].map((v) => ({
+    name: label(v),
+    runs: (c) => keep(c) && c[key] === v,
+    value,
+  }));
+}
+
 /** A method as it declares itself (one file under methods/, one registry line). */
 export interface MethodSpec<C extends Config> {
   /**
