@@ -280,7 +280,8 @@ export function stepper(t: Trainer<unknown>): { step: () => tf.Scalar; dispose: 
       if (index === 0) spec.startEpoch?.(epoch);
       const out = spec.step({ epoch, step, index, lr: spec.lr(step % total, total), total });
       step++;
-      tf.dispose(out.counts ?? []);
+      // the loss goes back to the caller; the rest (counts, the collapse watch's spread) is freed
+      tf.dispose(outputTensors(out).slice(1));
       return out.loss;
     },
     dispose: () => {

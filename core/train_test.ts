@@ -4,6 +4,7 @@ import {
   CollapseError,
   NonFiniteLossError,
   normalisedSpread,
+  stepper,
   train,
   type TrainSpec,
 } from "./train.ts";
@@ -136,4 +137,20 @@ Deno.test("train stops with a CollapseError when a step's spread falls below col
     step: () => ({ loss: tf.scalar(1), spread: tf.scalar(0) }),
   });
   assert.equal((await train(free)).steps, 15);
+});
+
+Deno.test("stepper (deno task perf's step) frees each step's counts and spread", () => {
+  const { s } = spec((i) => i, {
+    step: (at) => ({ loss: tf.scalar(at.step), counts: [tf.scalar(2)], spread: tf.scalar(0.3) }),
+  });
+  const { step, dispose } = stepper({
+    model: null,
+    spec: s,
+    dispose: () => {},
+    disposeModel: () => {},
+  });
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 4; i++) step().dispose();
+  assert.equal(tf.memory().numTensors, before);
+  dispose();
 });
