@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { initBackend } from "../core/backend.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
-import { provenance } from "../io/provenance.ts";
+import { commandText, provenance } from "../io/provenance.ts";
 import type { PerfWorkload } from "../suite/method.ts";
 import { median } from "../suite/stats.ts";
 import { reproducibleMatMul } from "../core/ops.ts";
@@ -115,13 +115,7 @@ async function cpuinfo(): Promise<string> {
   try {
     return await Deno.readTextFile("/proc/cpuinfo");
   } catch {
-    // not readable directly: below
-  }
-  try {
-    const out = await new Deno.Command("cat", { args: ["/proc/cpuinfo"], stderr: "null" }).output();
-    return out.success ? new TextDecoder().decode(out.stdout) : "";
-  } catch {
-    return "";
+    return (await commandText("cat", ["/proc/cpuinfo"])) ?? "";
   }
 }
 

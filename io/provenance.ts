@@ -14,19 +14,25 @@ export interface Provenance {
 
 const repoRoot = new URL("..", import.meta.url).pathname;
 
-async function git(args: string[]): Promise<string | null> {
+/**
+ * The standard output of `cmd args` (trimmed), or null where the command fails, is missing or is
+ * not permitted.
+ */
+export async function commandText(
+  cmd: string,
+  args: string[],
+  cwd?: string,
+): Promise<string | null> {
   try {
-    const out = await new Deno.Command("git", {
-      args,
-      cwd: repoRoot,
-      stdout: "piped",
-      stderr: "null",
-    }).output();
+    const out = await new Deno.Command(cmd, { args, cwd, stdout: "piped", stderr: "null" })
+      .output();
     return out.success ? new TextDecoder().decode(out.stdout).trim() : null;
   } catch {
-    return null; // git missing or not permitted
+    return null; // missing or not permitted
   }
 }
+
+const git = (args: string[]) => commandText("git", args, repoRoot);
 
 /** Reads the commit and dirty flag of the checkout the suite runs from ("unknown" outside git). */
 export async function provenance(): Promise<Provenance> {
