@@ -57,12 +57,18 @@ export const CHECK: Readonly<{ alpha: number; floor: number; power: number }> = 
   power: 0.8,
 });
 
-/** What a group is checked as: an accuracy (one-sided), a training loss (two-sided), or not. */
+/** The training rows (suite/method.ts trainingRows), checked two-sided: training changed. */
+const TRAINING_METRICS = new Set(["train_loss", "weight_change"]);
+
+/**
+ * What a group is checked as: an accuracy (one-sided), a training measurement (two-sided: the
+ * last epoch's loss, how far the weights moved), or not.
+ */
 export function checkedAs(g: Group): "accuracy" | "loss" | null {
   // the baselines' rows (chance, PCA, random weights) are reported, never checked
   if (REFERENCE_METHODS.has(g.method)) return null;
   if (/accuracy/.test(g.metric) && !/surrogate/.test(g.metric)) return "accuracy";
-  return g.metric === "train_loss" ? "loss" : null;
+  return TRAINING_METRICS.has(g.metric) ? "loss" : null;
 }
 
 /**

@@ -79,6 +79,38 @@ Deno.test("compare: a one-sided t-test on the pooled seed spread, Bonferroni ove
   );
 });
 
+Deno.test("compare: weight_change is checked two-sided like the loss; absent from the baseline, not at all", () => {
+  const seeds = (metric: string, vs: number[]) => vs.map((v, i) => row(metric, v, i, "byol"));
+  const base = [
+    ...seeds("linear_accuracy", [0.27, 0.27, 0.27]),
+    ...seeds("train_loss", [1.44, 1.36, 1.27]),
+    ...seeds("weight_change", [0.50, 0.51, 0.49]),
+  ];
+  // the learning rate 10x too low: the loss and the accuracy as before, the weights moved less
+  const bug = [
+    ...seeds("linear_accuracy", [0.27, 0.27, 0.27]),
+    ...seeds("train_loss", [1.44, 1.29, 1.16]),
+    ...seeds("weight_change", [0.06, 0.061, 0.059]),
+  ];
+  const v = (now: Record<string, string>[], b = base) =>
+    Object.fromEntries(compare(now, b).map((c) => [c.group.metric, c.verdict]));
+  assert.deepEqual(v(bug), {
+    linear_accuracy: "ok",
+    train_loss: "ok",
+    weight_change: "changed",
+  });
+  assert.equal(
+    v(base.map((r) => ({ ...r, value: String(Number(r.value) * 1.5) })), base)
+      .weight_change,
+    "changed",
+  );
+  assert.equal(checkedCount(base), 3);
+  // a baseline made before the row existed checks what it has, and only that
+  const old = base.filter((r) => r.metric !== "weight_change");
+  assert.deepEqual(v(bug, old), { linear_accuracy: "ok", train_loss: "ok" });
+  assert.equal(checkedCount(old), 2);
+});
+
 Deno.test("the check's false-alarm rate on unchanged code and other seeds stays near alpha", () => {
   // synthetic seeds: 16 baseline and 16 new values of one accuracy, same distribution
   const rng = new Rng(11, "false-alarms");

@@ -96,6 +96,11 @@ export interface TrainSpec {
   /** progress label ("simclr train"); no bar when quiet */
   label: string;
   quiet?: boolean;
+  /**
+   * the variables the steps update (the optimiser's): how far training moved them is measured
+   * ({@linkcode TrainStats.weightChange})
+   */
+  weights?: tf.Variable[];
 }
 
 /** What {@linkcode train} measured. */
@@ -116,6 +121,31 @@ export interface TrainStats {
    * gradients; 0 when the run has no step
    */
   peakBytes: number;
+  /**
+   * how far training moved the weights: ||w_T - w_0|| / ||w_0|| over every variable of
+   * `TrainSpec.weights` together (NaN without them). A learning rate off by a factor moves it by
+   * about that factor even where the loss and the accuracies do not show it (BYOL's at a small
+   * budget), so bench:ci checks it beside the loss.
+   */
+  weightChange: number;
+}
+
+/** The values of `vars` on the host, in order (one read-back each). */
+async function readWeights(vars: tf.Variable[]): Promise<Float32Array[]> {
+  return await Promise.all(vars.map(async (v) => await v.data() as Float32Array));
+}
+
+/** ||after - before|| / ||before|| over all arrays together, in double precision. */
+export function relativeChange(before: Float32Array[], after: Float32Array[]): number {
+  let diff = 0, norm = 0;
+  before.forEach((b, i) => {
+    const a = after[i]!;
+    for (let j = 0; j < b.length; j++) {
+      diff += (a[j]! - b[j]!) ** 2;
+      norm += b[j]! ** 2;
+    }
+  });
+  return norm > 0 ? Math.sqrt(diff / norm) : NaN;
 }
 
 /**
@@ -175,6 +205,7 @@ export async function train(spec: TrainSpec): Promise<TrainStats> {
       imagesPerS: step * spec.imagesPerStep / ((performance.now() - t0) / 1000),
     });
   };
+  const initial = spec.weights ? await readWeights(spec.weights) : null;
   const t0 = performance.now();
   try {
     for (let epoch = 1; epoch <= spec.epochs; epoch++) {
@@ -227,6 +258,7 @@ export async function train(spec: TrainSpec): Promise<TrainStats> {
     bar?.done();
   }
   const seconds = (performance.now() - t0) / 1000;
+  const weightChange = initial ? relativeChange(initial, await readWeights(spec.weights!)) : NaN;
   return {
     stepLosses,
     epochLosses,
@@ -235,6 +267,7 @@ export async function train(spec: TrainSpec): Promise<TrainStats> {
     steps: step,
     tensorsPerEpoch,
     peakBytes,
+    weightChange,
   };
 }
 

@@ -4,6 +4,7 @@ import {
   CollapseError,
   NonFiniteLossError,
   normalisedSpread,
+  relativeChange,
   stepper,
   train,
   type TrainSpec,
@@ -61,6 +62,29 @@ Deno.test("train: every step's loss, epoch means and counts, the lr schedule, on
   // progress at every read-back (every 2 steps, and at each epoch's end), with the last loss read
   assert.deepEqual(shown, [2, 4, 5, 7, 9, 10, 12, 14, 15].map((k) => [k, 15, k - 1]));
   assert.equal(tf.memory().numTensors, before, "the loop disposes every loss and count");
+});
+
+Deno.test("train: weightChange is ||w_T - w_0|| / ||w_0|| over the spec's weights, NaN without them", async () => {
+  const a = tf.variable(tf.tensor1d([3, 0])), b = tf.variable(tf.tensor1d([4]));
+  // each of the 15 steps moves a by (0.1, 0) and b by 0: ||(1.5, 0, 0)|| / ||(3, 0, 4)|| = 0.3
+  const { s } = spec(() => 1, {
+    weights: [a, b],
+    step: () => {
+      a.assign(tf.tidy(() => a.add(tf.tensor1d([0.1, 0]))));
+      return { loss: tf.scalar(1) };
+    },
+  });
+  const r = await train(s);
+  assert.ok(Math.abs(r.weightChange - 0.3) < 1e-6, `weight change ${r.weightChange}`);
+  assert.ok(Number.isNaN((await train(spec(() => 1).s)).weightChange));
+  tf.dispose([a, b]);
+});
+
+Deno.test("relativeChange: in double precision over all arrays together; NaN from all zeros", () => {
+  const before = [Float32Array.of(1, 0), Float32Array.of(0)];
+  assert.equal(relativeChange(before, [Float32Array.of(1, 0), Float32Array.of(0)]), 0);
+  assert.equal(relativeChange(before, [Float32Array.of(1, 1), Float32Array.of(1)]), Math.SQRT2);
+  assert.ok(Number.isNaN(relativeChange([Float32Array.of(0)], [Float32Array.of(1)])));
 });
 
 Deno.test("train: reads the device back once per logEvery steps and at each epoch's end", async () => {

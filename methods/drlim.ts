@@ -20,6 +20,7 @@ import {
   type Plot,
   type RunContext,
   type RunOutput,
+  trainingRows,
 } from "../suite/method.ts";
 import { Params } from "../core/layers.ts";
 import { createOptimizer, type SuiteOptimizer } from "../core/optim.ts";
@@ -366,6 +367,7 @@ export function drlimTrainer(
         return { loss: drlimStep(net, opt, xb, yb, cfg.margin, lr) };
       },
       advice: `lower lr (now ${cfg.lr}) or use optimizer=adam`,
+      weights: net.params.vars,
     },
     dispose: () => opt.dispose(),
     disposeModel: () => net.dispose(),
@@ -526,12 +528,7 @@ async function runDrlim(ctx: RunContext<DrlimConfig>): Promise<RunOutput> {
   evaluate(RANDOM_INIT, rTrain, rTest, "embedding");
   rows.push(chanceRow(dataset, digits.length, "knn_digit_accuracy"));
   if (shifts.length) rows.push(chanceRow(dataset, test.shifts.length, "knn_shift_accuracy"));
-  add(
-    "drlim",
-    "contrastive loss, mean over the last epoch's steps",
-    "train_loss",
-    result.epochLosses.at(-1)!,
-  );
+  rows.push(...trainingRows("drlim", dataset, "contrastive loss", result));
 
   const plots: Plot[] = [
     testMap(zTest, test, dataset),

@@ -34,6 +34,7 @@ import {
   type MetricRow,
   type RunContext,
   type RunOutput,
+  trainingRows,
 } from "../suite/method.ts";
 import {
   type LoopOptions,
@@ -435,6 +436,7 @@ export function exemplarTrainer(
         return { loss, counts: [hits] };
       },
       advice: `lower lr (now ${cfg.lr})`,
+      weights: net.params.vars,
     },
     dispose: () => {
       opt.dispose();
@@ -601,13 +603,7 @@ async function runExemplar(ctx: RunContext<ExemplarConfig>): Promise<RunOutput> 
       metric: "surrogate_accuracy",
       value: result.surrogateAccuracy,
     },
-    {
-      method: "exemplar",
-      dataset,
-      protocol: "softmax cross-entropy, mean over the last epoch's steps",
-      metric: "train_loss",
-      value: result.epochLosses.at(-1)!,
-    },
+    ...trainingRows("exemplar", dataset, "softmax cross-entropy", result),
   );
   const plots = [
     {

@@ -240,7 +240,7 @@ export async function runViews<C extends TwoViewConfig>(
     classes,
     loss: {
       name: o.lossName,
-      protocol: `${o.lossWords}, mean over the last epoch's steps`,
+      words: o.lossWords,
       title: `${o.title} training loss (${dataset}, ${cfg.encoder}, batch ${cfg.batch})`,
     },
   });

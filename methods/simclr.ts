@@ -285,9 +285,7 @@ async function runSimclr(ctx: RunContext<SimclrConfig>): Promise<RunOutput> {
     classes,
     loss: {
       name: who === "simclr" ? "NT-Xent" : "cross-entropy",
-      protocol: `${
-        who === "simclr" ? "NT-Xent" : "cross-entropy on the labels"
-      }, mean over the last epoch's steps`,
+      words: who === "simclr" ? "NT-Xent" : "cross-entropy on the labels",
       title: `${
         who === "simclr" ? "SimCLR" : "Supervised baseline"
       } training loss (${dataset}, ${cfg.encoder}, batch ${cfg.batch})`,

@@ -21,7 +21,13 @@ import {
 } from "../core/optim.ts";
 import type { StepAt, StepOutput, Trainer, TrainStats } from "../core/train.ts";
 import type { Docs } from "../suite/config.ts";
-import { lossPlot, type MetricRow, type RunContext, type RunOutput } from "../suite/method.ts";
+import {
+  lossPlot,
+  type MetricRow,
+  type RunContext,
+  type RunOutput,
+  trainingRows,
+} from "../suite/method.ts";
 import type { ImageSet } from "../datasets/images.ts";
 import { batchTensor, DATASETS, loadSplit } from "../datasets/splits.ts";
 import { evalDefaults, evalDocs } from "../eval/config.ts";
@@ -239,7 +245,7 @@ export type BatchStep = (
  * names; `step` does the method's part. The model is the caller's, made before (from the init
  * stream), so that every method draws its streams in the same order.
  */
-export function batchTrainer<M extends { dispose(): void }>(
+export function batchTrainer<M extends Pick<Trainable, "vars" | "dispose">>(
   cfg: TwoViewConfig,
   set: ImageSet,
   streams: { data: Rng },
@@ -286,6 +292,7 @@ export function batchTrainer<M extends { dispose(): void }>(
       },
       advice: o.advice,
       collapseBelow: o.collapseBelow,
+      weights: o.model.vars,
     },
     dispose: () => opt.dispose(),
     disposeModel: () => o.model.dispose(),
@@ -345,8 +352,8 @@ export async function viewsOutput(
     test: ImageSet;
     dataset: string;
     classes: number;
-    /** the loss's name ("NT-Xent"), its protocol row's words, and the plot's title */
-    loss: { name: string; protocol: string; title: string };
+    /** the loss's name ("NT-Xent"), its words in the train_loss row's protocol, the plot's title */
+    loss: { name: string; words: string; title: string };
   },
 ): Promise<RunOutput> {
   const cfg = ctx.config, { train, test, dataset, who, result } = o;
@@ -374,13 +381,7 @@ export async function viewsOutput(
   rows.push(
     ...await classifierRows(RANDOM_INIT, dataset, rtr.h, rte.h, H, all, settings, ctx.streams.eval),
     chanceRow(dataset, o.classes, "knn_accuracy"),
-    {
-      method: who,
-      dataset,
-      protocol: o.loss.protocol,
-      metric: "train_loss",
-      value: result.epochLosses.at(-1)!,
-    },
+    ...trainingRows(who, dataset, o.loss.words, result),
   );
   return {
     rows,

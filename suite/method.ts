@@ -17,7 +17,7 @@ import type { Mnist } from "./data.ts";
 import { lineSvg } from "../io/svg.ts";
 import { meanStd } from "./stats.ts";
 
-import type { LoopOptions } from "../core/train.ts";
+import type { LoopOptions, TrainStats } from "../core/train.ts";
 
 export { CollapseError, NonFiniteLossError, normalisedSpread } from "../core/train.ts";
 
@@ -40,6 +40,41 @@ export interface Plot {
   title: string;
   svg: string;
 }
+
+/**
+ * A run's training rows, which bench:ci checks two-sided ("training changed"): the mean loss over
+ * its last epoch's steps (`lossWords` names the loss, e.g. "softmax cross-entropy"), and how far
+ * training moved the weights ({@linkcode TrainStats.weightChange}; no row when the loop was not
+ * given them).
+ */
+export function trainingRows(
+  method: string,
+  dataset: string,
+  lossWords: string,
+  stats: Pick<TrainStats, "epochLosses" | "weightChange">,
+): MetricRow[] {
+  const rows: MetricRow[] = [{
+    method,
+    dataset,
+    protocol: `${lossWords}, mean over the last epoch's steps`,
+    metric: "train_loss",
+    value: stats.epochLosses.at(-1)!,
+  }];
+  if (Number.isFinite(stats.weightChange)) {
+    rows.push({
+      method,
+      dataset,
+      protocol: WEIGHT_CHANGE_PROTOCOL,
+      metric: "weight_change",
+      value: stats.weightChange,
+    });
+  }
+  return rows;
+}
+
+/** The weight_change row's protocol. */
+export const WEIGHT_CHANGE_PROTOCOL =
+  "||w_T - w_0|| / ||w_0|| over every trained variable (the optimiser's), after the last step";
 
 /** The per-step training loss as the run's `loss.svg`. */
 export function lossPlot(
