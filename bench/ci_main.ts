@@ -189,8 +189,8 @@ export async function runCi(
     family: checkedCount(base.rows),
   });
   const text = [
-    `Compared against \`${o.baseline}\`: each method's accuracies one-sided, its training losses ` +
-    `two-sided, two-sample t-tests on the pooled seed spread at a family-wise false-alarm rate ` +
+    `Compared against \`${o.baseline}\`: each method's accuracies one-sided, its training rows ` +
+    `(last epoch's loss, weight change) two-sided, two-sample t-tests on the pooled seed spread at a family-wise false-alarm rate ` +
     `of ${CHECK.alpha} (Bonferroni over the baseline's ${
       checkedCount(base.rows)
     } checked metrics), ` +
