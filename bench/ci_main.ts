@@ -190,8 +190,8 @@ export async function runCi(
   });
   const text = [
     `Compared against \`${o.baseline}\`: each method's accuracies one-sided, its training rows ` +
-    `(last epoch's loss, weight change) two-sided, two-sample t-tests on the pooled seed spread at a family-wise false-alarm rate ` +
-    `of ${CHECK.alpha} (Bonferroni over the baseline's ${
+    `(last epoch's loss, weight change) two-sided, two-sample t-tests on the pooled seed ` +
+    `spread at a family-wise false-alarm rate of ${CHECK.alpha} (Bonferroni over the baseline's ${
       checkedCount(base.rows)
     } checked metrics), ` +
     `thresholds at least ${CHECK.floor}; ` +

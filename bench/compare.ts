@@ -3,12 +3,13 @@
  * results against a baseline, each a results CSV or an output folder (its results.csv and run
  * logs), grouped by method, dataset, preset and overrides, protocol and metric (mean over seeds).
  * Each method's own accuracies are checked one-sided and its training rows (the last epoch's loss,
- * how far the weights moved) two-sided with a two-sample t-test on the pooled seed spread, at a family-wise false-alarm rate alpha over all
- * checked metrics ({@linkcode CHECK}); the baselines' rows (chance, PCA, random weights) are
- * reported only. Each line states the smallest drop the check detects. When both are folders, the
- * claims the methods declare (bench/claims.ts) are compared too: one the baseline's runs supported
- * and the results' runs contradict is a regression. Exits 1 on a regression, a changed loss, or a
- * metric or claim the baseline has and the results lack; 2 on bad input.
+ * how far the weights moved) two-sided with a two-sample t-test on the pooled seed spread, at a
+ * family-wise false-alarm rate alpha over all checked metrics ({@linkcode CHECK}); the baselines'
+ * rows (chance, PCA, random weights) are reported only. Each line states the smallest drop the
+ * check detects. When both are folders, the claims the methods declare (bench/claims.ts) are
+ * compared too: one the baseline's runs supported and the results' runs contradict is a
+ * regression. Exits 1 on a regression, a changed training row, or a metric or claim the baseline
+ * has and the results lack; 2 on bad input.
  * @module
  */
 import { readResults } from "../io/csv.ts";
