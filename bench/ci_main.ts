@@ -4,7 +4,7 @@
  * preset with its CI seeds, into one folder (resumable: finished runs are skipped), then the
  * comparison against the committed baseline: `deno task compare`'s check (bench/compare.ts CHECK)
  * and the claims the methods declare. Writes the comparison to DIR/compare.md. Exits 1 on a
- * failed run, a regression or a changed loss, 2 on bad input. About 33 minutes on 2 cores with
+ * failed run, a regression or a changed training row, 2 on bad input. About 33 minutes on 2 cores with
  * lavapipe; SimCLR and Exemplar CNN need the CIFAR-10 JPEG copy (see the README): with
  * `--skip-missing-data` a method whose data is absent is skipped, said so, and left out of the
  * comparison, instead of failing. `--seed-offset` and `--inject` measure the check itself

@@ -35,21 +35,21 @@ export interface Comparison {
   baseline: Stat;
   now: Stat | null;
   delta: number | null;
-  /** the change that fails the check: a drop (accuracies) or a change either way (losses) */
+  /** the change that fails the check: a drop (accuracies) or a change either way (training rows) */
   threshold: number;
   /** the smallest drop (or change) the check detects with probability CHECK.power; NaN: no
    * spread measured on either side (one seed each) */
   detects: number;
-  /** regression: an accuracy fell by more than the threshold; changed: a loss moved by more than
-   * its threshold (training changed: accept it by regenerating the baseline) */
+  /** regression: an accuracy fell by more than the threshold; changed: a training row moved by
+   * more than its threshold (training changed: accept it by regenerating the baseline) */
   verdict: "ok" | "better" | "regression" | "changed" | "missing" | "info";
 }
 
 /**
- * The regression check: a one-sided two-sample t-test per accuracy (two-sided per training loss),
+ * The regression check: a one-sided two-sample t-test per accuracy (two-sided per training row),
  * with the pooled seed spread of the baseline and the results, at a family-wise false-alarm rate
  * `alpha` over every checked metric (Bonferroni), and at least `floor` (accuracies: absolute;
- * losses: relative to the baseline's mean). `power`: the detection probability `detects` is
+ * training rows: relative to the baseline's mean). `power`: the detection probability `detects` is
  * stated at.
  */
 export const CHECK: Readonly<{ alpha: number; floor: number; power: number }> = Object.freeze({
@@ -65,11 +65,11 @@ const TRAINING_METRICS = new Set(["train_loss", "weight_change"]);
  * What a group is checked as: an accuracy (one-sided), a training measurement (two-sided: the
  * last epoch's loss, how far the weights moved), or not.
  */
-export function checkedAs(g: Group): "accuracy" | "loss" | null {
+export function checkedAs(g: Group): "accuracy" | "training" | null {
   // the baselines' rows (chance, PCA, random weights) are reported, never checked
   if (REFERENCE_METHODS.has(g.method)) return null;
   if (/accuracy/.test(g.metric) && !/surrogate/.test(g.metric)) return "accuracy";
-  return TRAINING_METRICS.has(g.metric) ? "loss" : null;
+  return TRAINING_METRICS.has(g.metric) ? "training" : null;
 }
 
 /**
@@ -137,10 +137,10 @@ export function compare(
       };
     }
     const delta = cur.mean - base.mean;
-    const { threshold, detects } = checkThreshold(base, cur, k, as === "loss", o);
+    const { threshold, detects } = checkThreshold(base, cur, k, as === "training", o);
     const verdict = as === "accuracy"
       ? (delta < -threshold ? "regression" : delta > threshold ? "better" : "ok")
-      : as === "loss"
+      : as === "training"
       ? (Math.abs(delta) > threshold ? "changed" : "ok")
       : "info";
     return { group, baseline: base, now: cur, delta, threshold, detects, verdict };
@@ -254,7 +254,7 @@ export function compareAll(
     ...(claims.length ? ["", claimTable(claims)] : []),
     "",
     bad
-      ? `${bad} regression(s), changed loss(es) or missing metric(s) or claim(s) against the baseline`
+      ? `${bad} regression(s), changed training row(s) or missing metric(s) or claim(s) against the baseline`
       : "no regression against the baseline",
   ].join("\n");
   return { metrics, claims, bad, text };
@@ -265,7 +265,7 @@ if (import.meta.main) {
     name: "deno task compare",
     summary: "Compares results against a baseline, metric by metric (and, for two output " +
       "folders, the claims the methods declare). RESULTS and BASELINE are each a results.csv or an " +
-      "output folder. Exit 1 on a regression, a changed training loss or a metric the results lack.",
+      "output folder. Exit 1 on a regression, a changed training row or a metric the results lack.",
     flags: {
       alpha: {
         type: "string",
@@ -276,7 +276,7 @@ if (import.meta.main) {
       floor: {
         type: "string",
         value: "F",
-        help: "smallest threshold (accuracies: absolute; losses: relative to the baseline)",
+        help: "smallest threshold (accuracies: absolute; training rows: relative to the baseline)",
         default: String(CHECK.floor),
       },
     },
