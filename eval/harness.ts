@@ -72,6 +72,27 @@ export function probeOptions(s: EvalSettings, classes: number, hidden: number): 
 export const PROBE_WEIGHT_DECAY = 1e-5;
 
 /**
+ * A classifier's protocol label on features `on` under the run's settings, and its metric: what
+ * every row of that number says, whichever side measured it (the suite here, or a PyTorch peer
+ * in bench/peer.ts).
+ */
+export function classifierProtocol(
+  c: Classifier,
+  s: EvalSettings & { classes: number; mlpHidden?: number; suffix?: string },
+  on: FeatureSpec,
+): { protocol: string; metric: string } {
+  const tail = `, ${on.describe}${s.suffix ?? ""}`;
+  if (c === "knn") {
+    return { protocol: knnProtocol({ k: s.knnK, temperature: s.knnT }) + tail, metric: METRIC[c] };
+  }
+  const hidden = c === "mlp" ? s.mlpHidden ?? 0 : 0;
+  return {
+    protocol: probeProtocol({ ...probeOptions(s, s.classes, hidden) }) + tail,
+    metric: METRIC[c],
+  };
+}
+
+/**
  * Rows for `method` on the given features: each classifier's test accuracy, labelled with its
  * protocol. The probes draw their initial weights and batch order from `rng` (the run's eval
  * stream), in the order the classifiers are listed.
@@ -87,28 +108,21 @@ export async function classifierRows(
   rng: Rng,
 ): Promise<MetricRow[]> {
   const rows: MetricRow[] = [];
-  const tail = `, ${on.describe}${s.suffix ?? ""}`;
   for (const c of classifiers) {
-    let protocol: string, value: number;
+    let value: number;
     if (c === "knn") {
-      const o = { k: s.knnK, temperature: s.knnT, classes: s.classes };
-      protocol = knnProtocol(o);
-      value = await weightedKnnAccuracy(train, test, o);
+      value = await weightedKnnAccuracy(train, test, {
+        k: s.knnK,
+        temperature: s.knnT,
+        classes: s.classes,
+      });
     } else {
       const hidden = c === "mlp" ? s.mlpHidden ?? 0 : 0;
       if (c === "mlp" && hidden < 1) throw new RangeError("an MLP probe needs mlpHidden >= 1");
-      const o = probeOptions(s, s.classes, hidden);
-      protocol = probeProtocol(o);
-      value = probeAccuracy(train, test, o, rng);
+      value = probeAccuracy(train, test, probeOptions(s, s.classes, hidden), rng);
     }
-    rows.push({
-      method,
-      dataset,
-      protocol: protocol + tail,
-      metric: METRIC[c],
-      value,
-      features: on.key,
-    });
+    const { protocol, metric } = classifierProtocol(c, s, on);
+    rows.push({ method, dataset, protocol, metric, value, features: on.key });
   }
   return rows;
 }

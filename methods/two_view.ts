@@ -37,6 +37,7 @@ import {
   type Classifier,
   classifierRows,
   extractBatched,
+  type FeatureSpec,
   RANDOM_INIT,
 } from "../eval/harness.ts";
 
@@ -299,6 +300,11 @@ export function batchTrainer<M extends Pick<Trainable, "vars" | "dispose">>(
   };
 }
 
+/** The features a two-view run is evaluated on: the encoder's output h and the head's z. */
+export const ON_H: FeatureSpec = { key: "h", describe: "on h (encoder output)" };
+/** {@linkcode ON_H}'s z. */
+export const ON_Z: FeatureSpec = { key: "z", describe: "on z (head output)" };
+
 /** h (encoder output) and z (head output) of every image of `set`, BatchNorm in eval mode. */
 export async function features(
   m: { encoder: Net; head: Net },
@@ -360,8 +366,7 @@ export async function viewsOutput(
   ctx.phase("eval", `${who}: features of ${train.n} + ${test.n} images, kNN and probes`);
   const settings = { ...cfg, classes: o.classes };
   const all: Classifier[] = ["knn", "linear", "mlp"];
-  const H = { key: "h", describe: "on h (encoder output)" };
-  const Z = { key: "z", describe: "on z (head output)" };
+  const H = ON_H, Z = ON_Z;
   const rows: MetricRow[] = [];
   const ftr = await features(result.model, train, cfg.evalBatch);
   const fte = await features(result.model, test, cfg.evalBatch);
