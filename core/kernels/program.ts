@@ -48,7 +48,8 @@ const WG = 64;
  * by the compiler and break the bind group). `components[i]` = 4 binds input i as a vec4 array;
  * `outputComponent` = 4 binds the result as one. `scalars` are uniforms (uniforms.name), f32
  * unless marked "i32": values that change every call, such as a learning rate or a seed, must not
- * be baked into the code, or each call would compile a new shader.
+ * be baked into the code, or each call would compile a new shader. `dtype` is the result's
+ * (int32: `result` is an array of i32).
  */
 export function runFlat(
   backend: WebGPUBackendLike,
@@ -60,6 +61,7 @@ export function runFlat(
   components?: number[],
   outputComponent = 1,
   scalars: [string, number, ("f32" | "i32")?][] = [],
+  dtype: "float32" | "int32" = "float32",
 ): TensorInfo {
   const layout = webgpu_util.flatDispatchLayout([invocations]);
   const program: Program = {
@@ -82,7 +84,7 @@ export function runFlat(
   return backend.runWebGPUProgram(
     program,
     inputs.map(([, t]) => t),
-    "float32",
+    dtype,
     [
       { type: "int32", data: [invocations] },
       ...scalars.map(([, v, t]) => ({ type: t === "i32" ? "int32" : "float32", data: [v] })),

@@ -1,9 +1,8 @@
 /**
  * Registers the suite's WebGPU kernels with TF.js: its own Conv2D, Conv2DBackpropFilter,
- * Conv2DBackpropInput, AvgPool, AvgPoolGrad, MaxPool, MaxPoolGrad and BatchMatMul replace the
- * stock ones (cases they do not cover go to the stock kernels), and kernels of the suite's own are
- * added:
- * SslConv2D (convolution with fused bias and ReLU), SslReluGrad, SslColumnSums,
+ * Conv2DBackpropInput, AvgPool, AvgPoolGrad, MaxPool, MaxPoolGrad, BatchMatMul and TopK replace
+ * the stock ones (cases they do not cover go to the stock kernels), and kernels of the suite's own
+ * are added: SslConv2D (convolution with fused bias and ReLU), SslReluGrad, SslColumnSums,
  * SslBatchNorm(Grad), SslRunningStat, SslDropout and SslSpatialMean(Grad), used by core/ops.ts,
  * the fused optimiser updates used by core/optim.ts, SslAugment (SimCLR's views,
  * methods/augment.ts) and SslExemplarRender (Exemplar CNN's samples,
@@ -32,6 +31,7 @@ import { registerSuiteGradients } from "../ops.ts";
 import { adamApply, adamMoments, momentumUpdate } from "./optim_webgpu.ts";
 import { augmentViews } from "./augment_webgpu.ts";
 import { batchMatMul } from "./matmul_webgpu.ts";
+import { topK } from "./topk_webgpu.ts";
 import { renderExemplar, type RenderStages } from "./render_webgpu.ts";
 
 type KernelFunc = tf.KernelConfig["kernelFunc"];
@@ -47,6 +47,7 @@ const REPLACED = [
   "MaxPool",
   "BatchMatMul",
   "AvgPool",
+  "TopK",
 ] as const;
 const ADDED = [
   "SslConv2D",
@@ -91,7 +92,7 @@ export function registerSuiteKernels(): void {
       "The webgpu backend's kernels are not registered: import @tensorflow/tfjs-backend-webgpu first",
     );
   }
-  const [conv, filt, inp, pool, maxPool, maxPoolFwd, matMul, avgPoolFwd] = found.map((k) =>
+  const [conv, filt, inp, pool, maxPool, maxPoolFwd, matMul, avgPoolFwd, topk] = found.map((k) =>
     k!.kernelFunc
   ) as KernelFunc[];
   stock = {
@@ -103,6 +104,7 @@ export function registerSuiteKernels(): void {
     MaxPool: maxPoolFwd!,
     BatchMatMul: matMul!,
     AvgPool: avgPoolFwd!,
+    TopK: topk!,
   };
   setKernel("Conv2D", (args) => {
     const attrs = args.attrs as Attrs, { x, filter } = args.inputs as Inputs;
@@ -158,6 +160,10 @@ export function registerSuiteKernels(): void {
     if (attrs.dimRoundingMode != null) return avgPoolFwd!(args);
     const { x } = args.inputs as Inputs;
     return avgPoolForwardTiled(gpu(args), x!, poolInfo(x!.shape, attrs)) ?? avgPoolFwd!(args);
+  });
+  setKernel("TopK", (args) => {
+    const { x } = args.inputs as Inputs;
+    return topK(gpu(args), x!, (args.attrs as Attrs).k as number) ?? topk!(args);
   });
   setKernel("SslConv2D", (args) => {
     const attrs = args.attrs as Attrs, { x, filter, bias } = args.inputs as Inputs;
