@@ -69,10 +69,55 @@ export function shardPoints(points: SweepPoint[], shard: { i: number; n: number 
   return points.filter((p) => p.index % shard.n === shard.i - 1);
 }
 
+/** Parses `--where key=value[,key=value...]` against a sweep's axes (a ConfigError otherwise). */
+export function parseWhere(text: string, s: Sweep): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+    const [key = "", value] = part.split("=", 2);
+    const axis = s.axes.find(([k]) => k === key);
+    if (!axis || value === undefined) {
+      throw new ConfigError(
+        `Invalid --where "${part}": write key=value with a key of the sweep's axes (` +
+          `${s.axes.map(([k, vs]) => `${k}: ${vs.join(", ")}`).join("; ") || "none"})`,
+      );
+    }
+    if (!axis[1].map(String).includes(value)) {
+      throw new ConfigError(
+        `Invalid --where "${part}": ${key} takes ${axis[1].join(", ")} in sweep "${s.name}"`,
+      );
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+/** The points of `points` that the seeds and `where` filters keep (a ConfigError for a seed the
+ * sweep does not have). */
+export function selectPoints(
+  points: SweepPoint[],
+  s: Sweep,
+  o: Pick<SweepOptions, "seeds" | "where">,
+): SweepPoint[] {
+  const bad = (o.seeds ?? []).filter((x) => !s.seeds.includes(x));
+  if (bad.length) {
+    throw new ConfigError(
+      `Invalid --seeds ${bad.join(",")}: sweep "${s.name}" runs seeds ${s.seeds.join(", ")}`,
+    );
+  }
+  return points.filter((p) =>
+    (!o.seeds || o.seeds.includes(p.seed)) &&
+    Object.entries(o.where ?? {}).every(([k, v]) => String(p.values[k]) === v)
+  );
+}
+
 /** Options of {@linkcode runSweep}. */
 export interface SweepOptions {
   out?: string;
   shard?: { i: number; n: number };
+  /** only the points of these seeds */
+  seeds?: number[];
+  /** only the points whose values include these (key=value, values compared as text) */
+  where?: Record<string, string>;
   /** output folders whose finished runs are copied rather than run again */
   reuse?: string[];
   backend?: BackendChoice;
@@ -135,7 +180,7 @@ export async function runSweep(
   const say = o.say ?? ((l: string) => console.error(l));
   const outDir = o.out ?? join("reports", `sweep-${s.name}`);
   const all = expandSweep(s);
-  const points = o.shard ? shardPoints(all, o.shard) : all;
+  const points = selectPoints(o.shard ? shardPoints(all, o.shard) : all, s, o);
   const plans: [SweepPoint, RunPlan][] = points.map((
     p,
   ) => [p, planRun(pointArgs(s, p, o, outDir))]);

@@ -1,12 +1,12 @@
 /**
- * `deno task sweep NAME [--shard i/n] [--out DIR] [--reuse DIR,...] [--backend auto|webgpu|cpu]
- * [--quiet]` runs a method's declared sweep; `deno task sweep --list` lists them.
+ * `deno task sweep NAME [--shard i/n] [--seeds S,...] [--where KEY=V,...] [--out DIR]
+ * [--reuse DIR,...] [--backend auto|webgpu|cpu] [--quiet]` runs a method's declared sweep; `deno task sweep --list` lists them.
  * @module
  */
 import { ConfigError } from "../suite/config.ts";
-import { BENCH_FLAGS, parseBackend, runCommand } from "./cli.ts";
+import { BENCH_FLAGS, parseBackend, parseCount, parseList, runCommand } from "./cli.ts";
 import { runBenchmark } from "./runner.ts";
-import { expandSweep, parseShard, runSweep } from "./sweep.ts";
+import { expandSweep, parseShard, parseWhere, runSweep } from "./sweep.ts";
 import { SWEEPS } from "./methods.ts";
 
 function list(): string {
@@ -23,6 +23,12 @@ if (import.meta.main) {
       "instead of running them again.",
     flags: {
       shard: { type: "string", value: "i/n", help: "run every n-th point, starting at the i-th" },
+      seeds: { type: "string", value: "S,...", help: "run only the points of these seeds" },
+      where: {
+        type: "string",
+        value: "KEY=V,...",
+        help: "run only the points with these axis values (e.g. epochs=4)",
+      },
       out: { type: "string", value: "DIR", help: "output folder (default reports/sweep-NAME)" },
       reuse: { type: "string", value: "DIR,...", help: "folders to copy finished runs from" },
       backend: BENCH_FLAGS.backend,
@@ -47,6 +53,8 @@ if (import.meta.main) {
     const statuses = await runSweep(sweep, {
       out: v.out,
       shard: v.shard ? parseShard(v.shard) : undefined,
+      seeds: v.seeds ? parseList("seeds", v.seeds).map((x) => parseCount("seeds", x)) : undefined,
+      where: v.where ? parseWhere(v.where, sweep) : undefined,
       reuse: v.reuse ? v.reuse.split(",").map((d) => d.trim()).filter(Boolean) : undefined,
       backend: parseBackend(v.backend!),
       quiet: v.quiet,

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { expandSweep, parseShard, runSweep, shardPoints, type Sweep } from "./sweep.ts";
+import {
+  expandSweep,
+  parseShard,
+  parseWhere,
+  runSweep,
+  selectPoints,
+  shardPoints,
+  type Sweep,
+} from "./sweep.ts";
 import { SWEEPS } from "./methods.ts";
 import { planRun, runBenchmark } from "./runner.ts";
 import { readResults } from "../io/csv.ts";
@@ -39,6 +47,22 @@ Deno.test("shards are disjoint, cover the sweep and parse with clear errors", ()
   assert.deepEqual(shards.flat().map((x) => x.index).sort((a, b) => a - b), p.map((x) => x.index));
   assert.deepEqual(parseShard("2/3"), { i: 2, n: 3 });
   for (const bad of ["0/3", "4/3", "a/b", "3"]) assert.throws(() => parseShard(bad), /--shard/);
+});
+
+Deno.test("--seeds and --where keep the points asked for, and name what is valid", () => {
+  const s = { ...TINY, axes: [["margin", [1, 2]], ["batch", [8, 16]]] } as Sweep;
+  const p = expandSweep(s);
+  const kept = selectPoints(p, s, { seeds: [1], where: parseWhere("margin=2", s) });
+  assert.deepEqual(kept.map((x) => `${x.overrides.join(",")}/${x.seed}`), [
+    "margin=2,batch=8/1",
+    "margin=2,batch=16/1",
+  ]);
+  assert.equal(selectPoints(p, s, {}).length, 8);
+  assert.deepEqual(parseWhere("margin=1,batch=16", s), { margin: "1", batch: "16" });
+  assert.throws(() => parseWhere("lr=1", s), /margin: 1, 2; batch: 8, 16/);
+  assert.throws(() => parseWhere("margin=3", s), /margin takes 1, 2/);
+  assert.throws(() => parseWhere("margin", s), /key=value/);
+  assert.throws(() => selectPoints(p, s, { seeds: [5] }), /runs seeds 0, 1/);
 });
 
 Deno.test("every shipped sweep resolves to valid configurations", async () => {

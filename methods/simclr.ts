@@ -43,6 +43,7 @@ import {
   twoViewCiSmall,
   twoViewDefaults,
   twoViewDocs,
+  twoViewReference,
   viewsOutput,
 } from "./two_view.ts";
 
@@ -174,6 +175,10 @@ const simclrPresets: Record<string, Partial<SimclrConfig>> = {
   // the neighbours' ci budget (BYOL, SimSiam, MoCo v2, Barlow Twins, VICReg): 1,500 images, 92
   // steps, so the cross-method table compares SimCLR with them at an equal budget
   "ci-small": { ...twoViewCiSmall, temperature: 0.2 },
+  // the reference tier (two_view.ts twoViewReference): solo-learn's CIFAR temperature 0.2; Adam
+  // at 0.01 and crops of at least 20 %, which learned fastest of the recipes the PyTorch peer
+  // tried at this budget (reports/reference/README.md); the epochs its budget study chose
+  reference: { ...twoViewReference, lr: 0.01, temperature: 0.2, cropMin: 0.2, epochs: 4 },
 };
 
 // ---------------------------------------------------------------------------------------------

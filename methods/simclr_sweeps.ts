@@ -10,6 +10,15 @@ const gpu = { presets: ["paper-cifar10"], seeds: [0] };
 
 export const simclrSweeps: SweepSpec[] = [
   {
+    name: "simclr-budget",
+    summary: "training budget (epochs of 10,000 images) at the reference tier: the budget study " +
+      "behind the reference preset's epochs (run seed 0 at every budget, then seeds 1 and 2 " +
+      "where it concludes: --seeds, --where)",
+    presets: ["reference"],
+    axes: [["epochs", [1, 2, 4]]],
+    seeds: [0, 1, 2],
+  },
+  {
     ...cpu,
     name: "simclr-batch-cpu",
     summary: "batch size, ci preset",

@@ -170,6 +170,27 @@ export const twoViewCiSmall: Partial<TwoViewConfig> = {
   epochs: 4,
 };
 
+/**
+ * The shared keys at the reference tier (issue 27: runs in which every method beats its random
+ * encoder, on 2 cores with lavapipe, at most 15 minutes of training a seed): the small CNN at
+ * width 16 on 10,000 class-balanced training images of the JPEG copy (1,000 a class), batch 128,
+ * Adam without warm-up, evaluated on all 10,000 test images. Each method sets its own learning
+ * rate, loss settings and epochs (the budget its study chose: `deno task sweep <method>-budget`).
+ * Width 16, not the 32 of the PyTorch anchor (reports/reference/README.md): a step at width 32
+ * took 3x as long here, which the 15 minutes cannot afford.
+ */
+export const twoViewReference: Partial<TwoViewConfig> = {
+  encoder: "small",
+  width: 16,
+  trainPerClass: 1000,
+  testPerClass: 0,
+  batch: 128,
+  optimizer: "adam",
+  warmupEpochs: 0,
+  probeEpochs: 20,
+  mlpHidden: 256,
+};
+
 /** The peak learning rate a config asks for (linear scaling for lars and sgd, as the paper). */
 export function peakLr(cfg: Pick<TwoViewConfig, "optimizer" | "lr" | "batch">): number {
   return cfg.optimizer === "adam" ? cfg.lr : cfg.lr * cfg.batch / 256;
