@@ -8,14 +8,13 @@
 import { join } from "node:path";
 import { appendResults, readResults, type ResultRow } from "../io/csv.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
-import { provenance } from "../io/provenance.ts";
+import { hostCpu, provenance } from "../io/provenance.ts";
 import { ConfigError, configHash } from "../suite/config.ts";
 import { resultRows, runIdFor } from "../suite/results.ts";
 import { type Flag, parseCount, parseList, runCommand } from "./cli.ts";
 import { METHODS } from "./methods.ts";
 import { checkResultsFile, ensureWritable } from "./runner.ts";
 import { writeReport } from "./report.ts";
-import { hostCpu } from "./perf.ts";
 import {
   checkPeerRun,
   PEER_METHODS,

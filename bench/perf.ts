@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { initBackend } from "../core/backend.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
-import { commandText, provenance } from "../io/provenance.ts";
+import { commandText, hostCpu, provenance } from "../io/provenance.ts";
 import type { PerfWorkload } from "../suite/method.ts";
 import { median } from "../suite/stats.ts";
 import { reproducibleMatMul } from "../core/ops.ts";
@@ -100,32 +100,6 @@ export function countReadbacks<T>(f: () => T): { result: T; readbacks: number } 
 interface UploadingBackend {
   uploadToGPU(dataId: object): void;
   tensorMap: { get(dataId: object): { resource?: unknown; values?: ArrayBufferView } | undefined };
-}
-
-/**
- * The host's CPU as Linux names it, its cores and its widest vector extension ("unknown CPU"
- * where /proc/cpuinfo cannot be read). Deno 2.9 reads /proc/cpuinfo only under --allow-all
- * ("Requires all access"), so without it the file comes through `cat` (--allow-run).
- */
-export async function hostCpu(): Promise<string> {
-  return describeCpu(await cpuinfo(), navigator.hardwareConcurrency);
-}
-
-async function cpuinfo(): Promise<string> {
-  try {
-    return await Deno.readTextFile("/proc/cpuinfo");
-  } catch {
-    return (await commandText("cat", ["/proc/cpuinfo"])) ?? "";
-  }
-}
-
-/** "MODEL, N cores, EXTENSION" from the text of /proc/cpuinfo. */
-export function describeCpu(cpuinfo: string, cores: number): string {
-  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? "unknown CPU";
-  const flags = new Set(/^flags\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.split(/\s+/) ?? []);
-  const ext = ["avx512f", "avx2", "avx", "sse2"].find((f) => flags.has(f));
-  const name = { avx512f: "AVX-512", avx2: "AVX2", avx: "AVX", sse2: "SSE2" }[ext ?? ""];
-  return `${model}, ${cores} cores${name ? `, ${name}` : ""}`;
 }
 
 /**

@@ -6,14 +6,13 @@ import {
   countReadbacks,
   countUploads,
   DENSE_PROBES,
-  describeCpu,
-  hostCpu,
   PEER_MALLOC,
   roundSummary,
   runPeer,
   timeWorkload,
 } from "./perf.ts";
 import { dropout } from "../core/ops.ts";
+import { describeCpu, hostCpu } from "../io/provenance.ts";
 import { drlimPerfStep } from "../methods/drlim.ts";
 import { simclrPerfStep } from "../methods/simclr.ts";
 import { exemplarPerfStep } from "../methods/exemplar.ts";

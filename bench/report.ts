@@ -278,11 +278,15 @@ export async function buildReport(
       `- seed ${r0.seed}, preset \`${r0.preset ?? ""}\`${
         r0.overrides ? `, overrides \`${r0.overrides}\`` : ""
       }, config hash \`${r0.config_hash}\``,
-      `- backend **${r0.backend}** on ${esc(r0.adapter ?? "")}${
-        r0.fallback_adapter === "true" ? " (software fallback adapter)" : ""
-      }, ${r0.kernels || "stock"} convolution kernels; Deno ${r0.deno ?? "?"}, TF.js ${
-        r0.tfjs ?? "?"
-      }`,
+      r0.backend === "pytorch"
+        ? `- backend **pytorch** (the same recipe in PyTorch: deno task peer) on ${
+          esc(r0.adapter ?? "")
+        }, ${esc(r0.kernels ?? "")}`
+        : `- backend **${r0.backend}** on ${esc(r0.adapter ?? "")}${
+          r0.fallback_adapter === "true" ? " (software fallback adapter)" : ""
+        }, ${r0.kernels || "stock"} convolution kernels; Deno ${r0.deno ?? "?"}, TF.js ${
+          r0.tfjs ?? "?"
+        }${typeof cfg?.host_cpu === "string" ? `; host ${esc(cfg.host_cpu)}` : ""}`,
       `- commit \`${r0.commit}\`, started ${r0.started_at}, wall ${r0.wall_s} s, training ${r0.images_per_s} images/s`,
       "",
       "| method | metric | value | protocol |",

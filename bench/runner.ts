@@ -13,7 +13,7 @@ import { deriveStreams } from "../core/rng.ts";
 import { type BackendInfo, initBackend, type InitBackendOptions } from "../core/backend.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { appendResults, readResults, type ResultRow } from "../io/csv.ts";
-import { provenance } from "../io/provenance.ts";
+import { hostCpu, provenance } from "../io/provenance.ts";
 import { writeReport } from "./report.ts";
 import { type Phase, PHASES, type ResolvedRun, type RunOutput } from "../suite/method.ts";
 import type { PhaseSeconds } from "./runs.ts";
@@ -171,6 +171,7 @@ export async function runBenchmark(
       adapter: backend.adapter,
       fallback_adapter: backend.fallbackAdapter,
       kernels: backend.kernels,
+      host_cpu: await hostCpu(),
       started_at: startedAt,
     });
     const quiet = opts.quiet ?? args.quiet;
