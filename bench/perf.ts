@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { initBackend } from "../core/backend.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
-import { commandText, hostCpu, provenance } from "../io/provenance.ts";
+import { hostCpu, provenance } from "../io/provenance.ts";
 import type { PerfWorkload } from "../suite/method.ts";
 import { median } from "../suite/stats.ts";
 import { reproducibleMatMul } from "../core/ops.ts";
