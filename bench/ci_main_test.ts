@@ -12,6 +12,7 @@ import {
 import type { CliArgs } from "./cli.ts";
 import { DataUnavailableError } from "../suite/config.ts";
 import { planRun } from "./runner.ts";
+import { resultRow } from "./testing.ts";
 
 const row = (
   runId: string,
@@ -19,24 +20,8 @@ const row = (
   value: number,
   seed: number,
   overrides = "",
-): ResultRow => ({
-  method,
-  dataset: "D",
-  protocol: "kNN",
-  metric: "knn_accuracy",
-  value,
-  seed,
-  config_hash: "h",
-  backend: "webgpu",
-  adapter: "a",
-  commit: "c",
-  started_at: "t",
-  wall_s: 1,
-  images_per_s: 1,
-  run_id: runId,
-  preset: "ci",
-  overrides,
-});
+): ResultRow =>
+  resultRow({ method, protocol: "kNN", value, seed, run_id: runId, preset: "ci", overrides });
 
 /** A stand-in for runBenchmark: DrLIM scores `drlim`; SimCLR finds no data. */
 const fakeRun = (drlim: number) => async (a: CliArgs) => {

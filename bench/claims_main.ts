@@ -15,6 +15,7 @@ import { basename } from "node:path";
 import { checkClaims, type ClaimCheck, effectText, needText, verdictLabel } from "./claims.ts";
 import { METHODS } from "./methods.ts";
 import { readRunFolder } from "./runs.ts";
+import { paddedTable, replaceBetween } from "./readme.ts";
 
 /**
  * Report folders under `root`: those holding a results.csv beside a runs/ folder, sorted. A
@@ -102,16 +103,6 @@ export function claimsTable(found: FolderClaim[]): string[] {
 }
 
 /**
- * A Markdown table with every column padded to its widest cell, as `deno fmt` lays tables out (the
- * README's generated table then passes `deno fmt --check`).
- */
-export function paddedTable(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, 3, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
-}
-
-/**
  * Each claim's one test the README shows: the folder its own command makes (`deno task sweep X`
  * writes reports/sweep-X) when that folder tests it, else the one with the most seeds, runs of one
  * commit before runs of several, then the shallowest folder and its name.
@@ -182,15 +173,7 @@ export const README_MARKERS = [
 
 /** `text` with the lines between README_MARKERS replaced by `table`; an error without them. */
 export function replaceMarked(text: string, table: string[], file: string): string {
-  const [begin, end] = README_MARKERS;
-  const a = text.indexOf(begin), b = text.indexOf(end);
-  if (a < 0 || b < a) {
-    throw new ConfigError(
-      `${file} lacks the lines "${begin}" and, after it, "${end}": put them where the claims ` +
-        "table goes, or pass --readme '' to write reports/claims.md alone",
-    );
-  }
-  return text.slice(0, a + begin.length) + "\n\n" + table.join("\n") + "\n\n" + text.slice(b);
+  return replaceBetween(text, table, file, README_MARKERS, "the claims table");
 }
 
 /** Checks the claims of every folder; the folders where a claim's groups all have runs. */

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
+import { paddedTable } from "./readme.ts";
 import { join } from "node:path";
 import {
   claimsSummary,
   claimsTable,
   findClaims,
   mainTests,
-  paddedTable,
   README_MARKERS,
   replaceMarked,
   reportFolders,

@@ -1,0 +1,449 @@
+/**
+ * The reference tier's results (issue 27): for each method with a `reference` preset, its runs
+ * at that preset's config, read from its budget study's folder (reports/sweep-<method>-budget,
+ * `deno task sweep <method>-budget`) and its PyTorch peer's (reports/peer-<method>-reference,
+ * `deno task peer`): the weighted-kNN and linear-probe accuracies on h with their 95 % intervals
+ * over seeds, the random encoder's, the gain over it (paired by seed), PyTorch's numbers on the
+ * same recipe and the difference (Welch: the two sides' seeds are independent draws), training
+ * minutes per seed, commits and hosts; and each budget the study ran. `deno task reference`
+ * writes them as reports/reference/README.md and as the README's results table.
+ * @module
+ */
+import { join } from "node:path";
+import { configHash } from "../suite/config.ts";
+import type { Method } from "../suite/method.ts";
+import { type Effect, effectOf, type Interval, interval95 } from "../suite/stats.ts";
+import { readRunFolder, type RunFolder } from "./runs.ts";
+import { RANDOM_INIT } from "../eval/harness.ts";
+import { paddedTable } from "./readme.ts";
+
+/** The gain over its random encoder the tier asks of every method, on kNN and linear on h. */
+export const GAIN_GOAL = 0.05;
+/** The training minutes a seed may take at the tier (on the 2-core machines). */
+export const MINUTES_CAP = 15;
+/** How close the suite should come to PyTorch on the same recipe, at equal epochs. */
+export const FIDELITY_GOAL = 0.02;
+/** Seeds the tier's conclusions need at least. */
+export const MIN_SEEDS = 3;
+
+/** The two measures the tier is judged on: weighted kNN and the linear probe, on h. */
+export const MEASURES = [
+  { metric: "knn_accuracy", name: "kNN" },
+  { metric: "linear_accuracy", name: "linear" },
+] as const;
+type Metric = (typeof MEASURES)[number]["metric"];
+
+/** Where a method's suite runs and PyTorch runs of the tier live, under `reports`. */
+export function referenceFolders(method: string, reports = "reports"): {
+  suite: string;
+  peer: string;
+} {
+  return {
+    suite: join(reports, `sweep-${method}-budget`),
+    peer: join(reports, `peer-${method}-reference`),
+  };
+}
+
+/** One run's numbers on h: the trained encoder's and the random one's, by metric. */
+export interface RunNumbers {
+  id: string;
+  /** the resolved config's hash */
+  hash: string;
+  seed: string;
+  trained: Partial<Record<Metric, number>>;
+  random: Partial<Record<Metric, number>>;
+  /** training seconds (the log's train phase), NaN without a log */
+  trainS: number;
+  commit: string;
+  /** host CPU (the suite's log) or the peer's adapter line */
+  host: string;
+  epochs: number;
+}
+
+/** The runs of `method` in a folder, with their numbers on h. */
+export function runNumbers(f: RunFolder, method: string): RunNumbers[] {
+  const out: RunNumbers[] = [];
+  for (const [id, rows] of f.byRun) {
+    const r0 = rows[0]!;
+    const on = (who: string) => {
+      const v: Partial<Record<Metric, number>> = {};
+      for (const { metric } of MEASURES) {
+        const r = rows.find((x) => x.method === who && x.features === "h" && x.metric === metric);
+        if (r && (r.value ?? "").trim() !== "") v[metric] = Number(r.value);
+      }
+      return v;
+    };
+    const first = f.firsts.get(id) ?? null;
+    const config = (first?.config ?? {}) as Record<string, unknown>;
+    out.push({
+      id,
+      hash: r0.config_hash ?? "",
+      seed: r0.seed ?? "",
+      trained: on(method),
+      random: on(RANDOM_INIT),
+      trainS: f.phases.get(id)?.train ?? NaN,
+      commit: r0.commit ?? "",
+      host: typeof first?.host_cpu === "string"
+        ? first.host_cpu
+        : r0.backend === "pytorch"
+        ? r0.adapter ?? ""
+        : "",
+      epochs: Number(config.epochs),
+    });
+  }
+  return out;
+}
+
+/** One side's summary over its seeds at one config. */
+export interface Side {
+  seeds: string[];
+  trained: Record<Metric, Interval>;
+  random: Record<Metric, Interval>;
+  /** trained - random, paired by seed */
+  gain: Record<Metric, Effect>;
+  /** training minutes per seed, and the longest */
+  minutes: Interval;
+  maxMinutes: number;
+  commits: string[];
+  hosts: string[];
+}
+
+/** Seed -> value of one number over runs (runs without it are left out). */
+function bySeed(runs: RunNumbers[], pick: (r: RunNumbers) => number | undefined, tag = "") {
+  const m = new Map<string, number>();
+  for (const r of runs) {
+    const v = pick(r);
+    if (v !== undefined && Number.isFinite(v)) m.set(tag + r.seed, v);
+  }
+  return m;
+}
+
+/** A record of one value per measure. */
+function per<T>(f: (metric: Metric) => T): Record<Metric, T> {
+  return Object.fromEntries(MEASURES.map(({ metric }) => [metric, f(metric)])) as Record<Metric, T>;
+}
+
+/** The summary of runs of one config (null without runs). */
+export function sideOf(runs: RunNumbers[]): Side | null {
+  if (runs.length === 0) return null;
+  const values = (m: Map<string, number>) => interval95([...m.values()]);
+  return {
+    seeds: runs.map((r) => r.seed).sort(),
+    trained: per((k) => values(bySeed(runs, (r) => r.trained[k]))),
+    random: per((k) => values(bySeed(runs, (r) => r.random[k]))),
+    gain: per((k) => effectOf(bySeed(runs, (r) => r.trained[k]), bySeed(runs, (r) => r.random[k]))),
+    minutes: interval95(runs.map((r) => r.trainS / 60).filter(Number.isFinite)),
+    maxMinutes: Math.max(...runs.map((r) => r.trainS / 60)),
+    commits: [...new Set(runs.map((r) => r.commit))].sort(),
+    hosts: [...new Set(runs.map((r) => r.host).filter(Boolean))].sort(),
+  };
+}
+
+/** The suite's accuracy minus PyTorch's on one measure, Welch's interval (independent seeds). */
+export function fidelityOf(suite: RunNumbers[], peer: RunNumbers[], k: Metric): Effect {
+  return effectOf(
+    bySeed(suite, (r) => r.trained[k], "suite "),
+    bySeed(peer, (r) => r.trained[k], "pytorch "),
+  );
+}
+
+/** One budget of the study: its epochs and the runs' summary. */
+export interface BudgetPoint {
+  epochs: number;
+  side: Side;
+}
+
+/** A method's row of the tier. */
+export interface ReferenceResult {
+  method: string;
+  title: string;
+  /** whether the method has a reference preset yet (without one, nothing else is filled) */
+  preset: boolean;
+  /** the reference preset's epochs */
+  epochs: number;
+  hash: string;
+  suite: Side | null;
+  peer: Side | null;
+  fidelity: Record<Metric, Effect> | null;
+  budget: BudgetPoint[];
+  folders: { suite: string; peer: string };
+}
+
+/** Reads a folder's runs, or none where it has no results yet. */
+async function folderRuns(dir: string, method: string): Promise<RunNumbers[]> {
+  try {
+    return runNumbers(await readRunFolder(dir), method);
+  } catch (e) {
+    if ((e as Error).message.includes("does not exist")) return [];
+    throw e;
+  }
+}
+
+/** A method's tier result from its folders under `reports`. */
+export async function referenceResult(m: Method, reports = "reports"): Promise<ReferenceResult> {
+  const folders = referenceFolders(m.name, reports);
+  if (!("reference" in m.presets)) {
+    const none = { suite: null, peer: null, fidelity: null, budget: [] };
+    return {
+      method: m.name,
+      title: m.title,
+      preset: false,
+      epochs: NaN,
+      hash: "",
+      ...none,
+      folders,
+    };
+  }
+  const config = m.resolve(["reference"], []).config;
+  const hash = configHash(m.name, config);
+  // a budget of the study: the reference config at other epochs (runs of an older recipe left
+  // in the folder are not the study's)
+  const hashAt = (epochs: number) => configHash(m.name, { ...config, epochs });
+  const study = (await folderRuns(folders.suite, m.name)).filter((r) =>
+    r.hash === hashAt(r.epochs)
+  );
+  const suite = study.filter((r) => r.hash === hash);
+  const peer = (await folderRuns(folders.peer, m.name)).filter((r) => r.hash === hash);
+  const budgets = [...new Set(study.map((r) => r.epochs))].sort((a, b) => a - b);
+  return {
+    method: m.name,
+    title: m.title,
+    preset: true,
+    epochs: Number(config.epochs),
+    hash,
+    suite: sideOf(suite),
+    peer: sideOf(peer),
+    fidelity: suite.length && peer.length ? per((k) => fidelityOf(suite, peer, k)) : null,
+    budget: budgets.map((e) => ({ epochs: e, side: sideOf(study.filter((r) => r.epochs === e))! })),
+    folders,
+  };
+}
+
+/** Points (percent) with one decimal: 0.4123 -> "41.2". */
+const pts = (x: number) => (100 * x).toFixed(1);
+/** A signed difference in points. */
+const signed = (x: number) => `${x >= 0 ? "+" : "-"}${pts(Math.abs(x))}`;
+
+/** "41.2 [40.1, 42.3]": a mean in points with its 95 % interval (none for one seed). */
+export function intervalText(i: Interval): string {
+  return Number.isFinite(i.half) ? `${pts(i.mean)} [${pts(i.low)}, ${pts(i.high)}]` : pts(i.mean);
+}
+
+/** "+6.3 [+4.1, +8.5]": a difference in points with its 95 % interval. */
+export function effectPoints(e: Effect): string {
+  return Number.isFinite(e.low)
+    ? `${signed(e.difference)} [${signed(e.low)}, ${signed(e.high)}]`
+    : `${signed(e.difference)} (no interval)`;
+}
+
+/**
+ * Whether a method's runs meet the tier: on both measures a gain of at least GAIN_GOAL with its
+ * interval above 0, over at least MIN_SEEDS seeds, and no seed trained longer than MINUTES_CAP.
+ */
+export function meetsTier(s: Side): { met: boolean; why: string } {
+  const short: string[] = [];
+  if (s.seeds.length < MIN_SEEDS) short.push(`${s.seeds.length} of ${MIN_SEEDS} seeds`);
+  for (const { metric, name } of MEASURES) {
+    const g = s.gain[metric];
+    if (!(g.difference >= GAIN_GOAL)) short.push(`${name} gain below ${pts(GAIN_GOAL)} points`);
+    if (!(g.low > 0)) short.push(`${name} gain's interval not above 0`);
+  }
+  if (!(s.maxMinutes <= MINUTES_CAP)) short.push(`training over ${MINUTES_CAP} minutes a seed`);
+  return { met: short.length === 0, why: short.join("; ") };
+}
+
+/** The commits of a side, shortened. */
+const commitsText = (s: Side) => s.commits.map((c) => `\`${c.slice(0, 7)}\``).join(", ");
+
+/**
+ * The results table (the README's first and the tier page's): per method, kNN and linear on h
+ * with their 95 % intervals, the random encoder's, the gain over it (paired by seed), PyTorch's
+ * same-recipe numbers, training minutes per seed, seeds and commits, and whether it meets the
+ * tier.
+ */
+export function resultsTable(results: ReferenceResult[]): string[] {
+  const header = [
+    "method",
+    "kNN on h",
+    "random encoder",
+    "gain",
+    "linear on h",
+    "random encoder",
+    "gain",
+    "PyTorch, same recipe: kNN / linear",
+    "train min / seed",
+    "seeds",
+    "commit",
+    "beats its random encoder by 5 points",
+  ];
+  const rows = results.map((r) => {
+    const s = r.suite;
+    if (!s) {
+      return [
+        r.title,
+        ...Array(header.length - 2).fill("-"),
+        r.preset
+          ? `not run yet: \`deno task sweep ${r.method}-budget\``
+          : "no reference preset yet",
+      ];
+    }
+    const p = r.peer;
+    const tier = meetsTier(s);
+    return [
+      `${r.title} (${r.epochs} epochs)`,
+      intervalText(s.trained.knn_accuracy),
+      intervalText(s.random.knn_accuracy),
+      effectPoints(s.gain.knn_accuracy),
+      intervalText(s.trained.linear_accuracy),
+      intervalText(s.random.linear_accuracy),
+      effectPoints(s.gain.linear_accuracy),
+      p
+        ? `${intervalText(p.trained.knn_accuracy)} / ${intervalText(p.trained.linear_accuracy)}`
+        : "-",
+      `${s.minutes.mean.toFixed(1)}${p ? ` (PyTorch ${p.minutes.mean.toFixed(1)})` : ""}`,
+      s.seeds.join(", "),
+      commitsText(s),
+      tier.met ? "**yes**" : `not yet (${tier.why})`,
+    ];
+  });
+  return [
+    ...paddedTable(header, rows),
+  ];
+}
+
+/** Whether the suite is within FIDELITY_GOAL of PyTorch on a measure, in words. */
+export function fidelityText(e: Effect): string {
+  if (!(Math.abs(e.difference) <= FIDELITY_GOAL)) return `**outside ${pts(FIDELITY_GOAL)} points**`;
+  return e.low >= -FIDELITY_GOAL && e.high <= FIDELITY_GOAL
+    ? `within ${pts(FIDELITY_GOAL)} points, interval too`
+    : `within ${pts(FIDELITY_GOAL)} points; interval wider`;
+}
+
+/** The same-recipe comparison's table: each side's accuracy, the difference, the time. */
+export function fidelityTable(results: ReferenceResult[]): string[] {
+  const header = [
+    "method",
+    "suite kNN",
+    "PyTorch kNN",
+    "suite - PyTorch",
+    "",
+    "suite linear",
+    "PyTorch linear",
+    "suite - PyTorch",
+    "",
+    "train min / seed: suite, PyTorch (ratio)",
+  ];
+  const rows: string[][] = [];
+  for (const r of results) {
+    if (!r.suite || !r.peer || !r.fidelity) continue;
+    const s = r.suite, p = r.peer;
+    const cells = MEASURES.flatMap(({ metric }) => [
+      intervalText(s.trained[metric]),
+      intervalText(p.trained[metric]),
+      effectPoints(r.fidelity![metric]),
+      fidelityText(r.fidelity![metric]),
+    ]);
+    rows.push([
+      `${r.title} (${r.epochs} epochs, seeds ${s.seeds.join(", ")} / ${p.seeds.join(", ")})`,
+      ...cells,
+      `${s.minutes.mean.toFixed(1)}, ${p.minutes.mean.toFixed(1)} (${
+        (s.minutes.mean / p.minutes.mean).toFixed(1)
+      }x)`,
+    ]);
+  }
+  return rows.length ? paddedTable(header, rows) : ["No method has both sides' runs yet."];
+}
+
+/** A method's budget study: each budget's seeds, minutes, accuracies and gains. */
+export function budgetTable(r: ReferenceResult): string[] {
+  const header = [
+    "epochs",
+    "seeds",
+    "train min / seed",
+    "kNN on h",
+    "gain over random",
+    "linear on h",
+    "gain over random",
+  ];
+  return paddedTable(
+    header,
+    r.budget.map(({ epochs, side: s }) => [
+      `${epochs}${epochs === r.epochs ? " (reference)" : ""}`,
+      s.seeds.join(", "),
+      Number.isFinite(s.minutes.half)
+        ? `${s.minutes.mean.toFixed(1)} [${s.minutes.low.toFixed(1)}, ${s.minutes.high.toFixed(1)}]`
+        : s.minutes.mean.toFixed(1),
+      intervalText(s.trained.knn_accuracy),
+      effectPoints(s.gain.knn_accuracy),
+      intervalText(s.trained.linear_accuracy),
+      effectPoints(s.gain.linear_accuracy),
+    ]),
+  );
+}
+
+/** reports/reference/README.md: the tier's page. */
+export function referencePage(results: ReferenceResult[]): string[] {
+  const hosts = [...new Set(results.flatMap((r) => [...r.suite?.hosts ?? []]))];
+  const peerHosts = [...new Set(results.flatMap((r) => [...r.peer?.hosts ?? []]))];
+  const lines = [
+    "# The reference tier: runs in which the methods learn",
+    "",
+    "Generated by `deno task reference` from the budget studies' folders (`reports/sweep-<method>-" +
+    "budget`, made by `deno task sweep <method>-budget`) and the PyTorch peers' " +
+    "(`reports/peer-<method>-reference`, made by `deno task peer --method <method> --out ...`); " +
+    "do not edit by hand.",
+    "",
+    "Each method trains at its `reference` preset (`deno task bench --method M --preset reference " +
+    "--seed S`): the small CNN (three 3x3 conv-BN-ReLU layers, width 16-32-64, max-pooling, global " +
+    "average: h is 64-d) on 10,000 class-balanced training images of the CIFAR-10 JPEG copy " +
+    "(1,000 a class), batch 128, Adam, no warm-up; evaluated with frozen weights on all 10,000 " +
+    "test images by weighted kNN (k = 200, T = 0.1, cosine similarity to the 10,000 training " +
+    "images' features) and a linear probe (softmax regression on standardised features, Adam, " +
+    "20 epochs of batch 256), beside the same encoder with random weights (its own seed stream). " +
+    "Accuracies are in points (percent) with their 95 % interval over seeds (Student's t); a gain " +
+    "is paired by seed; the suite's difference from PyTorch is Welch's (independent seeds).",
+    "",
+    `The tier's goal: every method beats its random encoder by at least ${pts(GAIN_GOAL)} points ` +
+    `on both measures, with the paired interval above 0, over at least ${MIN_SEEDS} seeds, in at ` +
+    `most ${MINUTES_CAP} minutes of training a seed; and the suite within ` +
+    `${pts(FIDELITY_GOAL)} points of PyTorch on the same recipe at equal epochs.`,
+    "",
+    `Suite: TF.js's webgpu backend on Mesa's lavapipe (llvmpipe), host ${
+      hosts.join("; ") || "not recorded"
+    }. PyTorch: ${peerHosts.join("; ") || "-"}.`,
+    "",
+    "## Results",
+    "",
+    ...resultsTable(results),
+    "",
+    "## Against PyTorch on the same recipe, at equal epochs",
+    "",
+    "`bench/peers/ssl_run.py` runs the same network, initialisation, augmentation, loss, " +
+    "optimiser, schedule, data (the suite's decoded images) and evaluation; only the random draws " +
+    "differ. Within 2 points: the difference of the means; its interval too where it lies inside " +
+    "+/-2 points.",
+    "",
+    ...fidelityTable(results),
+    "",
+    "## Budget studies",
+    "",
+    "Each method's reference budget is the smallest of its study at which it meets the tier. " +
+    "Seed 0 runs at every budget, more seeds where the study concludes.",
+    "",
+  ];
+  for (const r of results.filter((r) => r.preset)) {
+    lines.push(`### ${r.title}`, "");
+    if (r.budget.length === 0) {
+      lines.push(`Not run yet: \`deno task sweep ${r.method}-budget --seeds 0\`.`, "");
+      continue;
+    }
+    lines.push(
+      `\`deno task sweep ${r.method}-budget\`, the reference preset at each budget ` +
+        `(${r.folders.suite}):`,
+      "",
+      ...budgetTable(r),
+      "",
+    );
+  }
+  return lines;
+}

@@ -1,0 +1,176 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { rowsByRun, type RunFolder } from "./runs.ts";
+import {
+  effectPoints,
+  fidelityOf,
+  intervalText,
+  meetsTier,
+  referenceResult,
+  resultsTable,
+  runNumbers,
+  sideOf,
+} from "./reference.ts";
+import { REFERENCE_MARKERS, referenceResults } from "./reference_main.ts";
+import { replaceBetween } from "./readme.ts";
+import { METHODS } from "./methods.ts";
+import { configHash } from "../suite/config.ts";
+import { appendResults, type ResultRow } from "../io/csv.ts";
+import { resultRow } from "./testing.ts";
+
+/** A folder of runs: per seed the trained and random kNN / linear on h, training seconds. */
+function folder(
+  runs: { seed: number; knn: number; linear: number; rKnn: number; rLinear: number; s: number }[],
+  method = "simclr",
+  hash = "h1",
+): RunFolder {
+  const rows: Record<string, string>[] = [];
+  const firsts = new Map<string, Record<string, unknown> | null>();
+  const phases = new Map();
+  for (const r of runs) {
+    const id = `${method}-reference-seed${r.seed}-${hash}`;
+    const row = (who: string, metric: string, value: number) => ({
+      run_id: id,
+      method: who,
+      features: "h",
+      metric,
+      value: String(value),
+      seed: String(r.seed),
+      config_hash: hash,
+      commit: "abcdef1234",
+    });
+    rows.push(
+      row(method, "knn_accuracy", r.knn),
+      row(method, "linear_accuracy", r.linear),
+      row("random-init", "knn_accuracy", r.rKnn),
+      row("random-init", "linear_accuracy", r.rLinear),
+    );
+    firsts.set(id, { config: { epochs: 4 }, host_cpu: "CPU X, 2 cores, AVX2" });
+    phases.set(id, { data: 1, train: r.s, eval: 10 });
+  }
+  return {
+    rows,
+    byRun: rowsByRun(rows),
+    firsts,
+    records: [],
+    phases,
+    curves: new Map(),
+    peakBytes: new Map(),
+    unfinished: [],
+  };
+}
+
+const learned = folder([
+  { seed: 0, knn: 0.42, linear: 0.46, rKnn: 0.35, rLinear: 0.39, s: 600 },
+  { seed: 1, knn: 0.43, linear: 0.45, rKnn: 0.35, rLinear: 0.39, s: 660 },
+  { seed: 2, knn: 0.41, linear: 0.47, rKnn: 0.34, rLinear: 0.40, s: 630 },
+]);
+
+Deno.test("a side's gains are paired by seed, its minutes from the logs", () => {
+  const s = sideOf(runNumbers(learned, "simclr"))!;
+  assert.deepEqual(s.seeds, ["0", "1", "2"]);
+  assert.ok(Math.abs(s.gain.knn_accuracy.difference - 0.0733) < 1e-3);
+  assert.equal(s.gain.knn_accuracy.paired, true);
+  assert.ok(Math.abs(s.minutes.mean - 10.5) < 1e-9);
+  assert.equal(s.maxMinutes, 11);
+  assert.deepEqual(s.hosts, ["CPU X, 2 cores, AVX2"]);
+  assert.equal(intervalText(s.trained.knn_accuracy), "42.0 [39.5, 44.5]");
+  assert.match(effectPoints(s.gain.linear_accuracy), /^\+6\.7 \[\+[0-9.]+, \+[0-9.]+\]$/);
+  assert.deepEqual(meetsTier(s), { met: true, why: "" });
+});
+
+Deno.test("the tier is not met with fewer seeds, a small gain, or over 15 minutes a seed", () => {
+  const two = sideOf(runNumbers(learned, "simclr").slice(0, 2))!;
+  assert.match(meetsTier(two).why, /2 of 3 seeds/);
+  const small = sideOf(runNumbers(
+    folder([0, 1, 2].map((seed) => ({
+      seed,
+      knn: 0.38 + seed / 100,
+      linear: 0.42,
+      rKnn: 0.35,
+      rLinear: 0.39,
+      s: 960,
+    }))),
+    "simclr",
+  ))!;
+  const why = meetsTier(small).why;
+  assert.match(why, /kNN gain below 5.0 points/);
+  assert.match(why, /linear gain below 5.0 points/);
+  assert.match(why, /training over 15 minutes a seed/);
+});
+
+Deno.test("the suite's difference from PyTorch is Welch's, never paired by seed number", () => {
+  const peer = folder([
+    { seed: 0, knn: 0.43, linear: 0.46, rKnn: 0.36, rLinear: 0.4, s: 60 },
+    { seed: 1, knn: 0.44, linear: 0.47, rKnn: 0.36, rLinear: 0.4, s: 61 },
+    { seed: 2, knn: 0.42, linear: 0.45, rKnn: 0.36, rLinear: 0.4, s: 62 },
+  ]);
+  const e = fidelityOf(runNumbers(learned, "simclr"), runNumbers(peer, "simclr"), "knn_accuracy");
+  assert.equal(e.paired, false);
+  assert.ok(Math.abs(e.difference + 0.01) < 1e-9);
+});
+
+Deno.test("referenceResult takes the reference config's runs, and the study's other budgets", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const m = METHODS.simclr!;
+    const cfg = m.resolve(["reference"], []).config;
+    const suite = join(dir, "sweep-simclr-budget");
+    await Deno.mkdir(suite, { recursive: true });
+    const rows: ResultRow[] = [];
+    for (
+      const [epochs, seed, hash] of [[4, 0, ""], [4, 1, ""], [1, 0, ""], [4, 2, "other"]] as const
+    ) {
+      const h = hash || configHash("simclr", { ...cfg, epochs });
+      const run = `simclr-reference-seed${seed}-${h.slice(0, 8)}`;
+      await Deno.mkdir(join(suite, "runs", run), { recursive: true });
+      await Deno.writeTextFile(
+        join(suite, "runs", run, "log.jsonl"),
+        JSON.stringify({ type: "config", config: { ...cfg, epochs } }) + "\n" +
+          JSON.stringify({ type: "phases", data_s: 1, train_s: 100 * epochs, eval_s: 5 }) + "\n",
+      );
+      for (
+        const [who, metric, value] of [
+          ["simclr", "knn_accuracy", 0.4 + epochs / 100],
+          ["random-init", "knn_accuracy", 0.35],
+          ["simclr", "linear_accuracy", 0.45],
+          ["random-init", "linear_accuracy", 0.39],
+        ] as const
+      ) {
+        rows.push(
+          resultRow({
+            method: who,
+            metric,
+            value,
+            seed,
+            config_hash: h,
+            features: "h",
+            run_id: run,
+          }),
+        );
+      }
+    }
+    await appendResults(join(suite, "results.csv"), rows);
+    const r = await referenceResult(m, dir);
+    assert.equal(r.epochs, 4);
+    assert.deepEqual(r.suite!.seeds, ["0", "1"]); // the "other" config's seed 2 is not the tier's
+    assert.deepEqual(r.budget.map((b) => [b.epochs, b.side.seeds]), [[1, ["0"]], [4, ["0", "1"]]]);
+    assert.equal(r.peer, null);
+    const table = resultsTable([r]).join("\n");
+    assert.match(table, /SimCLR \(4 epochs\) \| 44\.0 \[44\.0, 44\.0\]/);
+    assert.match(table, /2 of 3 seeds/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the README's results table is the one `deno task reference` makes from the committed reports", async () => {
+  const repo = new URL("..", import.meta.url).pathname;
+  const readme = await Deno.readTextFile(join(repo, "README.md"));
+  const results = await referenceResults(join(repo, "reports"));
+  assert.equal(
+    replaceBetween(readme, resultsTable(results), "README.md", REFERENCE_MARKERS, "the table"),
+    readme,
+    "README.md's results table is stale: run `deno task reference` and commit README.md",
+  );
+});
