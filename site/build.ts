@@ -194,7 +194,22 @@ export async function writeSite(
       note: "the DrLIM ci preset trained in your browser by the same code, with its results rows",
     });
   }
-  written.push({ path: "index.html", text: pageHtml(indexPage(`${label}/`, entries, others)) });
+  // the index opens with the reference tier's results table, from its page's Markdown
+  const tier = "reference/README.md";
+  const results = fileSet.has(tier)
+    ? {
+      page: pagePath(tier),
+      html: (await renderMarkdown(
+        sectionOf(await Deno.readTextFile(join(reports, tier)), "## Results"),
+        "index.html",
+        resolveFrom(tier),
+      )).html,
+    }
+    : null;
+  written.push({
+    path: "index.html",
+    text: pageHtml(indexPage(`${label}/`, entries, others, results)),
+  });
   sources.set("index.html", `${label}/`);
   written.push({ path: "style.css", text: await Deno.readTextFile(STYLE) });
   written.push({ path: ".nojekyll", text: "" });
@@ -212,6 +227,15 @@ export async function writeSite(
   for (const b of binaries) await write(b.path, b.data);
   const pages = written.filter((w) => w.path.endsWith(".html")).length;
   return { pages, files: written.length + copies.size + binaries.length, bytes, sources };
+}
+
+/** The lines of Markdown `text` under `heading`, up to the next heading of its level. */
+export function sectionOf(text: string, heading: string): string {
+  const lines = text.split("\n"), at = lines.indexOf(heading);
+  if (at < 0) return "";
+  const level = heading.split(" ")[0]!;
+  const end = lines.findIndex((l, i) => i > at && l.split(" ")[0] === level);
+  return lines.slice(at + 1, end < 0 ? undefined : end).join("\n");
 }
 
 /** Whether `inner` is `outer` or inside it. */

@@ -184,6 +184,27 @@ Deno.test("deno task site: index with headline and verdict, SVGs inline, links r
   });
 });
 
+Deno.test("deno task site: the index opens with the reference tier's results table", async () => {
+  await withTemp(async (tmp) => {
+    const reports = join(tmp, "reports"), out = join(tmp, "site");
+    await fixture(reports);
+    await Deno.mkdir(join(reports, "reference"));
+    await Deno.writeTextFile(
+      join(reports, "reference", "README.md"),
+      "# The tier\n\nIntro.\n\n## Results\n\n| method | kNN on h |\n| --- | --- |\n" +
+        "| SimCLR | 42.0 [41.0, 43.0] |\n\n## Budget studies\n\nNot on the index.\n",
+    );
+    await buildSite({ reports, out });
+    assert.deepEqual(await checkLinks(out), []);
+    const index = await Deno.readTextFile(join(out, "index.html"));
+    const at = index.indexOf("<h2>Results: the reference tier</h2>");
+    assert.ok(at > 0 && at < index.indexOf("<h2>Report folders</h2>"), "results first");
+    assert.match(index, /<td>SimCLR<\/td>\s*<td>42\.0 \[41\.0, 43\.0\]<\/td>/);
+    assert.match(index, /<a href="reports\/reference\/index.html">the tier's page<\/a>/);
+    assert.doesNotMatch(index, /Not on the index/);
+  });
+});
+
 Deno.test("deno task site: the same reports give the same bytes, and a rebuild replaces the site", async () => {
   await withSite(async ({ tmp, reports, out }) => {
     const first = await snapshot(out);

@@ -165,15 +165,31 @@ function entryRow(e: IndexEntry): string {
 }
 
 /**
- * The index page: the pages besides the folders' (the claims, the browser runner, the check's
+ * The index page: the reference tier's results table (`results`: its HTML and the page it comes
+ * from) first, then the pages besides the folders' (the claims, the browser runner, the check's
  * power, speed), then the report folders' table.
  */
-export function indexPage(source: string, entries: IndexEntry[], others: OtherPage[]): Page {
+export function indexPage(
+  source: string,
+  entries: IndexEntry[],
+  others: OtherPage[],
+  results: { html: string; page: string } | null = null,
+): Page {
   const all = entries.flatMap((e) => e.summary.claims);
   const verdicts = ["supported", "contradicted", "inconclusive"]
     .map((v) => `${all.filter((c) => c.check.verdict === v).length} ${v}`).join(", ");
   const body = [
     "<h1>Self-supervised learning benchmark: the reports</h1>",
+    ...(results
+      ? [
+        "<h2>Results: the reference tier</h2>",
+        "<p>Each method at its reference preset on 2 CPU cores, against the same encoder with " +
+        "random weights and against PyTorch on the same recipe (points, 95 % intervals over " +
+        `seeds): <a href="${esc(relHref("index.html", results.page))}">the tier's page</a> ` +
+        "has the protocols, hosts and budget studies.</p>",
+        results.html,
+      ]
+      : []),
     `<p>${plural(entries.length, "report folder")} (benchmark runs and sweeps), each with its ` +
     "page: tables, plots, each run's provenance and resolved config, and the published numbers " +
     `beside the folder's. ${plural(all.length, "claim check")}: ${verdicts}.</p>`,
