@@ -3,8 +3,10 @@
  * [--skip-missing-data] [--seed-offset K] [--inject M:key=value,...]`: every method at its `ci`
  * preset with its CI seeds, into one folder (resumable: finished runs are skipped), then the
  * comparison against the committed baseline: `deno task compare`'s check (bench/compare.ts CHECK)
- * and the claims the methods declare. Writes the comparison to DIR/compare.md. Exits 1 on a
- * failed run, a regression or a changed training row, 2 on bad input. About 33 minutes on 2 cores with
+ * and the claims the methods declare; and, without training, the committed reference tier against
+ * its PyTorch peers (bench/reference.ts fidelityCheck, `--reference`). Writes the comparison to
+ * DIR/compare.md. Exits 1 on a failed run, a regression, a changed training row or a reference
+ * result outside its PyTorch interval, 2 on bad input. About 33 minutes on 2 cores with
  * lavapipe; SimCLR and Exemplar CNN need the CIFAR-10 JPEG copy (see the README): with
  * `--skip-missing-data` a method whose data is absent is skipped, said so, and left out of the
  * comparison, instead of failing. `--seed-offset` and `--inject` measure the check itself
@@ -31,6 +33,14 @@ import type { RunGrid } from "../suite/method.ts";
 type Axis = [string, (string | number | boolean)[]];
 import { CHECK, checkedCount, compareAll, readResultsOrFolder, type Verdict } from "./compare.ts";
 import { runIdOf, runMethodOf, type RunRecord } from "./runs.ts";
+import { fidelityCheck, methodsWithPeerRuns, referenceResult } from "./reference.ts";
+
+/** The reference tier's fidelity check on the reports folder `reports`. */
+async function tierCheck(reports: string): Promise<{ lines: string[]; bad: number }> {
+  const results = await Promise.all(Object.values(METHODS).map((m) => referenceResult(m, reports)));
+  const peers = await methodsWithPeerRuns(results.map((r) => r.method), reports);
+  return fidelityCheck(results, peers);
+}
 
 /** Results (rows and runs) restricted to runs of the given methods. */
 export function onlyMethods(
@@ -55,6 +65,9 @@ export interface CiOptions {
   only?: string[];
   /** skip (and say so) a method whose data is not on this machine, instead of failing */
   skipMissingData?: boolean;
+  /** the reports folder whose committed reference tier is checked against its PyTorch peers
+   * (bench/reference.ts fidelityCheck: no training); none when absent */
+  reference?: string;
   /** run every grid's seeds plus this (the check's false-alarm measurement: other seeds) */
   seedOffset?: number;
   /** a bug injected for the check's power measurement: these overrides on one method's runs,
@@ -150,6 +163,8 @@ export async function runCi(
   if (o.inject && !known.includes(o.inject.method)) {
     throw new ConfigError(`--inject: unknown method ${o.inject.method}; CI runs ${known}`);
   }
+  // the committed reference tier against its PyTorch peers: no training, so first
+  const tier = o.reference ? await tierCheck(o.reference) : null;
   let failed = 0;
   const skipped = new Map<string, string>();
   for (const grid of CI_RUNS.filter((s) => methods.has(s.method))) {
@@ -210,12 +225,22 @@ export async function runCi(
     ),
     "",
     verdict.text,
+    ...(tier
+      ? [
+        "",
+        `The committed reference tier (${o.reference}/reference) against PyTorch on the same ` +
+        "recipe: each method's mean within PyTorch's 95 % interval +/- 2 points.",
+        "",
+        ...tier.lines.map((l) => `- ${l}`),
+      ]
+      : []),
     "",
     `${failed} failed run(s)`,
   ].join("\n");
   await Deno.mkdir(o.out, { recursive: true });
   await writeFileAtomic(join(o.out, "compare.md"), text + "\n");
-  return { text, status: failed + verdict.bad > 0 ? 1 : 0, verdict, failed };
+  const bad = failed + verdict.bad + (tier?.bad ?? 0);
+  return { text, status: bad > 0 ? 1 : 0, verdict, failed };
 }
 
 if (import.meta.main) {
@@ -227,6 +252,13 @@ if (import.meta.main) {
     flags: {
       out: { type: "string", value: "DIR", help: "output folder", default: "reports/ci-run" },
       baseline: BASELINE_FLAG,
+      reference: {
+        type: "string",
+        value: "DIR",
+        help: "the reports folder whose committed reference tier is checked against PyTorch " +
+          "(no training; '' for none)",
+        default: "reports",
+      },
       backend: BENCH_FLAGS.backend,
       only: { type: "string", value: "M,...", help: "run only these methods" },
       "skip-missing-data": {
@@ -261,6 +293,7 @@ if (import.meta.main) {
       backend: parseBackend(v.backend!),
       only: v.only === undefined ? undefined : parseList("only", v.only),
       skipMissingData: v["skip-missing-data"],
+      reference: v.reference === "" ? undefined : v.reference,
       seedOffset: v["seed-offset"] === undefined ? 0 : parseSeedOffset(v["seed-offset"]),
       inject: v.inject === undefined ? undefined : parseInject(v.inject),
       data: parseData(v.data),

@@ -447,3 +447,54 @@ export function referencePage(results: ReferenceResult[]): string[] {
   }
   return lines;
 }
+
+/**
+ * bench:ci's check of the committed tier, which needs no training: for each method with both
+ * sides' runs at its reference preset, the suite's mean on each measure must lie within
+ * PyTorch's 95 % interval widened by FIDELITY_GOAL on each side (a change that breaks fidelity
+ * in a committed report, or a table edited from other runs, fails); and PyTorch runs committed
+ * for a method must be of its current reference recipe (else the preset changed without them).
+ */
+export function fidelityCheck(
+  results: ReferenceResult[],
+  stalePeers: Set<string>,
+): { lines: string[]; bad: number } {
+  const lines: string[] = [];
+  let bad = 0;
+  for (const r of results) {
+    if (stalePeers.has(r.method) && !r.peer) {
+      bad++;
+      lines.push(
+        `FIDELITY ${r.title}: ${r.folders.peer} holds PyTorch runs of another recipe than the ` +
+          `reference preset's: rerun \`deno task peer --method ${r.method} --out ${r.folders.peer}\``,
+      );
+      continue;
+    }
+    if (!r.suite || !r.peer) continue;
+    for (const { metric, name } of MEASURES) {
+      const s = r.suite.trained[metric], p = r.peer.trained[metric];
+      const low = p.low - FIDELITY_GOAL, high = p.high + FIDELITY_GOAL;
+      const ok = s.mean >= low && s.mean <= high;
+      if (!ok) bad++;
+      lines.push(
+        `${ok ? "ok" : "FIDELITY"} ${r.title} ${name} on h: the suite's ${pts(s.mean)} ` +
+          `${ok ? "within" : "outside"} PyTorch's ${intervalText(p)} +/- ${pts(FIDELITY_GOAL)} ` +
+          `(${r.suite.seeds.length} and ${r.peer.seeds.length} seeds)`,
+      );
+    }
+  }
+  if (lines.length === 0) lines.push("no method has both sides' reference runs committed yet");
+  return { lines, bad };
+}
+
+/** The methods whose peer folder under `reports` holds runs, of whatever recipe. */
+export async function methodsWithPeerRuns(
+  methods: string[],
+  reports: string,
+): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const m of methods) {
+    if ((await folderRuns(referenceFolders(m, reports).peer, m)).length) out.add(m);
+  }
+  return out;
+}

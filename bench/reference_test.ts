@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { rowsByRun, type RunFolder } from "./runs.ts";
 import {
   effectPoints,
+  fidelityCheck,
   fidelityOf,
   intervalText,
   meetsTier,
@@ -108,6 +109,47 @@ Deno.test("the suite's difference from PyTorch is Welch's, never paired by seed 
   const e = fidelityOf(runNumbers(learned, "simclr"), runNumbers(peer, "simclr"), "knn_accuracy");
   assert.equal(e.paired, false);
   assert.ok(Math.abs(e.difference + 0.01) < 1e-9);
+});
+
+Deno.test("bench:ci's fidelity check: the suite's mean within PyTorch's interval +/- 2 points", () => {
+  const suite = runNumbers(learned, "simclr");
+  const peerAt = (knn: number) =>
+    folder([0, 1, 2].map((seed) => ({
+      seed,
+      knn: knn + seed / 200,
+      linear: 0.47,
+      rKnn: 0.35,
+      rLinear: 0.39,
+      s: 60,
+    })));
+  const near = peerAt(0.43), far = peerAt(0.48);
+  const result = (peer: RunFolder) => ({
+    method: "simclr",
+    title: "SimCLR",
+    preset: true,
+    epochs: 4,
+    hash: "h1",
+    suite: sideOf(suite),
+    peer: sideOf(runNumbers(peer, "simclr")),
+    fidelity: null,
+    budget: [],
+    folders: { suite: "s", peer: "p" },
+  });
+  const ok = fidelityCheck([result(near)], new Set(["simclr"]));
+  assert.equal(ok.bad, 0);
+  assert.match(ok.lines[0]!, /^ok SimCLR kNN on h: the suite's 42\.0 within PyTorch's 43\.5/);
+  const bad = fidelityCheck([result(far)], new Set(["simclr"]));
+  assert.equal(bad.bad, 1); // kNN 6.5 points off; linear the same
+  assert.match(bad.lines[0]!, /^FIDELITY SimCLR kNN on h: the suite's 42\.0 outside/);
+  // PyTorch runs of another recipe than the preset's: the preset changed without them
+  const stale = fidelityCheck([{ ...result(near), peer: null }], new Set(["simclr"]));
+  assert.equal(stale.bad, 1);
+  assert.match(stale.lines[0]!, /another recipe.*deno task peer --method simclr --out p/);
+  const none = fidelityCheck([{ ...result(near), peer: null }], new Set());
+  assert.deepEqual(none, {
+    lines: ["no method has both sides' reference runs committed yet"],
+    bad: 0,
+  });
 });
 
 Deno.test("referenceResult takes the reference config's runs, and the study's other budgets", async () => {
