@@ -16,6 +16,7 @@ import { type Effect, effectOf, type Interval, interval95 } from "../suite/stats
 import { readRunFolder, type RunFolder } from "./runs.ts";
 import { RANDOM_INIT } from "../eval/harness.ts";
 import { paddedTable } from "./readme.ts";
+import { lineSvg } from "../io/svg.ts";
 
 /** The gain over its random encoder the tier asks of every method, on kNN and linear on h. */
 export const GAIN_GOAL = 0.05;
@@ -166,6 +167,8 @@ export interface ReferenceResult {
   peer: Side | null;
   fidelity: Record<Metric, Effect> | null;
   budget: BudgetPoint[];
+  /** PyTorch's runs of the same recipe at each budget it ran (equal wall time: more epochs) */
+  peerBudget: BudgetPoint[];
   folders: { suite: string; peer: string };
 }
 
@@ -183,7 +186,7 @@ async function folderRuns(dir: string, method: string): Promise<RunNumbers[]> {
 export async function referenceResult(m: Method, reports = "reports"): Promise<ReferenceResult> {
   const folders = referenceFolders(m.name, reports);
   if (!("reference" in m.presets)) {
-    const none = { suite: null, peer: null, fidelity: null, budget: [] };
+    const none = { suite: null, peer: null, fidelity: null, budget: [], peerBudget: [] };
     return {
       method: m.name,
       title: m.title,
@@ -203,8 +206,13 @@ export async function referenceResult(m: Method, reports = "reports"): Promise<R
     r.hash === hashAt(r.epochs)
   );
   const suite = study.filter((r) => r.hash === hash);
-  const peer = (await folderRuns(folders.peer, m.name)).filter((r) => r.hash === hash);
-  const budgets = [...new Set(study.map((r) => r.epochs))].sort((a, b) => a - b);
+  const peerStudy = (await folderRuns(folders.peer, m.name)).filter((r) =>
+    r.hash === hashAt(r.epochs)
+  );
+  const peer = peerStudy.filter((r) => r.hash === hash);
+  const points = (runs: RunNumbers[]) =>
+    [...new Set(runs.map((r) => r.epochs))].sort((a, b) => a - b)
+      .map((e) => ({ epochs: e, side: sideOf(runs.filter((r) => r.epochs === e))! }));
   return {
     method: m.name,
     title: m.title,
@@ -214,7 +222,8 @@ export async function referenceResult(m: Method, reports = "reports"): Promise<R
     suite: sideOf(suite),
     peer: sideOf(peer),
     fidelity: suite.length && peer.length ? per((k) => fidelityOf(suite, peer, k)) : null,
-    budget: budgets.map((e) => ({ epochs: e, side: sideOf(study.filter((r) => r.epochs === e))! })),
+    budget: points(study),
+    peerBudget: points(peerStudy),
     folders,
   };
 }
@@ -437,11 +446,23 @@ export function referencePage(results: ReferenceResult[]): string[] {
       lines.push(`Not run yet: \`deno task sweep ${r.method}-budget --seeds 0\`.`, "");
       continue;
     }
+    const equal = equalTimeText(r);
     lines.push(
       `\`deno task sweep ${r.method}-budget\`, the reference preset at each budget ` +
         `(${r.folders.suite}):`,
       "",
       ...budgetTable(r),
+      "",
+      ...(r.peerBudget.length
+        ? [
+          `PyTorch, the same recipe at each budget it ran (${r.folders.peer}):`,
+          "",
+          ...budgetTable({ ...r, budget: r.peerBudget }),
+          "",
+        ]
+        : []),
+      ...(equal ? [equal, ""] : []),
+      `![${r.title}: accuracy on h against training minutes](${budgetPlotFile(r.method)})`,
       "",
     );
   }
@@ -497,4 +518,69 @@ export async function methodsWithPeerRuns(
     if ((await folderRuns(referenceFolders(m, reports).peer, m)).length) out.add(m);
   }
   return out;
+}
+
+/** The file name of a method's budget plot beside the tier's page. */
+export const budgetPlotFile = (method: string) => `${method}_accuracy_vs_minutes.svg`;
+
+/**
+ * A method's accuracy on h against training minutes: each budget of the suite's study and each of
+ * PyTorch's runs of the same recipe (mean with its 95 % interval over seeds where there are
+ * several), the suite's random encoder as dashed lines; log-x (the two sides run minutes apart).
+ */
+export function budgetPlot(r: ReferenceResult): string | null {
+  const series = [
+    ...MEASURES.map(({ metric, name }) => ({ side: "suite", points: r.budget, metric, name })),
+    ...MEASURES.map(({ metric, name }) => ({
+      side: "PyTorch",
+      points: r.peerBudget,
+      metric,
+      name,
+    })),
+  ].filter((x) => x.points.length).map(({ side, points, metric, name }) => ({
+    name: `${side} ${name}`,
+    points: points.map(({ side: s }) => {
+      const i = s.trained[metric];
+      const bar = Number.isFinite(i.half) ? { low: 100 * i.low, high: 100 * i.high } : {};
+      return { x: s.minutes.mean, y: 100 * i.mean, ...bar };
+    }),
+  }));
+  if (series.length === 0) return null;
+  const random = r.suite ?? r.budget.at(-1)?.side;
+  return lineSvg({
+    series,
+    logX: true,
+    refs: random
+      ? MEASURES.map(({ metric, name }) => ({
+        name: `random encoder ${name}`,
+        y: 100 * random.random[metric].mean,
+      }))
+      : [],
+    title: `${r.title}: accuracy on h against training minutes (bars: 95 % over seeds)`,
+    xLabel: "training minutes per seed (log)",
+    yLabel: "test accuracy (%)",
+  });
+}
+
+/**
+ * Where the two sides meet at equal wall time: PyTorch's run nearest in training minutes to the
+ * suite's reference budget, as a sentence (null without PyTorch runs of several budgets).
+ */
+export function equalTimeText(r: ReferenceResult): string | null {
+  const s = r.suite;
+  if (!s || r.peerBudget.length === 0) return null;
+  const near = r.peerBudget.reduce((a, b) =>
+    Math.abs(Math.log(b.side.minutes.mean / s.minutes.mean)) <
+        Math.abs(Math.log(a.side.minutes.mean / s.minutes.mean))
+      ? b
+      : a
+  );
+  const p = near.side;
+  return `At equal wall time: the suite's ${r.epochs} epochs take ${s.minutes.mean.toFixed(1)} ` +
+    `minutes and reach kNN ${intervalText(s.trained.knn_accuracy)}, linear ` +
+    `${intervalText(s.trained.linear_accuracy)}; PyTorch's ${near.epochs} epochs of the same ` +
+    `recipe take ${p.minutes.mean.toFixed(1)} minutes (seeds ${p.seeds.join(", ")}) and reach ` +
+    `kNN ${intervalText(p.trained.knn_accuracy)}, linear ${
+      intervalText(p.trained.linear_accuracy)
+    }.`;
 }

@@ -4,12 +4,19 @@
  * (reports/reference/README.md) and the README's results table between its marker lines.
  * @module
  */
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { runCommand } from "./cli.ts";
 import { METHODS } from "./methods.ts";
 import { replaceBetween } from "./readme.ts";
-import { referencePage, type ReferenceResult, referenceResult, resultsTable } from "./reference.ts";
+import {
+  budgetPlot,
+  budgetPlotFile,
+  referencePage,
+  type ReferenceResult,
+  referenceResult,
+  resultsTable,
+} from "./reference.ts";
 
 /** The README lines between these two are `deno task reference`'s (resultsTable). */
 export const REFERENCE_MARKERS = [
@@ -61,6 +68,10 @@ if (import.meta.main) {
     );
     await Deno.mkdir(dirname(v.out!), { recursive: true });
     await writeFileAtomic(v.out!, referencePage(results).join("\n") + "\n");
+    for (const r of results) {
+      const svg = budgetPlot(r);
+      if (svg) await writeFileAtomic(join(dirname(v.out!), budgetPlotFile(r.method)), svg);
+    }
     if (updated !== null) await writeFileAtomic(v.readme!, updated);
     console.log(`${v.out}${updated !== null ? ` and ${v.readme}'s results table` : ""} written`);
     for (const r of results) {

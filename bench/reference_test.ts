@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { rowsByRun, type RunFolder } from "./runs.ts";
 import {
+  budgetPlot,
   effectPoints,
+  equalTimeText,
   fidelityCheck,
   fidelityOf,
   intervalText,
@@ -133,6 +135,7 @@ Deno.test("bench:ci's fidelity check: the suite's mean within PyTorch's interval
     peer: sideOf(runNumbers(peer, "simclr")),
     fidelity: null,
     budget: [],
+    peerBudget: [],
     folders: { suite: "s", peer: "p" },
   });
   const ok = fidelityCheck([result(near)], new Set(["simclr"]));
@@ -152,55 +155,88 @@ Deno.test("bench:ci's fidelity check: the suite's mean within PyTorch's interval
   });
 });
 
-Deno.test("referenceResult takes the reference config's runs, and the study's other budgets", async () => {
+/** Writes runs of SimCLR's reference recipe at [epochs, seed, hash or "" for the recipe's] into
+ * `dir`: kNN 0.4 + epochs / 100, training 100 s an epoch (`perEpoch`). */
+async function writeRuns(
+  dir: string,
+  runs: (readonly [number, number, string])[],
+  perEpoch = 100,
+  backend = "webgpu",
+): Promise<void> {
+  const cfg = METHODS.simclr!.resolve(["reference"], []).config;
+  await Deno.mkdir(dir, { recursive: true });
+  const rows: ResultRow[] = [];
+  for (const [epochs, seed, hash] of runs) {
+    const h = hash || configHash("simclr", { ...cfg, epochs });
+    const run = `simclr-reference-seed${seed}-${h.slice(0, 8)}`;
+    await Deno.mkdir(join(dir, "runs", run), { recursive: true });
+    await Deno.writeTextFile(
+      join(dir, "runs", run, "log.jsonl"),
+      JSON.stringify({ type: "config", config: { ...cfg, epochs } }) + "\n" +
+        JSON.stringify({ type: "phases", data_s: 1, train_s: perEpoch * epochs, eval_s: 5 }) +
+        "\n",
+    );
+    for (
+      const [who, metric, value] of [
+        ["simclr", "knn_accuracy", 0.4 + epochs / 100],
+        ["random-init", "knn_accuracy", 0.35],
+        ["simclr", "linear_accuracy", 0.45],
+        ["random-init", "linear_accuracy", 0.39],
+      ] as const
+    ) {
+      rows.push(
+        resultRow({
+          method: who,
+          metric,
+          value,
+          seed,
+          config_hash: h,
+          features: "h",
+          run_id: run,
+          backend,
+        }),
+      );
+    }
+  }
+  await appendResults(join(dir, "results.csv"), rows);
+}
+
+Deno.test("referenceResult takes the reference config's runs, the study's budgets and PyTorch's", async () => {
   const dir = await Deno.makeTempDir();
   try {
+    await writeRuns(join(dir, "sweep-simclr-budget"), [[4, 0, ""], [4, 1, ""], [1, 0, ""], [
+      4,
+      2,
+      "other",
+    ]]);
     const m = METHODS.simclr!;
-    const cfg = m.resolve(["reference"], []).config;
-    const suite = join(dir, "sweep-simclr-budget");
-    await Deno.mkdir(suite, { recursive: true });
-    const rows: ResultRow[] = [];
-    for (
-      const [epochs, seed, hash] of [[4, 0, ""], [4, 1, ""], [1, 0, ""], [4, 2, "other"]] as const
-    ) {
-      const h = hash || configHash("simclr", { ...cfg, epochs });
-      const run = `simclr-reference-seed${seed}-${h.slice(0, 8)}`;
-      await Deno.mkdir(join(suite, "runs", run), { recursive: true });
-      await Deno.writeTextFile(
-        join(suite, "runs", run, "log.jsonl"),
-        JSON.stringify({ type: "config", config: { ...cfg, epochs } }) + "\n" +
-          JSON.stringify({ type: "phases", data_s: 1, train_s: 100 * epochs, eval_s: 5 }) + "\n",
-      );
-      for (
-        const [who, metric, value] of [
-          ["simclr", "knn_accuracy", 0.4 + epochs / 100],
-          ["random-init", "knn_accuracy", 0.35],
-          ["simclr", "linear_accuracy", 0.45],
-          ["random-init", "linear_accuracy", 0.39],
-        ] as const
-      ) {
-        rows.push(
-          resultRow({
-            method: who,
-            metric,
-            value,
-            seed,
-            config_hash: h,
-            features: "h",
-            run_id: run,
-          }),
-        );
-      }
-    }
-    await appendResults(join(suite, "results.csv"), rows);
-    const r = await referenceResult(m, dir);
+    let r = await referenceResult(m, dir);
     assert.equal(r.epochs, 4);
     assert.deepEqual(r.suite!.seeds, ["0", "1"]); // the "other" config's seed 2 is not the tier's
     assert.deepEqual(r.budget.map((b) => [b.epochs, b.side.seeds]), [[1, ["0"]], [4, ["0", "1"]]]);
     assert.equal(r.peer, null);
+    assert.equal(equalTimeText(r), null);
     const table = resultsTable([r]).join("\n");
     assert.match(table, /SimCLR \(4 epochs\) \| 44\.0 \[44\.0, 44\.0\]/);
     assert.match(table, /2 of 3 seeds/);
+
+    // PyTorch: the recipe at 4 epochs (2 seeds) and at 40, each epoch 10 s
+    await writeRuns(
+      join(dir, "peer-simclr-reference"),
+      [[4, 0, ""], [4, 1, ""], [40, 0, ""]],
+      10,
+      "pytorch",
+    );
+    r = await referenceResult(m, dir);
+    assert.deepEqual(r.peer!.seeds, ["0", "1"]);
+    assert.deepEqual(r.peerBudget.map((b) => b.epochs), [4, 40]);
+    assert.equal(r.fidelity!.knn_accuracy.difference, 0);
+    // the suite's 4 epochs take 6.7 minutes; PyTorch's nearest are its 40 epochs (6.7 minutes)
+    assert.match(equalTimeText(r)!, /the suite's 4 epochs take 6\.7 minutes.*PyTorch's 40 epochs/);
+    const svg = budgetPlot(r)!;
+    for (const name of ["suite kNN", "suite linear", "PyTorch kNN", "random encoder kNN"]) {
+      assert.ok(svg.includes(name), name);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
