@@ -462,6 +462,7 @@ export function referencePage(results: ReferenceResult[]): string[] {
         ]
         : []),
       ...(equal ? [equal, ""] : []),
+      ...(trendText(r) ? [trendText(r)!, ""] : []),
       `![${r.title}: accuracy on h against training minutes](${budgetPlotFile(r.method)})`,
       "",
     );
@@ -583,4 +584,61 @@ export function equalTimeText(r: ReferenceResult): string | null {
     `kNN ${intervalText(p.trained.knn_accuracy)}, linear ${
       intervalText(p.trained.linear_accuracy)
     }.`;
+}
+
+/**
+ * For a method that does not meet the tier: how far its study got, and the training minutes its
+ * trend predicts for the tier's gain on each measure. The trend is a least-squares line of the
+ * gain (mean over seeds at each budget) against log training minutes through the suite's budgets;
+ * where PyTorch ran the recipe at more epochs, the first of its budgets whose gain reaches the
+ * goal is also carried over to the suite's minutes per epoch. Null where the tier is met.
+ */
+export function trendText(r: ReferenceResult): string | null {
+  const s = r.suite ?? r.budget.at(-1)?.side;
+  if (!s || (r.suite && meetsTier(r.suite).met) || r.budget.length === 0) return null;
+  const last = r.budget.at(-1)!;
+  const parts = [
+    `${r.title} does not meet the tier yet: its largest budget, ${last.epochs} epochs ` +
+    `(${last.side.minutes.mean.toFixed(1)} minutes), gains kNN ` +
+    `${effectPoints(last.side.gain.knn_accuracy)} and linear ` +
+    `${effectPoints(last.side.gain.linear_accuracy)} over its random encoder.`,
+  ];
+  const perEpoch = last.side.minutes.mean / last.epochs;
+  for (const { metric, name } of MEASURES) {
+    const pts2 = r.budget.map((b) => ({
+      x: Math.log(b.side.minutes.mean),
+      y: b.side.gain[metric].difference,
+    })).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+    const fit = line(pts2);
+    if (fit && fit.slope > 0) {
+      const minutes = Math.exp((GAIN_GOAL - fit.intercept) / fit.slope);
+      parts.push(
+        `Its ${name} gain grows ${signed(fit.slope * Math.log(2))} points per doubling of the ` +
+          `minutes (${pts2.length} budgets): ${pts(GAIN_GOAL)} points at about ` +
+          `${minutes.toFixed(0)} minutes (${(minutes / perEpoch).toFixed(0)} epochs).`,
+      );
+    } else if (pts2.length >= 2) {
+      parts.push(`Its ${name} gain does not grow over its ${pts2.length} budgets.`);
+    }
+    const reached = r.peerBudget.find((b) => b.side.gain[metric].difference >= GAIN_GOAL);
+    if (reached) {
+      parts.push(
+        `PyTorch on the same recipe gains ${pts(GAIN_GOAL)} ${name} points from ` +
+          `${reached.epochs} epochs, which at the suite's ${perEpoch.toFixed(1)} minutes an ` +
+          `epoch would take ${(reached.epochs * perEpoch).toFixed(0)} minutes.`,
+      );
+    }
+  }
+  return parts.join(" ");
+}
+
+/** The least-squares line through points (null for fewer than two distinct x). */
+function line(ps: { x: number; y: number }[]): { slope: number; intercept: number } | null {
+  if (ps.length < 2) return null;
+  const mx = ps.reduce((a, p) => a + p.x, 0) / ps.length;
+  const my = ps.reduce((a, p) => a + p.y, 0) / ps.length;
+  const sxx = ps.reduce((a, p) => a + (p.x - mx) ** 2, 0);
+  if (sxx === 0) return null;
+  const slope = ps.reduce((a, p) => a + (p.x - mx) * (p.y - my), 0) / sxx;
+  return { slope, intercept: my - slope * mx };
 }

@@ -13,6 +13,7 @@ import {
   resultsTable,
   runNumbers,
   sideOf,
+  trendText,
 } from "./reference.ts";
 import { REFERENCE_MARKERS, referenceResults } from "./reference_main.ts";
 import { replaceBetween } from "./readme.ts";
@@ -113,6 +114,39 @@ Deno.test("the suite's difference from PyTorch is Welch's, never paired by seed 
   assert.ok(Math.abs(e.difference + 0.01) < 1e-9);
 });
 
+Deno.test("a method short of the tier: how far it got, and the minutes its trend predicts", () => {
+  const at = (gain: number, s: number) =>
+    sideOf(runNumbers(
+      folder([{ seed: 0, knn: 0.35 + gain, linear: 0.39 + gain, rKnn: 0.35, rLinear: 0.39, s }]),
+      "simclr",
+    ))!;
+  const r = {
+    method: "byol",
+    title: "BYOL",
+    preset: true,
+    epochs: 2,
+    hash: "h",
+    suite: null,
+    peer: null,
+    fidelity: null,
+    budget: [{ epochs: 1, side: at(0.01, 240) }, { epochs: 2, side: at(0.02, 480) }],
+    peerBudget: [{ epochs: 40, side: at(0.06, 600) }],
+    folders: { suite: "s", peer: "p" },
+  };
+  const text = trendText(r)!;
+  assert.match(text, /largest budget, 2 epochs \(8\.0 minutes\), gains kNN \+2\.0/);
+  // +1 point per doubling from 2 points at 8 minutes: 5 points at 64 minutes, 16 epochs
+  assert.match(
+    text,
+    /kNN gain grows \+1\.0 points per doubling.*at about 64 minutes \(16 epochs\)/,
+  );
+  assert.match(
+    text,
+    /PyTorch on the same recipe gains 5\.0 kNN points from 40 epochs.*160 minutes/,
+  );
+  assert.equal(trendText({ ...r, suite: sideOf(runNumbers(learned, "simclr")) }), null);
+});
+
 Deno.test("bench:ci's fidelity check: the suite's mean within PyTorch's interval +/- 2 points", () => {
   const suite = runNumbers(learned, "simclr");
   const peerAt = (knn: number) =>
@@ -204,35 +238,42 @@ async function writeRuns(
 Deno.test("referenceResult takes the reference config's runs, the study's budgets and PyTorch's", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    await writeRuns(join(dir, "sweep-simclr-budget"), [[4, 0, ""], [4, 1, ""], [1, 0, ""], [
-      4,
+    const m = METHODS.simclr!;
+    const E = Number(m.resolve(["reference"], []).config.epochs);
+    await writeRuns(join(dir, "sweep-simclr-budget"), [[E, 0, ""], [E, 1, ""], [1, 0, ""], [
+      E,
       2,
       "other",
     ]]);
-    const m = METHODS.simclr!;
     let r = await referenceResult(m, dir);
-    assert.equal(r.epochs, 4);
+    assert.equal(r.epochs, E);
     assert.deepEqual(r.suite!.seeds, ["0", "1"]); // the "other" config's seed 2 is not the tier's
-    assert.deepEqual(r.budget.map((b) => [b.epochs, b.side.seeds]), [[1, ["0"]], [4, ["0", "1"]]]);
+    assert.deepEqual(r.budget.map((b) => [b.epochs, b.side.seeds]), [[1, ["0"]], [E, ["0", "1"]]]);
     assert.equal(r.peer, null);
     assert.equal(equalTimeText(r), null);
     const table = resultsTable([r]).join("\n");
-    assert.match(table, /SimCLR \(4 epochs\) \| 44\.0 \[44\.0, 44\.0\]/);
+    const knn = (100 * (0.4 + E / 100)).toFixed(1);
+    assert.ok(table.includes(`SimCLR (${E} epochs) | ${knn} [${knn}, ${knn}]`), table);
     assert.match(table, /2 of 3 seeds/);
 
-    // PyTorch: the recipe at 4 epochs (2 seeds) and at 40, each epoch 10 s
+    // PyTorch: the recipe at E epochs (2 seeds) and at 10 E, each epoch 10 s
     await writeRuns(
       join(dir, "peer-simclr-reference"),
-      [[4, 0, ""], [4, 1, ""], [40, 0, ""]],
+      [[E, 0, ""], [E, 1, ""], [10 * E, 0, ""]],
       10,
       "pytorch",
     );
     r = await referenceResult(m, dir);
     assert.deepEqual(r.peer!.seeds, ["0", "1"]);
-    assert.deepEqual(r.peerBudget.map((b) => b.epochs), [4, 40]);
+    assert.deepEqual(r.peerBudget.map((b) => b.epochs), [E, 10 * E]);
     assert.equal(r.fidelity!.knn_accuracy.difference, 0);
-    // the suite's 4 epochs take 6.7 minutes; PyTorch's nearest are its 40 epochs (6.7 minutes)
-    assert.match(equalTimeText(r)!, /the suite's 4 epochs take 6\.7 minutes.*PyTorch's 40 epochs/);
+    // the suite's E epochs take as long as PyTorch's 10 E
+    const minutes = (100 * E / 60).toFixed(1);
+    assert.ok(
+      equalTimeText(r)!.includes(`the suite's ${E} epochs take ${minutes} minutes`) &&
+        equalTimeText(r)!.includes(`PyTorch's ${10 * E} epochs`),
+      equalTimeText(r)!,
+    );
     const svg = budgetPlot(r)!;
     for (const name of ["suite kNN", "suite linear", "PyTorch kNN", "random encoder kNN"]) {
       assert.ok(svg.includes(name), name);
