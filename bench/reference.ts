@@ -2,7 +2,8 @@
  * The reference tier's results (issue 27): for each method with a `reference` preset, its runs
  * at that preset's config, read from its budget study's folder (reports/sweep-<method>-budget,
  * `deno task sweep <method>-budget`) and its PyTorch peer's (reports/peer-<method>-reference,
- * `deno task peer`): the weighted-kNN and linear-probe accuracies on h with their 95 % intervals
+ * `deno task peer`): the weighted-kNN and linear-probe accuracies on its representation (h for the
+ * two-view methods; its `tier` declaration) with their 95 % intervals
  * over seeds, the random encoder's, the gain over it (paired by seed), PyTorch's numbers on the
  * same recipe and the difference (Welch: the two sides' seeds are independent draws), training
  * minutes per seed, commits and hosts; and each budget the study ran. `deno task reference`
@@ -11,14 +12,14 @@
  */
 import { join } from "node:path";
 import { configHash } from "../suite/config.ts";
-import type { Method } from "../suite/method.ts";
+import { type Method, TIER_DEFAULT, type TierMeasures } from "../suite/method.ts";
 import { type Effect, effectOf, type Interval, interval95 } from "../suite/stats.ts";
 import { readRunFolder, type RunFolder } from "./runs.ts";
 import { RANDOM_INIT } from "../eval/harness.ts";
 import { paddedTable } from "./readme.ts";
 import { lineSvg } from "../io/svg.ts";
 
-/** The gain over its random encoder the tier asks of every method, on kNN and linear on h. */
+/** The gain over its random encoder the tier asks of every method, on kNN and linear. */
 export const GAIN_GOAL = 0.05;
 /** The training minutes a seed may take at the tier (on the 2-core machines). */
 export const MINUTES_CAP = 15;
@@ -27,10 +28,14 @@ export const FIDELITY_GOAL = 0.02;
 /** Seeds the tier's conclusions need at least. */
 export const MIN_SEEDS = 3;
 
-/** The two measures the tier is judged on: weighted kNN and the linear probe, on h. */
+/**
+ * The two measures the tier is judged on: weighted kNN and the linear probe on the method's
+ * representation (its `tier` declaration names the features and metrics: h and knn_accuracy,
+ * linear_accuracy for the two-view methods).
+ */
 export const MEASURES = [
-  { metric: "knn_accuracy", name: "kNN" },
-  { metric: "linear_accuracy", name: "linear" },
+  { metric: "knn_accuracy", name: "kNN", role: "knn" },
+  { metric: "linear_accuracy", name: "linear", role: "linear" },
 ] as const;
 type Metric = (typeof MEASURES)[number]["metric"];
 
@@ -45,7 +50,7 @@ export function referenceFolders(method: string, reports = "reports"): {
   };
 }
 
-/** One run's numbers on h: the trained encoder's and the random one's, by metric. */
+/** One run's numbers on its representation: the trained network's and the random one's. */
 export interface RunNumbers {
   id: string;
   /** the resolved config's hash */
@@ -61,15 +66,22 @@ export interface RunNumbers {
   epochs: number;
 }
 
-/** The runs of `method` in a folder, with their numbers on h. */
-export function runNumbers(f: RunFolder, method: string): RunNumbers[] {
+/** The runs of `method` in a folder, with their numbers on its representation (`tier`). */
+export function runNumbers(
+  f: RunFolder,
+  method: string,
+  tier: TierMeasures = TIER_DEFAULT,
+): RunNumbers[] {
   const out: RunNumbers[] = [];
   for (const [id, rows] of f.byRun) {
     const r0 = rows[0]!;
     const on = (who: string) => {
       const v: Partial<Record<Metric, number>> = {};
-      for (const { metric } of MEASURES) {
-        const r = rows.find((x) => x.method === who && x.features === "h" && x.metric === metric);
+      for (const { metric, role } of MEASURES) {
+        const name = tier[role];
+        const r = rows.find((x) =>
+          x.method === who && x.features === tier.features && x.metric === name
+        );
         if (r && (r.value ?? "").trim() !== "") v[metric] = Number(r.value);
       }
       return v;
@@ -102,6 +114,8 @@ export interface Side {
   random: Record<Metric, Interval>;
   /** trained - random, paired by seed */
   gain: Record<Metric, Effect>;
+  /** the measures its runs have (DrLIM's 2-D map has no linear probe) */
+  measured: Metric[];
   /** training minutes per seed, and the longest */
   minutes: Interval;
   maxMinutes: number;
@@ -130,6 +144,7 @@ export function sideOf(runs: RunNumbers[]): Side | null {
   const values = (m: Map<string, number>) => interval95([...m.values()]);
   return {
     seeds: runs.map((r) => r.seed).sort(),
+    measured: MEASURES.map((x) => x.metric).filter((k) => runs.some((r) => k in r.trained)),
     trained: per((k) => values(bySeed(runs, (r) => r.trained[k]))),
     random: per((k) => values(bySeed(runs, (r) => r.random[k]))),
     gain: per((k) => effectOf(bySeed(runs, (r) => r.trained[k]), bySeed(runs, (r) => r.random[k]))),
@@ -160,6 +175,8 @@ export interface ReferenceResult {
   title: string;
   /** whether the method has a reference preset yet (without one, nothing else is filled) */
   preset: boolean;
+  /** what the tier measures of it */
+  tier: TierMeasures;
   /** the reference preset's epochs */
   epochs: number;
   hash: string;
@@ -173,9 +190,13 @@ export interface ReferenceResult {
 }
 
 /** Reads a folder's runs, or none where it has no results yet. */
-async function folderRuns(dir: string, method: string): Promise<RunNumbers[]> {
+async function folderRuns(
+  dir: string,
+  method: string,
+  tier?: TierMeasures,
+): Promise<RunNumbers[]> {
   try {
-    return runNumbers(await readRunFolder(dir), method);
+    return runNumbers(await readRunFolder(dir), method, tier);
   } catch (e) {
     if ((e as Error).message.includes("does not exist")) return [];
     throw e;
@@ -191,6 +212,7 @@ export async function referenceResult(m: Method, reports = "reports"): Promise<R
       method: m.name,
       title: m.title,
       preset: false,
+      tier: m.tier,
       epochs: NaN,
       hash: "",
       ...none,
@@ -202,11 +224,11 @@ export async function referenceResult(m: Method, reports = "reports"): Promise<R
   // a budget of the study: the reference config at other epochs (runs of an older recipe left
   // in the folder are not the study's)
   const hashAt = (epochs: number) => configHash(m.name, { ...config, epochs });
-  const study = (await folderRuns(folders.suite, m.name)).filter((r) =>
+  const study = (await folderRuns(folders.suite, m.name, m.tier)).filter((r) =>
     r.hash === hashAt(r.epochs)
   );
   const suite = study.filter((r) => r.hash === hash);
-  const peerStudy = (await folderRuns(folders.peer, m.name)).filter((r) =>
+  const peerStudy = (await folderRuns(folders.peer, m.name, m.tier)).filter((r) =>
     r.hash === hashAt(r.epochs)
   );
   const peer = peerStudy.filter((r) => r.hash === hash);
@@ -217,6 +239,7 @@ export async function referenceResult(m: Method, reports = "reports"): Promise<R
     method: m.name,
     title: m.title,
     preset: true,
+    tier: m.tier,
     epochs: Number(config.epochs),
     hash,
     suite: sideOf(suite),
@@ -235,11 +258,13 @@ const signed = (x: number) => `${x >= 0 ? "+" : "-"}${pts(Math.abs(x))}`;
 
 /** "41.2 [40.1, 42.3]": a mean in points with its 95 % interval (none for one seed). */
 export function intervalText(i: Interval): string {
+  if (!Number.isFinite(i.mean)) return "-";
   return Number.isFinite(i.half) ? `${pts(i.mean)} [${pts(i.low)}, ${pts(i.high)}]` : pts(i.mean);
 }
 
 /** "+6.3 [+4.1, +8.5]": a difference in points with its 95 % interval. */
 export function effectPoints(e: Effect): string {
+  if (!Number.isFinite(e.difference)) return "-";
   return Number.isFinite(e.low)
     ? `${signed(e.difference)} [${signed(e.low)}, ${signed(e.high)}]`
     : `${signed(e.difference)} (no interval)`;
@@ -252,7 +277,8 @@ export function effectPoints(e: Effect): string {
 export function meetsTier(s: Side): { met: boolean; why: string } {
   const short: string[] = [];
   if (s.seeds.length < MIN_SEEDS) short.push(`${s.seeds.length} of ${MIN_SEEDS} seeds`);
-  for (const { metric, name } of MEASURES) {
+  if (s.measured.length === 0) short.push("no accuracy measured");
+  for (const { metric, name } of MEASURES.filter((x) => s.measured.includes(x.metric))) {
     const g = s.gain[metric];
     if (!(g.difference >= GAIN_GOAL)) short.push(`${name} gain below ${pts(GAIN_GOAL)} points`);
     if (!(g.low > 0)) short.push(`${name} gain's interval not above 0`);
@@ -265,7 +291,7 @@ export function meetsTier(s: Side): { met: boolean; why: string } {
 const commitsText = (s: Side) => s.commits.map((c) => `\`${c.slice(0, 7)}\``).join(", ");
 
 /**
- * The results table (the README's first and the tier page's): per method, kNN and linear on h
+ * The results table (the README's first and the tier page's): per method, kNN and linear
  * with their 95 % intervals, the random encoder's, the gain over it (paired by seed), PyTorch's
  * same-recipe numbers, training minutes per seed, seeds and commits, and whether it meets the
  * tier.
@@ -273,10 +299,10 @@ const commitsText = (s: Side) => s.commits.map((c) => `\`${c.slice(0, 7)}\``).jo
 export function resultsTable(results: ReferenceResult[]): string[] {
   const header = [
     "method",
-    "kNN on h",
+    "kNN",
     "random encoder",
     "gain",
-    "linear on h",
+    "linear probe",
     "random encoder",
     "gain",
     "PyTorch, same recipe: kNN / linear",
@@ -299,7 +325,7 @@ export function resultsTable(results: ReferenceResult[]): string[] {
     const p = r.peer;
     const tier = meetsTier(s);
     return [
-      `${r.title} (${r.epochs} epochs)`,
+      `${r.title} (${r.epochs} epochs, on ${r.tier.features})`,
       intervalText(s.trained.knn_accuracy),
       intervalText(s.random.knn_accuracy),
       effectPoints(s.gain.knn_accuracy),
@@ -369,9 +395,9 @@ export function budgetTable(r: ReferenceResult): string[] {
     "epochs",
     "seeds",
     "train min / seed",
-    "kNN on h",
+    "kNN",
     "gain over random",
-    "linear on h",
+    "linear probe",
     "gain over random",
   ];
   return paddedTable(
@@ -463,7 +489,7 @@ export function referencePage(results: ReferenceResult[]): string[] {
         : []),
       ...(equal ? [equal, ""] : []),
       ...(trendText(r) ? [trendText(r)!, ""] : []),
-      `![${r.title}: accuracy on h against training minutes](${budgetPlotFile(r.method)})`,
+      `![${r.title}: accuracy against training minutes](${budgetPlotFile(r.method)})`,
       "",
     );
   }
@@ -493,13 +519,14 @@ export function fidelityCheck(
       continue;
     }
     if (!r.suite || !r.peer) continue;
-    for (const { metric, name } of MEASURES) {
+    for (const { metric, name } of MEASURES.filter((x) => r.suite!.measured.includes(x.metric))) {
       const s = r.suite.trained[metric], p = r.peer.trained[metric];
       const low = p.low - FIDELITY_GOAL, high = p.high + FIDELITY_GOAL;
       const ok = s.mean >= low && s.mean <= high;
       if (!ok) bad++;
       lines.push(
-        `${ok ? "ok" : "FIDELITY"} ${r.title} ${name} on h: the suite's ${pts(s.mean)} ` +
+        `${ok ? "ok" : "FIDELITY"} ${r.title} ${name} on ${r.tier.features}: the suite's ` +
+          `${pts(s.mean)} ` +
           `${ok ? "within" : "outside"} PyTorch's ${intervalText(p)} +/- ${pts(FIDELITY_GOAL)} ` +
           `(${r.suite.seeds.length} and ${r.peer.seeds.length} seeds)`,
       );
@@ -525,7 +552,7 @@ export async function methodsWithPeerRuns(
 export const budgetPlotFile = (method: string) => `${method}_accuracy_vs_minutes.svg`;
 
 /**
- * A method's accuracy on h against training minutes: each budget of the suite's study and each of
+ * A method's accuracy on its representation against training minutes: each budget of the suite's study and each of
  * PyTorch's runs of the same recipe (mean with its 95 % interval over seeds where there are
  * several), the suite's random encoder as dashed lines; log-x (the two sides run minutes apart).
  */
@@ -538,26 +565,27 @@ export function budgetPlot(r: ReferenceResult): string | null {
       metric,
       name,
     })),
-  ].filter((x) => x.points.length).map(({ side, points, metric, name }) => ({
-    name: `${side} ${name}`,
-    points: points.map(({ side: s }) => {
-      const i = s.trained[metric];
-      const bar = Number.isFinite(i.half) ? { low: 100 * i.low, high: 100 * i.high } : {};
-      return { x: s.minutes.mean, y: 100 * i.mean, ...bar };
-    }),
-  }));
+  ].filter((x) => x.points.some((p) => p.side.measured.includes(x.metric)))
+    .map(({ side, points, metric, name }) => ({
+      name: `${side} ${name}`,
+      points: points.map(({ side: s }) => {
+        const i = s.trained[metric];
+        const bar = Number.isFinite(i.half) ? { low: 100 * i.low, high: 100 * i.high } : {};
+        return { x: s.minutes.mean, y: 100 * i.mean, ...bar };
+      }),
+    }));
   if (series.length === 0) return null;
   const random = r.suite ?? r.budget.at(-1)?.side;
   return lineSvg({
     series,
     logX: true,
     refs: random
-      ? MEASURES.map(({ metric, name }) => ({
+      ? MEASURES.filter((x) => random.measured.includes(x.metric)).map(({ metric, name }) => ({
         name: `random encoder ${name}`,
         y: 100 * random.random[metric].mean,
       }))
       : [],
-    title: `${r.title}: accuracy on h against training minutes (bars: 95 % over seeds)`,
+    title: `${r.title}: accuracy on ${r.tier.features} against training minutes (95 % bars)`,
     xLabel: "training minutes per seed (log)",
     yLabel: "test accuracy (%)",
   });

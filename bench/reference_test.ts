@@ -19,6 +19,7 @@ import { REFERENCE_MARKERS, referenceResults } from "./reference_main.ts";
 import { replaceBetween } from "./readme.ts";
 import { METHODS } from "./methods.ts";
 import { configHash } from "../suite/config.ts";
+import { TIER_DEFAULT } from "../suite/method.ts";
 import { appendResults, type ResultRow } from "../io/csv.ts";
 import { resultRow } from "./testing.ts";
 
@@ -83,6 +84,30 @@ Deno.test("a side's gains are paired by seed, its minutes from the logs", () => 
   assert.deepEqual(meetsTier(s), { met: true, why: "" });
 });
 
+Deno.test("a method's own tier measures: DrLIM's 2-D map has kNN and no linear probe", () => {
+  const f = folder([0, 1, 2].map((seed) => ({
+    seed,
+    knn: 0.85 + seed / 100,
+    linear: 0,
+    rKnn: 0.6,
+    rLinear: 0,
+    s: 60,
+  })));
+  // as DrLIM writes them: knn_digit_accuracy on its embedding, no linear probe
+  f.rows = f.rows.filter((r) => r.metric === "knn_accuracy").map((r) => ({
+    ...r,
+    metric: "knn_digit_accuracy",
+    features: "embedding",
+  }));
+  f.byRun = rowsByRun(f.rows);
+  const s = sideOf(runNumbers(f, "simclr", { features: "embedding", knn: "knn_digit_accuracy" }))!;
+  assert.deepEqual(s.measured, ["knn_accuracy"]);
+  assert.equal(intervalText(s.trained.linear_accuracy), "-");
+  assert.deepEqual(meetsTier(s), { met: true, why: "" });
+  // read as two-view rows (h), nothing is measured
+  assert.match(meetsTier(sideOf(runNumbers(f, "simclr"))!).why, /no accuracy measured/);
+});
+
 Deno.test("the tier is not met with fewer seeds, a small gain, or over 15 minutes a seed", () => {
   const two = sideOf(runNumbers(learned, "simclr").slice(0, 2))!;
   assert.match(meetsTier(two).why, /2 of 3 seeds/);
@@ -124,6 +149,7 @@ Deno.test("a method short of the tier: how far it got, and the minutes its trend
     method: "byol",
     title: "BYOL",
     preset: true,
+    tier: TIER_DEFAULT,
     epochs: 2,
     hash: "h",
     suite: null,
@@ -163,6 +189,7 @@ Deno.test("bench:ci's fidelity check: the suite's mean within PyTorch's interval
     method: "simclr",
     title: "SimCLR",
     preset: true,
+    tier: TIER_DEFAULT,
     epochs: 4,
     hash: "h1",
     suite: sideOf(suite),
@@ -253,7 +280,7 @@ Deno.test("referenceResult takes the reference config's runs, the study's budget
     assert.equal(equalTimeText(r), null);
     const table = resultsTable([r]).join("\n");
     const knn = (100 * (0.4 + E / 100)).toFixed(1);
-    assert.ok(table.includes(`SimCLR (${E} epochs) | ${knn} [${knn}, ${knn}]`), table);
+    assert.ok(table.includes(`SimCLR (${E} epochs, on h) | ${knn} [${knn}, ${knn}]`), table);
     assert.match(table, /2 of 3 seeds/);
 
     // PyTorch: the recipe at E epochs (2 seeds) and at 10 E, each epoch 10 s

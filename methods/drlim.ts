@@ -576,6 +576,8 @@ export const drlim = defineMethod<DrlimConfig>({
   title: "DrLIM",
   summary:
     "DrLIM (Hadsell, Chopra, LeCun 2006): siamese CNN to 2-D with the margin contrastive loss",
+  // its protocol is the 2-D map's kNN (Hadsell et al. 2006 show maps, no linear probe)
+  tier: { features: "embedding", knn: "knn_digit_accuracy" },
   defaults: drlimDefaults,
   docs: drlimDocs,
   presets: drlimPresets,

@@ -630,6 +630,9 @@ export const exemplar = defineMethod<ExemplarConfig>({
   docs: exemplarDocs,
   presets: exemplarPresets,
   run: runExemplar,
+  // the representation is the fully connected layer's output (the simple protocol; the paper's
+  // quadrant-pooled protocol is on the run's page)
+  tier: { features: "fc", knn: "knn_accuracy", linear: "linear_accuracy" },
   // six seeds of ~2.5 minutes: the regression check needs each side's seed spread, and at three
   // a side (t quantile ~9 at the Bonferroni level) a learning rate 10x low went unnoticed; its
   // training loss rose 0.65 against a spread of 0.15 (reports/ci-power)

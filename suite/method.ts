@@ -279,7 +279,28 @@ export interface MethodSpec<C extends Config> {
   perf?: PerfWorkload[];
   /** the claims its paper (or the poster) makes that its runs can test */
   claims?: Claim[];
+  /** what the reference tier measures of it (default {@linkcode TIER_DEFAULT}: kNN and linear
+   * on h) */
+  tier?: TierMeasures;
 }
+
+/**
+ * The reference tier's measures of a method (bench/reference.ts): the features its
+ * representation is evaluated on and the metrics of its kNN and linear-probe accuracy there (a
+ * method whose protocol has no linear probe, as DrLIM's 2-D map, leaves `linear` out).
+ */
+export interface TierMeasures {
+  features: string;
+  knn: string;
+  linear?: string;
+}
+
+/** The two-view methods' tier measures: weighted kNN and the linear probe on h. */
+export const TIER_DEFAULT: TierMeasures = {
+  features: "h",
+  knn: "knn_accuracy",
+  linear: "linear_accuracy",
+};
 
 /** A config resolved for one run, with the method's run bound to it. */
 export interface ResolvedRun {
@@ -301,6 +322,7 @@ export interface Method {
   sweeps: SweepSpec[];
   perf: PerfWorkload[];
   claims: Claim[];
+  tier: TierMeasures;
 }
 
 /** Checks a method's declaration and makes it a {@linkcode Method} for the registry. */
@@ -337,5 +359,6 @@ export function defineMethod<C extends Config>(spec: MethodSpec<C>): Method {
     sweeps: spec.sweeps ?? [],
     perf: spec.perf ?? [],
     claims: spec.claims ?? [],
+    tier: spec.tier ?? TIER_DEFAULT,
   };
 }
