@@ -24,7 +24,7 @@ import {
   viewsModelConfig,
   viewsTrainer,
 } from "./projection.ts";
-import { twoViewCiSmall, twoViewDefaults, twoViewDocs } from "./two_view.ts";
+import { twoViewCiSmall, twoViewDefaults, twoViewDocs, twoViewReference } from "./two_view.ts";
 
 /**
  * BYOL's defaults. The paper trains on ImageNet (projector and predictor 4096 hidden to 256,
@@ -149,6 +149,21 @@ const byolPresets: Record<string, Partial<ByolConfig>> = {
   // projection, a 256-d predictor; solarisation of the second view kept, the blur left out, as
   // the suite's CIFAR-10 setting leaves it out (SimCLR appendix B.9; on 32x32 views)
   ci: { ...twoViewCiSmall, headDim: 128, predHidden: 256, blur: 0, blur2: 0 },
+  // the reference tier (two_view.ts twoViewReference): solo-learn's CIFAR-10 target decay (0.99
+  // rising to 1) and asymmetric solarisation, no blur (lightly's CIFAR-10 setting), a 64-d
+  // projection and a 256-wide predictor, Adam at 0.001 (the PyTorch anchor's BYOL); a step also
+  // runs the target network forward, so 2 epochs fit 15 minutes (sweep byol-budget). BYOL
+  // learns slowly: reports/reference/README.md shows how far it gets
+  reference: {
+    ...twoViewReference,
+    lr: 0.001,
+    headDim: 64,
+    predHidden: 256,
+    tauBase: 0.99,
+    blur: 0,
+    blur2: 0,
+    epochs: 2,
+  },
 };
 
 /** The BYOL method. */
@@ -169,6 +184,13 @@ export const byol = defineMethod<ByolConfig>({
     }),
   ci: [{ summary: "BYOL ci", presets: ["ci"], axes: [], seeds: [0, 1, 2] }],
   sweeps: [{
+    name: "byol-budget",
+    summary: "training budget (epochs of 10,000 images) at the reference tier: the budget study " +
+      "behind the reference preset's epochs",
+    presets: ["reference"],
+    axes: [["epochs", [1, 2]]],
+    seeds: [0, 1, 2],
+  }, {
     name: "byol-tau-cpu",
     summary: "the target's starting EMA decay tau_base, ci preset",
     presets: ["ci"],

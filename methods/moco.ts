@@ -25,7 +25,7 @@ import {
   viewsModelConfig,
   viewsTrainer,
 } from "./projection.ts";
-import { twoViewCiSmall, twoViewDefaults, twoViewDocs } from "./two_view.ts";
+import { twoViewCiSmall, twoViewDefaults, twoViewDocs, twoViewReference } from "./two_view.ts";
 
 /**
  * MoCo v2's defaults: the paper's (an MLP head 2048 hidden to 128, temperature 0.2, key momentum
@@ -159,6 +159,18 @@ const mocoPresets: Record<string, Partial<MocoConfig>> = {
   // CPU scale: the neighbours' ci budget on SimCLR's ci data and encoder (two_view.ts); a queue
   // of 1,024 (16 batches)
   ci: { ...twoViewCiSmall, queue: 1024, keyMomentum: 0.99 },
+  // the reference tier (two_view.ts twoViewReference): lightly's CIFAR-10 MoCo (temperature 0.1,
+  // a queue of 4,096, key momentum 0.99) with Adam at 0.001, which learned fastest of the
+  // recipes the PyTorch peer ran at this budget (reports/peer-moco-recipes); a step computes the
+  // key encoder forward only, so 4 epochs fit 15 minutes (sweep moco-budget)
+  reference: {
+    ...twoViewReference,
+    lr: 0.001,
+    temperature: 0.1,
+    queue: 4096,
+    keyMomentum: 0.99,
+    epochs: 4,
+  },
 };
 
 /** The MoCo v2 method. */
@@ -179,6 +191,13 @@ export const moco = defineMethod<MocoConfig>({
     }),
   ci: [{ summary: "MoCo v2 ci", presets: ["ci"], axes: [], seeds: [0, 1, 2] }],
   sweeps: [{
+    name: "moco-budget",
+    summary: "training budget (epochs of 10,000 images) at the reference tier: the budget study " +
+      "behind the reference preset's epochs",
+    presets: ["reference"],
+    axes: [["epochs", [1, 2, 4]]],
+    seeds: [0, 1, 2],
+  }, {
     name: "moco-queue-cpu",
     summary: "the queue of negatives K, ci preset",
     presets: ["ci"],
