@@ -33,7 +33,7 @@ import {
 } from "../core/train.ts";
 import { chanceRow, extractBatched, RANDOM_INIT } from "../eval/harness.ts";
 import { drlimClaims } from "./drlim_claims.ts";
-import { drlimMargin, drlimPairs, drlimSeeds } from "./drlim_sweeps.ts";
+import { drlimBudget, drlimMargin, drlimPairs, drlimSeeds } from "./drlim_sweeps.ts";
 import { contrastiveLoss } from "./contrastive_loss.ts";
 import { deriveStreams, Rng, type Streams } from "../core/rng.ts";
 import type { MnistSplit } from "../suite/data.ts";
@@ -147,6 +147,10 @@ const drlimPresets: Record<string, Partial<DrlimConfig>> = {
   default: {},
   ci: { trainPerDigit: 600, testPerDigit: 200, batch: 64, epochs: 1 },
   paper: { epochs: 10 },
+  // the reference tier (issue 27): the paper's data (3,000 4s and 3,000 9s, 5 neighbours) and
+  // network, one epoch over the similar pairs (sweep drlim-budget: 1 and 2); its measure is the
+  // 2-D map's kNN accuracy against the same network with random weights
+  reference: { epochs: 1 },
   // The shifted-digit experiment (paper: 3,000 images of each digit x 5 copies = 30,000
   // samples). Both runs see about the same number of images: euclidean+shift has ~6x more
   // similar pairs per sample, so it gets fewer epochs.
@@ -590,7 +594,7 @@ export const drlim = defineMethod<DrlimConfig>({
     axes: [],
     seeds: Array.from({ length: 16 }, (_, i) => i),
   }],
-  sweeps: [...drlimMargin, ...drlimPairs, ...drlimSeeds],
+  sweeps: [...drlimMargin, ...drlimPairs, ...drlimSeeds, ...drlimBudget],
   claims: drlimClaims,
   perf: [
     {

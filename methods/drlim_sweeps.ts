@@ -60,3 +60,15 @@ export const drlimSeeds: SweepSpec[] = [
     seeds: [0, 1, 2, 3, 4],
   })),
 ];
+
+/**
+ * The reference tier's budget study (issue 27): the paper's 4s and 9s at the reference preset
+ * for 1 and 2 epochs over the similar pairs.
+ */
+export const drlimBudget: SweepSpec[] = [{
+  name: "drlim-budget",
+  summary: "training budget (epochs over the 30,000 similar pairs) at the reference tier",
+  presets: ["reference"],
+  axes: [["epochs", [1, 2]]],
+  seeds: [0, 1, 2],
+}];
