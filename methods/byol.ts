@@ -14,7 +14,7 @@ import { createSimclrModel, type SimclrModel } from "./simclr.ts";
 import type { Rng } from "../core/rng.ts";
 import { normalisedSpread, type Trainer } from "../core/train.ts";
 import type { Docs } from "../suite/config.ts";
-import { defineMethod } from "../suite/method.ts";
+import { budgetSweep, defineMethod } from "../suite/method.ts";
 import type { ImageSet } from "../datasets/images.ts";
 import {
   collapseDefaults,
@@ -185,14 +185,7 @@ export const byol = defineMethod<ByolConfig>({
       trainer: byolTrainer,
     }),
   ci: [{ summary: "BYOL ci", presets: ["ci"], axes: [], seeds: [0, 1, 2] }],
-  sweeps: [{
-    name: "byol-budget",
-    summary: "training budget (epochs of 10,000 images) at the reference tier: the budget study " +
-      "behind the reference preset's epochs",
-    presets: ["reference"],
-    axes: [["epochs", [1, 2]]],
-    seeds: [0, 1, 2],
-  }, {
+  sweeps: [budgetSweep("byol", [1, 2], "10,000 images"), {
     name: "byol-tau-cpu",
     summary: "the target's starting EMA decay tau_base, ci preset",
     presets: ["ci"],

@@ -1,5 +1,5 @@
 /** DrLIM sweeps: the contrastive loss's margin and the neighbours k that define similar pairs. */
-import type { SweepSpec } from "../suite/method.ts";
+import { budgetSweep, type SweepSpec } from "../suite/method.ts";
 
 /** Margin m of the loss's dissimilar term (the paper does not state it; 1 is customary). */
 export const drlimMargin: SweepSpec[] = [
@@ -61,14 +61,5 @@ export const drlimSeeds: SweepSpec[] = [
   })),
 ];
 
-/**
- * The reference tier's budget study (issue 27): the paper's 4s and 9s at the reference preset
- * for 1 and 2 epochs over the similar pairs.
- */
-export const drlimBudget: SweepSpec[] = [{
-  name: "drlim-budget",
-  summary: "training budget (epochs over the 30,000 similar pairs) at the reference tier",
-  presets: ["reference"],
-  axes: [["epochs", [1, 2]]],
-  seeds: [0, 1, 2],
-}];
+/** The reference tier's budget study (issue 27): the paper's 4s and 9s for 1 and 2 epochs. */
+export const drlimBudget: SweepSpec[] = [budgetSweep("drlim", [1, 2], "the 30,000 similar pairs")];

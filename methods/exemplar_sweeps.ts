@@ -5,7 +5,7 @@
  * against the paper's 74.2 %, and where trained features overtake random ones (papers.md).
  * CPU-sized on the ci preset, GPU-sized on the default (CIFAR-10 JPEG copy, 64c5-64c5-128f).
  */
-import type { SweepSpec } from "../suite/method.ts";
+import { budgetSweep, type SweepSpec } from "../suite/method.ts";
 import { TRANSFORMS } from "./exemplar_transforms.ts";
 
 const cpu = { presets: ["ci"], seeds: [0, 1, 2] };
@@ -14,6 +14,7 @@ const gpu = { presets: ["default"], seeds: [0] };
 const without = ["", ...TRANSFORMS];
 
 export const exemplarSweeps: SweepSpec[] = [
+  budgetSweep("exemplar", [4, 8, 16], "the 6,400 samples"),
   {
     ...cpu,
     name: "exemplar-classes-cpu",

@@ -15,7 +15,7 @@ import { createSimclrModel, type SimclrModel } from "./simclr.ts";
 import type { Rng } from "../core/rng.ts";
 import { normalisedSpread, type Trainer } from "../core/train.ts";
 import type { Docs } from "../suite/config.ts";
-import { defineMethod } from "../suite/method.ts";
+import { budgetSweep, defineMethod } from "../suite/method.ts";
 import type { ImageSet } from "../datasets/images.ts";
 import {
   collapseDefaults,
@@ -190,14 +190,7 @@ export const moco = defineMethod<MocoConfig>({
       trainer: mocoTrainer,
     }),
   ci: [{ summary: "MoCo v2 ci", presets: ["ci"], axes: [], seeds: [0, 1, 2] }],
-  sweeps: [{
-    name: "moco-budget",
-    summary: "training budget (epochs of 10,000 images) at the reference tier: the budget study " +
-      "behind the reference preset's epochs",
-    presets: ["reference"],
-    axes: [["epochs", [1, 2, 4]]],
-    seeds: [0, 1, 2],
-  }, {
+  sweeps: [budgetSweep("moco", [1, 2, 4], "10,000 images"), {
     name: "moco-queue-cpu",
     summary: "the queue of negatives K, ci preset",
     presets: ["ci"],

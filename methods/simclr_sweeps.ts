@@ -3,21 +3,13 @@
  * strength, projection head variant and output dimension, temperature. CPU-sized on the ci
  * preset, GPU-sized on the paper's CIFAR-10 recipe.
  */
-import type { SweepSpec } from "../suite/method.ts";
+import { budgetSweep, type SweepSpec } from "../suite/method.ts";
 
 const cpu = { presets: ["ci"], seeds: [0, 1, 2] };
 const gpu = { presets: ["paper-cifar10"], seeds: [0] };
 
 export const simclrSweeps: SweepSpec[] = [
-  {
-    name: "simclr-budget",
-    summary: "training budget (epochs of 10,000 images) at the reference tier: the budget study " +
-      "behind the reference preset's epochs (run seed 0 at every budget, then seeds 1 and 2 " +
-      "where it concludes: --seeds, --where)",
-    presets: ["reference"],
-    axes: [["epochs", [1, 2, 3]]],
-    seeds: [0, 1, 2],
-  },
+  budgetSweep("simclr", [1, 2, 3], "10,000 images"),
   {
     ...cpu,
     name: "simclr-batch-cpu",

@@ -172,6 +172,22 @@ export interface SweepSpec extends RunGrid {
   name: string;
 }
 
+/**
+ * A method's reference-tier budget study (issue 27): its `reference` preset at each number of
+ * epochs (`what` says what an epoch passes over), seeds 0-2; run seed 0 at every budget first,
+ * then more seeds where it concludes (`deno task sweep NAME --seeds 1,2 --where epochs=E`).
+ */
+export function budgetSweep(method: string, epochs: number[], what: string): SweepSpec {
+  return {
+    name: `${method}-budget`,
+    summary: `training budget (epochs over ${what}) at the reference tier: the budget study ` +
+      "behind the reference preset's epochs",
+    presets: ["reference"],
+    axes: [["epochs", epochs]],
+    seeds: [0, 1, 2],
+  };
+}
+
 /** A step `deno task perf` times beside a PyTorch peer script on the same machine. */
 export interface PerfWorkload {
   /** what is timed, e.g. "drlim paper net, pair step (fwd+bwd+Adam)" */
