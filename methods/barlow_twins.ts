@@ -4,6 +4,7 @@
  * methods/barlow_vicreg_loss.ts). No negatives, no predictor, no momentum encoder.
  * @module
  */
+import { budgetSweep } from "../suite/method.ts";
 import { barlowTwinsLoss } from "./barlow_vicreg_loss.ts";
 import {
   collapseDefaults,
@@ -44,12 +45,13 @@ export const barlowTwinsSpec: ProjectionSpec<BarlowTwinsConfig> = {
     lambda: { help: "weight of the redundancy (off-diagonal) term (paper: 5e-3)", min: 0 },
     ...collapseDocs,
   },
-  presets: projectionPresets,
+  // reference: Adam at 0.001, which learned faster than at 0.01 (reports/peer-barlow-recipes)
+  presets: projectionPresets({ lr: 0.001, epochs: 3 }),
   loss: (z1, z2, cfg) => barlowTwinsLoss(z1, z2, { lambda: cfg.lambda }),
   lossName: "Barlow Twins loss (sum (1 - C_ii)^2 + lambda sum C_ij^2)",
   advice: (cfg) => `lower lr (now ${cfg.lr})`,
   perfPeer: (cfg) => ["--lambda", String(cfg.lambda)],
-  sweeps: [{
+  sweeps: [budgetSweep("barlow", [1, 2, 3], "10,000 images"), {
     name: "barlow-lambda-cpu",
     summary: "the redundancy term's weight lambda, ci preset",
     presets: ["ci"],

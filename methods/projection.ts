@@ -31,6 +31,7 @@ import {
   type Trainable,
   twoViewCiSmall,
   type TwoViewConfig,
+  twoViewReference,
   viewOptions,
   viewsOutput,
 } from "./two_view.ts";
@@ -267,14 +268,21 @@ export const projectionHeadDoc = {
   min: 1,
 };
 
-/** The presets of a projection method: defaults, the paper's data, and CPU scale (ci). */
-export const projectionPresets = {
-  default: {},
-  "paper-cifar10": { dataset: "cifar10" },
-  // CPU scale: the neighbours' ci budget on SimCLR's ci data and encoder (two_view.ts), a 128-d
-  // projection
-  ci: { ...twoViewCiSmall, headDim: 128 },
-};
+/**
+ * The presets of a projection method: defaults, the paper's data, CPU scale (ci), and the
+ * reference tier (two_view.ts twoViewReference with a 128-d projection, crops of at least 20 %,
+ * and the method's own Adam learning rate and epochs).
+ */
+export function projectionPresets(reference: { lr: number; epochs: number }) {
+  return {
+    default: {},
+    "paper-cifar10": { dataset: "cifar10" },
+    // CPU scale: the neighbours' ci budget on SimCLR's ci data and encoder (two_view.ts), a 128-d
+    // projection
+    ci: { ...twoViewCiSmall, headDim: 128 },
+    reference: { ...twoViewReference, headDim: 128, cropMin: 0.2, ...reference },
+  };
+}
 
 /** The method a projection spec declares. */
 export function projectionMethod<C extends ProjectionConfig>(spec: ProjectionSpec<C>): Method {

@@ -23,9 +23,15 @@ import type { Rng } from "../core/rng.ts";
 import { stopGradient } from "../core/ops.ts";
 import { normalisedSpread, type Trainer } from "../core/train.ts";
 import type { Docs } from "../suite/config.ts";
-import { defineMethod } from "../suite/method.ts";
+import { budgetSweep, defineMethod } from "../suite/method.ts";
 import type { ImageSet } from "../datasets/images.ts";
-import { twoViewCiSmall, type TwoViewConfig, twoViewDefaults, twoViewDocs } from "./two_view.ts";
+import {
+  twoViewCiSmall,
+  type TwoViewConfig,
+  twoViewDefaults,
+  twoViewDocs,
+  twoViewReference,
+} from "./two_view.ts";
 
 /**
  * SimSiam's defaults: the paper's CIFAR-10 setting (Sec. 5 and Appendix D, ResNet-18 variant):
@@ -74,6 +80,20 @@ const simsiamPresets: Record<string, Partial<SimsiamConfig>> = {
   "paper-cifar10": { dataset: "cifar10" },
   // CPU scale: SimCLR's ci data, encoder and budget, a 128-d projection and a 32-d bottleneck
   ci: { ...twoViewCiSmall, headDim: 128, predHidden: 32 },
+  // the reference tier (two_view.ts twoViewReference): the paper's CIFAR-10 optimiser (SGD,
+  // momentum 0.9, weight decay 5e-4) at lightly's 0.06 for batch 128 (0.12 at batch 256 here),
+  // no warm-up, a 128-d projection and a 32-wide predictor, crops of at least 20 %, 3 epochs
+  // (sweep simsiam-budget). SimSiam learns slowly: reports/reference/README.md shows how far
+  reference: {
+    ...twoViewReference,
+    optimizer: "sgd",
+    lr: 0.12,
+    weightDecay: 5e-4,
+    headDim: 128,
+    predHidden: 32,
+    cropMin: 0.2,
+    epochs: 3,
+  },
 };
 
 /** f and g (SimCLR's model), and the predictor h. */
@@ -165,7 +185,7 @@ export const simsiam = defineMethod<SimsiamConfig>({
       trainer: simsiamTrainer,
     }),
   ci: [{ summary: "SimSiam ci", presets: ["ci"], axes: [], seeds: [0, 1, 2] }],
-  sweeps: [{
+  sweeps: [budgetSweep("simsiam", [1, 2, 3], "10,000 images"), {
     name: "simsiam-predictor-cpu",
     summary: "predictor bottleneck width, ci preset",
     presets: ["ci"],

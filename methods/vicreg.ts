@@ -4,6 +4,7 @@
  * methods/barlow_vicreg_loss.ts). No negatives, no predictor, no momentum encoder.
  * @module
  */
+import { budgetSweep } from "../suite/method.ts";
 import { vicregLoss } from "./barlow_vicreg_loss.ts";
 import {
   collapseDefaults,
@@ -47,7 +48,8 @@ export const vicregSpec: ProjectionSpec<VicregConfig> = {
     covCoeff: { help: "weight of the covariance term nu (paper: 1)", min: 0 },
     ...collapseDocs,
   },
-  presets: projectionPresets,
+  // reference: Adam at 0.01, which learned faster than at 0.001 (reports/peer-vicreg-recipes)
+  presets: projectionPresets({ lr: 0.01, epochs: 3 }),
   loss: (z1, z2, cfg) => vicregLoss(z1, z2, cfg),
   lossName: "VICReg loss (invariance, variance, covariance)",
   advice: (cfg) => `lower lr (now ${cfg.lr}) or raise stdCoeff (now ${cfg.stdCoeff})`,
@@ -55,7 +57,7 @@ export const vicregSpec: ProjectionSpec<VicregConfig> = {
     ...["--sim-coeff", String(cfg.simCoeff), "--std-coeff", String(cfg.stdCoeff)],
     ...["--cov-coeff", String(cfg.covCoeff)],
   ],
-  sweeps: [{
+  sweeps: [budgetSweep("vicreg", [1, 2, 3], "10,000 images"), {
     name: "vicreg-variance-cpu",
     summary: "the variance term's weight mu (0: the paper's collapse ablation), ci preset",
     presets: ["ci"],
