@@ -160,12 +160,13 @@ const mocoPresets: Record<string, Partial<MocoConfig>> = {
   // of 1,024 (16 batches)
   ci: { ...twoViewCiSmall, queue: 1024, keyMomentum: 0.99 },
   // the reference tier (two_view.ts twoViewReference): lightly's CIFAR-10 MoCo (temperature 0.1,
-  // a queue of 4,096, key momentum 0.99) with Adam at 0.001, which learned fastest of the
-  // recipes the PyTorch peer ran at this budget (reports/peer-moco-recipes); a step computes the
-  // key encoder forward only, so 4 epochs fit 15 minutes (sweep moco-budget)
+  // a queue of 4,096, key momentum 0.99), Adam at 0.003 and crops of at least 20 %, which learned
+  // fastest of the recipes the PyTorch peer ran at this budget (reports/peer-moco-recipes); a
+  // step computes the key encoder forward only, so 4 epochs fit 15 minutes (sweep moco-budget)
   reference: {
     ...twoViewReference,
-    lr: 0.001,
+    lr: 0.003,
+    cropMin: 0.2,
     temperature: 0.1,
     queue: 4096,
     keyMomentum: 0.99,
