@@ -9,7 +9,7 @@ const cpu = { presets: ["ci"], seeds: [0, 1, 2] };
 const gpu = { presets: ["paper-cifar10"], seeds: [0] };
 
 export const simclrSweeps: SweepSpec[] = [
-  budgetSweep("simclr", [1, 2, 3], "10,000 images"),
+  budgetSweep("simclr", [1, 2, 3, 4], "10,000 images"),
   {
     ...cpu,
     name: "simclr-batch-cpu",
