@@ -46,12 +46,12 @@ export const barlowTwinsSpec: ProjectionSpec<BarlowTwinsConfig> = {
     ...collapseDocs,
   },
   // reference: Adam at 0.001, which learned faster than at 0.01 (reports/peer-barlow-recipes)
-  presets: projectionPresets({ lr: 0.001, epochs: 3 }),
+  presets: projectionPresets({ lr: 0.001, epochs: 4 }),
   loss: (z1, z2, cfg) => barlowTwinsLoss(z1, z2, { lambda: cfg.lambda }),
   lossName: "Barlow Twins loss (sum (1 - C_ii)^2 + lambda sum C_ij^2)",
   advice: (cfg) => `lower lr (now ${cfg.lr})`,
   perfPeer: (cfg) => ["--lambda", String(cfg.lambda)],
-  sweeps: [budgetSweep("barlow", [1, 2, 3], "10,000 images"), {
+  sweeps: [budgetSweep("barlow", [1, 2, 4], "10,000 images"), {
     name: "barlow-lambda-cpu",
     summary: "the redundancy term's weight lambda, ci preset",
     presets: ["ci"],

@@ -153,7 +153,8 @@ const byolPresets: Record<string, Partial<ByolConfig>> = {
   // (lightly's CIFAR-10 setting), a 64-d projection and a 256-wide predictor, Adam at 0.01, crops
   // of at least 20 %, and a target decay starting at 0.9 (solo-learn's 0.99 moved the target too
   // slowly to learn anything in so short a run: reports/peer-byol-recipes); a step also runs the
-  // target forward, so 2 epochs fit 15 minutes (sweep byol-budget). BYOL learns slowly:
+  // target forward (about 4 minutes an epoch here), so 3 epochs fit 15 minutes (sweep
+  // byol-budget). BYOL learns slowly:
   // reports/reference/README.md shows how far it gets
   reference: {
     ...twoViewReference,
@@ -164,7 +165,7 @@ const byolPresets: Record<string, Partial<ByolConfig>> = {
     tauBase: 0.9,
     blur: 0,
     blur2: 0,
-    epochs: 2,
+    epochs: 3,
   },
 };
 
@@ -185,7 +186,7 @@ export const byol = defineMethod<ByolConfig>({
       trainer: byolTrainer,
     }),
   ci: [{ summary: "BYOL ci", presets: ["ci"], axes: [], seeds: [0, 1, 2] }],
-  sweeps: [budgetSweep("byol", [1, 2], "10,000 images"), {
+  sweeps: [budgetSweep("byol", [1, 2, 3], "10,000 images"), {
     name: "byol-tau-cpu",
     summary: "the target's starting EMA decay tau_base, ci preset",
     presets: ["ci"],

@@ -82,7 +82,7 @@ const simsiamPresets: Record<string, Partial<SimsiamConfig>> = {
   ci: { ...twoViewCiSmall, headDim: 128, predHidden: 32 },
   // the reference tier (two_view.ts twoViewReference): the paper's CIFAR-10 optimiser (SGD,
   // momentum 0.9, weight decay 5e-4) at lightly's 0.06 for batch 128 (0.12 at batch 256 here),
-  // no warm-up, a 128-d projection and a 32-wide predictor, crops of at least 20 %, 3 epochs
+  // no warm-up, a 128-d projection and a 32-wide predictor, crops of at least 20 %, 4 epochs
   // (sweep simsiam-budget). SimSiam learns slowly: reports/reference/README.md shows how far
   reference: {
     ...twoViewReference,
@@ -92,7 +92,7 @@ const simsiamPresets: Record<string, Partial<SimsiamConfig>> = {
     headDim: 128,
     predHidden: 32,
     cropMin: 0.2,
-    epochs: 3,
+    epochs: 4,
   },
 };
 
@@ -185,7 +185,7 @@ export const simsiam = defineMethod<SimsiamConfig>({
       trainer: simsiamTrainer,
     }),
   ci: [{ summary: "SimSiam ci", presets: ["ci"], axes: [], seeds: [0, 1, 2] }],
-  sweeps: [budgetSweep("simsiam", [1, 2, 3], "10,000 images"), {
+  sweeps: [budgetSweep("simsiam", [1, 2, 4], "10,000 images"), {
     name: "simsiam-predictor-cpu",
     summary: "predictor bottleneck width, ci preset",
     presets: ["ci"],

@@ -49,7 +49,7 @@ export const vicregSpec: ProjectionSpec<VicregConfig> = {
     ...collapseDocs,
   },
   // reference: Adam at 0.01, which learned faster than at 0.001 (reports/peer-vicreg-recipes)
-  presets: projectionPresets({ lr: 0.01, epochs: 3 }),
+  presets: projectionPresets({ lr: 0.01, epochs: 4 }),
   loss: (z1, z2, cfg) => vicregLoss(z1, z2, cfg),
   lossName: "VICReg loss (invariance, variance, covariance)",
   advice: (cfg) => `lower lr (now ${cfg.lr}) or raise stdCoeff (now ${cfg.stdCoeff})`,
@@ -57,7 +57,7 @@ export const vicregSpec: ProjectionSpec<VicregConfig> = {
     ...["--sim-coeff", String(cfg.simCoeff), "--std-coeff", String(cfg.stdCoeff)],
     ...["--cov-coeff", String(cfg.covCoeff)],
   ],
-  sweeps: [budgetSweep("vicreg", [1, 2, 3], "10,000 images"), {
+  sweeps: [budgetSweep("vicreg", [1, 2, 4], "10,000 images"), {
     name: "vicreg-variance-cpu",
     summary: "the variance term's weight mu (0: the paper's collapse ablation), ci preset",
     presets: ["ci"],
