@@ -10,7 +10,7 @@
  * writes them as reports/reference/README.md and as the README's results table.
  * @module
  */
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { configHash } from "../suite/config.ts";
 import { type Method, TIER_DEFAULT, type TierMeasures } from "../suite/method.ts";
 import { type Effect, effectOf, type Interval, interval95 } from "../suite/stats.ts";
@@ -418,8 +418,9 @@ export function budgetTable(r: ReferenceResult): string[] {
 
 /** reports/reference/README.md: the tier's page. */
 export function referencePage(results: ReferenceResult[]): string[] {
-  const hosts = [...new Set(results.flatMap((r) => [...r.suite?.hosts ?? []]))];
-  const peerHosts = [...new Set(results.flatMap((r) => [...r.peer?.hosts ?? []]))];
+  const hostsOf = (points: (r: ReferenceResult) => BudgetPoint[]) =>
+    [...new Set(results.flatMap((r) => points(r).flatMap((b) => b.side.hosts)))].sort();
+  const hosts = hostsOf((r) => r.budget), peerHosts = hostsOf((r) => r.peerBudget);
   const lines = [
     "# The reference tier: runs in which the methods learn",
     "",
@@ -475,13 +476,14 @@ export function referencePage(results: ReferenceResult[]): string[] {
     const equal = equalTimeText(r);
     lines.push(
       `\`deno task sweep ${r.method}-budget\`, the reference preset at each budget ` +
-        `(${r.folders.suite}):`,
+        `([${basename(r.folders.suite)}](../${basename(r.folders.suite)}/README.md)):`,
       "",
       ...budgetTable(r),
       "",
       ...(r.peerBudget.length
         ? [
-          `PyTorch, the same recipe at each budget it ran (${r.folders.peer}):`,
+          `PyTorch, the same recipe at each budget it ran ` +
+          `([${basename(r.folders.peer)}](../${basename(r.folders.peer)}/README.md)):`,
           "",
           ...budgetTable({ ...r, budget: r.peerBudget }),
           "",
@@ -581,7 +583,7 @@ export function budgetPlot(r: ReferenceResult): string | null {
     logX: true,
     refs: random
       ? MEASURES.filter((x) => random.measured.includes(x.metric)).map(({ metric, name }) => ({
-        name: `random encoder ${name}`,
+        name: `random ${name}`,
         y: 100 * random.random[metric].mean,
       }))
       : [],

@@ -302,7 +302,7 @@ Deno.test("referenceResult takes the reference config's runs, the study's budget
       equalTimeText(r)!,
     );
     const svg = budgetPlot(r)!;
-    for (const name of ["suite kNN", "suite linear", "PyTorch kNN", "random encoder kNN"]) {
+    for (const name of ["suite kNN", "suite linear", "PyTorch kNN", "random kNN"]) {
       assert.ok(svg.includes(name), name);
     }
   } finally {
