@@ -50,7 +50,7 @@ Deno.test("Barlow Twins' and VICReg's declarations: keys, ci presets, sweeps of 
   const v = vicreg.resolve(["ci"], ["stdCoeff=5"]).config as VicregConfig;
   assert.deepEqual([v.simCoeff, v.stdCoeff, v.covCoeff], [25, 5, 1]);
   assert.throws(() => vicreg.resolve(["ci"], ["covCoeff=-1"]), /covCoeff/);
-  assert.deepEqual(barlowTwins.sweeps.map((s) => s.axes[0]![0]), ["lambda"]);
-  assert.deepEqual(vicreg.sweeps.map((s) => s.axes[0]![0]), ["stdCoeff"]);
+  assert.deepEqual(barlowTwins.sweeps.map((s) => s.axes[0]![0]), ["epochs", "lambda"]);
+  assert.deepEqual(vicreg.sweeps.map((s) => s.axes[0]![0]), ["epochs", "stdCoeff"]);
   assert.equal(collapseBelow(0, 128), undefined);
 });
