@@ -82,5 +82,9 @@ Deno.test("SimSiam's declaration: presets resolve, the sweeps vary their keys, c
   assert.equal(ci.headDim, 128);
   assert.equal(ci.stopGradient, true);
   assert.throws(() => simsiam.resolve(["ci"], ["predHidden=0"]), /predHidden/);
-  assert.deepEqual(simsiam.sweeps.map((s) => s.axes[0]![0]), ["epochs", "predHidden", "stopGradient"]);
+  assert.deepEqual(simsiam.sweeps.map((s) => s.axes[0]![0]), [
+    "epochs",
+    "predHidden",
+    "stopGradient",
+  ]);
 });

@@ -1,10 +1,17 @@
 import assert from "node:assert/strict";
 import { Rng } from "../core/rng.ts";
 import {
+  detectableEffect,
   effectOf,
+  holmAdjust,
   interval95,
   meanStd,
   median,
+  noncentralTCdf,
+  normalCdf,
+  powerToSupport,
+  pValueOf,
+  seedsForPower,
   seedsNeeded,
   studentTCdf,
   tQuantile,
@@ -130,4 +137,79 @@ Deno.test("windowMeans: a curve of at most max points, each the mean of its wind
     { step: 10, loss: 9 },
   ]);
   assert.deepEqual(windowMeans([], 5), { every: 1, points: [] });
+});
+
+// Fixtures from SciPy 1.17.1 (Debian's python3-scipy), computed independently of this module:
+//   stats.norm.cdf(x); stats.nct.cdf(t, df, delta); power = stats.nct.sf(stats.t.ppf(0.975, df),
+//   df, effect / (sd / sqrt(n))); detectable delta = brentq(lambda d: stats.nct.sf(stats.t.ppf(
+//   0.975, df), df, d) - 0.8, 0.1, 50); p = 2 * stats.t.sf(abs(t), df).
+Deno.test("normalCdf and noncentralTCdf match SciPy", () => {
+  const close = (a: number, b: number, tol: number, what: string) =>
+    assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} against SciPy's ${b}`);
+  for (
+    const [x, want] of [[-3, 0.0013498980316300933], [0.5, 0.6914624612740131], [
+      1.96,
+      0.9750021048517795,
+    ]]
+  ) close(normalCdf(x!), want!, 1e-11, `Phi(${x})`);
+  close(normalCdf(-8), 6.22096057427174e-16, 1e-25, "Phi(-8)");
+  for (
+    const [t, df, delta, want] of [
+      [2.776, 4, 1, 0.8805016859707714],
+      [1.5, 1, 2, 0.26293509619812555],
+      [-0.5, 2, 0.7, 0.1326449669503116],
+      [2.0, 10, 3.5, 0.07856623773162004],
+      [2.228, 10, 2.5, 0.383428377988414],
+      [4.303, 2, 5, 0.280871533596404],
+      [1.7, 1.5, 1.2, 0.5601769104343709], // a Welch df: S's density has an infinite slope at 0
+    ]
+  ) {
+    close(
+      noncentralTCdf(t!, df!, delta!),
+      want!,
+      df === 1.5 ? 1e-5 : 1e-7,
+      `F(${t}; ${df}, ${delta})`,
+    );
+  }
+  assert.equal(noncentralTCdf(1.3, 4, 0), studentTCdf(1.3, 4));
+  assert.throws(() => noncentralTCdf(1, 0.5, 1), /df >= 1/);
+});
+
+Deno.test("power, seeds for power and the detectable effect come from the noncentral t (SciPy)", () => {
+  const close = (a: number, b: number, what: string) =>
+    assert.ok(Math.abs(a - b) <= 1e-6, `${what}: ${a} against SciPy's ${b}`);
+  close(powerToSupport(1, 1, 5, true), 0.4013202851995053, "paired, 5 seeds");
+  close(powerToSupport(2, 1.5, 3, true), 0.26738334683807247, "paired, 3 seeds");
+  close(powerToSupport(1, 1, 10, false), 0.8484471230997169, "two groups of 10");
+  // 4 df: the normal approximation (t(0.975) + t(0.8)) x se = 3.717 se finds less than 80 %
+  close(detectableEffect(1, 4, 0.025, 0.8), 3.761060261004303, "df 4");
+  close(detectableEffect(2, 10, 0.025, 0.8), 2 * 3.1099710408565775, "df 10");
+  assert.ok(powerToSupport(tQuantile(0.975, 4) + tQuantile(0.8, 4), Math.sqrt(5), 5, true) < 0.8);
+  const n = seedsForPower(1, 1, true)!;
+  assert.ok(powerToSupport(1, 1, n, true) >= 0.8 && powerToSupport(1, 1, n - 1, true) < 0.8);
+  assert.equal(n, 10);
+  assert.equal(seedsForPower(-1, 1, true), null);
+  assert.throws(() => powerToSupport(1, 1, 1, true), /n >= 2/);
+});
+
+Deno.test("pValueOf is the t test's two-sided p; below 0.05 exactly when the interval excludes 0", () => {
+  const a = new Map([["0", 0.50], ["1", 0.52], ["2", 0.49], ["3", 0.53]]);
+  const b = new Map([["0", 0.47], ["1", 0.50], ["2", 0.48], ["3", 0.49]]);
+  const e = effectOf(a, b); // differences 0.03, 0.02, 0.01, 0.04: t = 0.025 / (0.0129 / 2)
+  assert.ok(Math.abs(pValueOf(e) - 0.030466291662170977) < 1e-9, `p ${pValueOf(e)}`); // 2 t.sf(3.873, 3)
+  assert.equal(pValueOf(e) < 0.05, verdictOf(e) === "supported");
+  const noisy = effectOf(a, new Map([["0", 0.55], ["1", 0.45], ["2", 0.52], ["3", 0.44]]));
+  assert.equal(pValueOf(noisy) < 0.05, verdictOf(noisy) !== "inconclusive");
+  assert.ok(Number.isNaN(pValueOf(effectOf(new Map([["0", 1]]), new Map([["0", 0]])))));
+});
+
+Deno.test("holmAdjust: step-down adjusted p-values, monotone, untested entries left out", () => {
+  // m = 4 tested: sorted 0.005, 0.01, 0.03, 0.04 -> 4 x 0.005, 3 x 0.01, max(.03, 2 x .03), 0.06
+  const adj = holmAdjust([0.01, 0.04, NaN, 0.03, 0.005]);
+  const want = [0.03, 0.06, NaN, 0.06, 0.02];
+  adj.forEach((p, i) =>
+    Number.isNaN(want[i]!) ? assert.ok(Number.isNaN(p)) : assert.ok(Math.abs(p - want[i]!) < 1e-15)
+  );
+  assert.deepEqual(holmAdjust([0.5, 0.9]), [1, 1]); // 2 x 0.5 caps at 1; the larger keeps the max
+  assert.deepEqual(holmAdjust([]), []);
 });
