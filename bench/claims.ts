@@ -1,9 +1,12 @@
 /**
  * The claims the methods declare (suite/method.ts `Claim`), checked on a folder's runs: for each
  * adjacent pair of groups, the effect (difference of means) with its 95 % interval over seeds,
- * paired by seed where the groups share seeds (suite/stats.ts `effectOf`), and a verdict:
- * supported (the interval above 0), contradicted (below 0), or inconclusive, with the seeds the
- * observed effect would need to become conclusive. One seed is always "inconclusive (1 seed)".
+ * paired by seed where the groups share seeds (suite/stats.ts `effectOf`), its t test's p, and a
+ * verdict from the p Holm-adjusted across the family of tests the page reports (every step of every
+ * claim checked on one folder, unless the page names another family: `adjustFamily`): supported
+ * (adjusted p < 0.05, effect above 0), contradicted (below 0), or inconclusive, with the seeds the
+ * observed effect would need to conclude and in which direction. One seed is always
+ * "inconclusive (1 seed)".
  * @module
  */
 import { METHODS } from "./methods.ts";
@@ -12,19 +15,28 @@ import type { Claim, ClaimGroup, Method } from "../suite/method.ts";
 import {
   type Effect,
   effectOf,
+  holm,
   meanStd,
+  pValueOf,
   seedsNeeded,
   type Verdict,
-  verdictOf,
 } from "../suite/stats.ts";
+
+/** The two-sided level a step's Holm-adjusted p must beat: its 95 % interval's. */
+export const ALPHA = 0.05;
 
 /** One adjacent pair of a claim's groups. */
 export interface ClaimStep {
   better: string;
   worse: string;
   effect: Effect;
+  /** the effect's t test, two-sided (NaN: no interval, so no test) */
+  p: number;
+  /** p after Holm's adjustment across the family the page names (`adjustFamily`) */
+  pAdjusted: number;
   verdict: Verdict;
-  /** seeds the observed effect would need to be conclusive (null: unknown or > 10,000) */
+  /** seeds the observed effect would need to be conclusive at the level Holm's correction sets
+   * this step in its family (null: unknown or > 10,000) */
   seedsNeeded: number | null;
 }
 
@@ -43,6 +55,8 @@ export interface ClaimCheck {
   seeds: string[];
   /** the commits the runs were made at (more than one: the report says so) */
   commits: string[];
+  /** how many tests the Holm family held (0 before `adjustFamily`) */
+  family: number;
 }
 
 function seedOf(r: RunRecord): string {
@@ -109,31 +123,66 @@ export function checkClaims(
       const seeds = [...new Set(groups.flatMap((x) => [...x.values.keys()]))]
         .sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
       const commits = [...new Set(used.map((r) => r.rows[0]?.commit ?? "unknown"))].sort();
-      const base = { title: m.title, claim, missing, seeds, commits };
+      const base = { title: m.title, claim, missing, seeds, commits, family: 0 };
       if (missing.length) {
         out.push({ ...base, steps: [], verdict: "missing" });
         continue;
       }
       const steps = groups.slice(1).map((worse, i): ClaimStep => {
         const better = groups[i]!;
-        const effect = effectOf(better.values, worse.values);
+        const effect = effectOf(better.values, worse.values), p = pValueOf(effect);
         return {
           better: better.g.name,
           worse: worse.g.name,
           effect,
-          verdict: verdictOf(effect),
+          p,
+          pAdjusted: p,
+          verdict: "inconclusive",
           seedsNeeded: seedsNeeded(effect),
         };
       });
-      const verdict = steps.some((s) => s.verdict === "contradicted")
-        ? "contradicted"
-        : steps.every((s) => s.verdict === "supported")
-        ? "supported"
-        : "inconclusive";
-      out.push({ ...base, steps, verdict });
+      out.push({ ...base, steps, verdict: "inconclusive" });
     }
   }
-  return out;
+  return adjustFamily(out);
+}
+
+/** A step's verdict from its adjusted p and its effect's sign. */
+function stepVerdict(s: ClaimStep): Verdict {
+  if (!(s.pAdjusted < ALPHA)) return "inconclusive"; // NaN (no interval) lands here too
+  return s.effect.difference > 0 ? "supported" : "contradicted";
+}
+
+/**
+ * The checks with every step's p Holm-adjusted across all of them (the family: every step with a
+ * test, of every check given) and the verdicts drawn again: a claim is supported when every step
+ * is, contradicted when one is. Each call starts from the raw p, so a page that reports another
+ * family (the main tests of all claims) adjusts the same checks afresh.
+ */
+export function adjustFamily(checks: ClaimCheck[]): ClaimCheck[] {
+  const all = checks.flatMap((c) => c.steps);
+  const { adjusted, factors } = holm(all.map((s) => s.p));
+  const family = adjusted.filter(Number.isFinite).length;
+  let k = 0;
+  return checks.map((c) => {
+    if (c.verdict === "missing") return { ...c, family };
+    const steps = c.steps.map((s) => {
+      // seeds to conclude at the level Holm sets this step at its rank (alpha / factor)
+      const factor = Number.isFinite(factors[k]!) ? factors[k]! : 1;
+      const t = {
+        ...s,
+        pAdjusted: adjusted[k++]!,
+        seedsNeeded: seedsNeeded(s.effect, 10_000, ALPHA / factor),
+      };
+      return { ...t, verdict: stepVerdict(t) };
+    });
+    const verdict: Verdict = steps.some((s) => s.verdict === "contradicted")
+      ? "contradicted"
+      : steps.every((s) => s.verdict === "supported")
+      ? "supported"
+      : "inconclusive";
+    return { ...c, steps, verdict, family };
+  });
 }
 
 /** The verdict as the reports print it: one seed says so. */
@@ -158,19 +207,37 @@ export function effectText(s: ClaimStep): string {
   return `${d} [${f3(e.low)}, ${f3(e.high)}], ${n}`;
 }
 
-/** The seeds a claim's least conclusive step would need, in words. */
+/** A step's p as "0.013 (Holm 0.21)"; "-" without a test. */
+export function pText(s: ClaimStep): string {
+  if (!Number.isFinite(s.p)) return "-";
+  const f = (p: number) => p < 0.001 ? "< 0.001" : p.toFixed(3);
+  return `${f(s.p)} (Holm ${f(s.pAdjusted)})`;
+}
+
+/**
+ * The seeds a claim's least conclusive step would need, with the direction they would conclude
+ * in: "5 to support at the observed effect", or where a step's observed effect runs against the
+ * claim, that no number of seeds supports it (and how many would contradict it). The count is at
+ * the level Holm's correction sets the step at its rank in the family, the observed effect and
+ * spread staying as they are.
+ */
 export function needText(c: ClaimCheck): string {
   if (c.verdict === "supported" || c.verdict === "contradicted" || c.verdict === "missing") {
     return "";
   }
   const open = c.steps.filter((s) => s.verdict === "inconclusive");
-  const ns = open.map((s) => s.seedsNeeded);
-  if (ns.some((n) => n === null)) {
-    return open.some((s) => Number.isNaN(s.effect.sd))
-      ? "unknown (one seed: no spread yet)"
-      : "more than 10,000 (no effect to speak of)";
+  if (open.some((s) => Number.isNaN(s.effect.sd))) return "unknown (one seed: no spread yet)";
+  const against = open.filter((s) => s.effect.difference < 0);
+  if (against.length) {
+    const ns = against.map((s) => s.seedsNeeded);
+    return "no number of seeds supports it: the observed effect has the opposite sign" +
+      (ns.every((n) => n !== null)
+        ? ` (${Math.min(...(ns as number[]))} would contradict it)`
+        : "");
   }
-  return `${Math.max(...(ns as number[]))}`;
+  const ns = open.map((s) => s.seedsNeeded);
+  if (ns.some((n) => n === null)) return "more than 10,000 (no effect to speak of)";
+  return `${Math.max(...(ns as number[]))} to support at the observed effect`;
 }
 
 /** The claims as a report section: a table, then what is missing and how to make it. */
@@ -184,13 +251,15 @@ export function claimLines(cs: ClaimCheck[]): string[] {
     lines.push(
       "Each claim as its source states it, on the measure named; effect = difference of the " +
         "groups' means with its 95 % interval over seeds (Student's t; paired by seed where the " +
-        "groups share seeds, else Welch), for each adjacent pair in the claimed order. " +
-        "Supported: every interval above 0; contradicted: one below 0; otherwise inconclusive, " +
-        "with the seeds the observed effect and spread would need. A seed's value is the mean " +
-        "over its runs in the group.",
+        "groups share seeds, else Welch), for each adjacent pair in the claimed order, and its " +
+        "t test's two-sided p, Holm-adjusted across the " +
+        `${checked[0]!.family} tests of this section (every step of every claim below). ` +
+        "Supported: every step's adjusted p below 0.05 with the effect above 0; contradicted: " +
+        "one such step below 0; otherwise inconclusive, with the seeds the observed effect and " +
+        "spread would need. A seed's value is the mean over its runs in the group.",
       "",
-      "| claim | source | measure | effect [95 % interval] | verdict | seeds to conclude | runs |",
-      "| --- | --- | --- | --- | --- | --- | --- |",
+      "| claim | source | measure | effect [95 % interval] | p (Holm) | verdict | seeds to conclude | runs |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- |",
     );
   }
   for (const c of checked) {
@@ -199,7 +268,8 @@ export function claimLines(cs: ClaimCheck[]): string[] {
       : "";
     lines.push(
       `| ${c.title}: ${esc(c.claim.claim)} | ${esc(c.claim.source)} | ${esc(c.claim.measure)} | ` +
-        `${esc(c.steps.map(effectText).join("; "))} | **${verdictLabel(c)}** | ${needText(c)} | ` +
+        `${esc(c.steps.map(effectText).join("; "))} | ${c.steps.map(pText).join("; ")} | ` +
+        `**${verdictLabel(c)}** | ${needText(c)} | ` +
         `seeds ${c.seeds.join(", ")}${commits} |`,
     );
   }

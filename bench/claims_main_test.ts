@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { paddedTable } from "./readme.ts";
+import { paddedTable, wrapProse } from "./readme.ts";
 import { join } from "node:path";
 import {
   claimsSummary,
@@ -7,6 +7,7 @@ import {
   findClaims,
   mainTests,
   README_MARKERS,
+  readmeClaims,
   replaceMarked,
   reportFolders,
 } from "./claims_main.ts";
@@ -112,6 +113,8 @@ Deno.test("paddedTable pads every column; replaceMarked rewrites only between th
     "| x    | y   |",
     "| long | z   |",
   ]);
+  assert.deepEqual(wrapProse("a bb  ccc dddd e", 6), ["a bb", "ccc", "dddd e"]);
+  assert.deepEqual(wrapProse("unbreakable-word x", 4), ["unbreakable-word", "x"]);
   const [begin, end] = README_MARKERS;
   const readme = `# R\n\nbefore\n${begin}\n\nold table\n\n${end}\nafter\n`;
   assert.equal(
@@ -129,7 +132,7 @@ Deno.test("the README's Claims table is the one `deno task claims` makes from th
   const readme = await Deno.readTextFile(join(repo, "README.md"));
   const found = await findClaims(await reportFolders(join(repo, "reports")), repo);
   assert.equal(
-    replaceMarked(readme, claimsSummary(found), "README.md"),
+    replaceMarked(readme, readmeClaims(found), "README.md"),
     readme,
     "README.md's Claims table is stale: run `deno task claims` and commit README.md",
   );

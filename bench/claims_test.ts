@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { checkClaims, claimLines, verdictLabel } from "./claims.ts";
+import { adjustFamily, checkClaims, claimLines, needText, pText, verdictLabel } from "./claims.ts";
 import { run } from "./testing.ts";
 import type { RunRecord } from "./runs.ts";
 
@@ -65,7 +65,9 @@ Deno.test("an inconclusive claim says how many seeds its effect would need; mixe
   const text = claimLines([c!]).join("\n");
   assert.match(
     text,
-    new RegExp(`\\| ${need} \\| seeds 0, 1, 2, \\*\\*from 2 commits\\*\\* \\(aaaaaaa, bbbbbbb\\)`),
+    new RegExp(
+      `\\| ${need} to support at the observed effect \\| seeds 0, 1, 2, \\*\\*from 2 commits\\*\\* \\(aaaaaaa, bbbbbbb\\)`,
+    ),
   );
 });
 
@@ -131,5 +133,41 @@ Deno.test("a claim on two changes (an interaction): each group's value is relati
   assert.equal(
     checkClaims(partial).find((c) => c.claim.id === "simclr-augmentation-vs-supervised")!.verdict,
     "missing",
+  );
+});
+
+Deno.test("verdicts come from Holm-adjusted p: a family of many tests asks more of each", () => {
+  // differences 0.03, 0.02, 0.04 (mlp - linear): t = 5.196 on 2 df, p = 0.0351 alone
+  const runs = [0.63, 0.62, 0.64].flatMap((mlp, s) => [
+    run({ head: "mlp" }, [["h", mlp]], s),
+    run({ head: "linear" }, [["h", 0.6]], s),
+    run({ head: "none" }, [["h", [0.57, 0.58, 0.56][s]!]], s), // linear - none: the same p
+  ]);
+  const [alone] = adjustFamily(checkClaims(runs).filter((c) => c.claim.id === "simclr-head"));
+  const step = alone!.steps[0]!;
+  assert.ok(Math.abs(step.p - 0.035098) < 1e-5, `p ${step.p}`); // scipy: 2 * t.sf(5.196, 2)
+  assert.equal(alone!.family, 2);
+  assert.ok(Math.abs(step.pAdjusted - 2 * step.p) < 1e-12); // two equal p: each becomes 2 p
+  assert.equal(step.verdict, "inconclusive"); // 0.070 > 0.05, though the raw interval excludes 0
+  assert.ok(step.effect.low > 0);
+  assert.equal(alone!.verdict, "inconclusive");
+  // alone in its family the same step is supported
+  assert.equal(adjustFamily([{ ...alone!, steps: [step] }])[0]!.verdict, "supported");
+  assert.match(pText(step), /^0\.035 \(Holm 0\.070\)$/);
+  assert.match(claimLines([alone!]).join("\n"), /Holm-adjusted across the 2 tests of this section/);
+});
+
+Deno.test("seeds to conclude say in which direction; an effect against the claim never supports it", () => {
+  // mlp below linear at every seed but noisily: the claim's first step runs the wrong way
+  const runs = [0.58, 0.61, 0.55].flatMap((mlp, s) => [
+    run({ head: "mlp" }, [["h", mlp]], s),
+    run({ head: "linear" }, [["h", 0.6]], s),
+    run({ head: "none" }, [["h", 0.3]], s),
+  ]);
+  const c = checkClaims(runs).find((c) => c.claim.id === "simclr-head")!;
+  assert.equal(c.verdict, "inconclusive");
+  assert.match(
+    needText(c),
+    /^no number of seeds supports it: the observed effect has the opposite sign \(\d+ would contradict it\)$/,
   );
 });

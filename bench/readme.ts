@@ -36,3 +36,19 @@ export function replaceBetween(
   }
   return text.slice(0, a + begin.length) + "\n\n" + lines.join("\n") + "\n\n" + text.slice(b);
 }
+
+/**
+ * A paragraph wrapped greedily at `width` columns, as `deno fmt` (lineWidth 100) leaves prose in
+ * Markdown, so a generated paragraph stays the same after formatting.
+ */
+export function wrapProse(text: string, width = 100): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return line ? [...lines, line] : lines;
+}

@@ -231,15 +231,16 @@ export function verdictOf(e: Effect): Verdict {
 
 /**
  * Seeds the observed effect would need for its interval to exclude 0, if the difference and the
- * spread stayed as observed: the smallest n with t(0.975, df(n)) x sd / sqrt(n) < |difference|
- * (df = n - 1 paired, 2n - 2 for two groups of n). null: no spread measured yet (one seed), or no
- * difference, or more than `max`.
+ * spread stayed as observed: the smallest n with t(1 - alpha / 2, df(n)) x sd / sqrt(n) <
+ * |difference| (df = n - 1 paired, 2n - 2 for two groups of n; alpha 0.05: the 95 % interval; a
+ * smaller alpha where a correction for many tests asks it). null: no spread measured yet (one
+ * seed), or no difference, or more than `max`.
  */
-export function seedsNeeded(e: Effect, max = 10_000): number | null {
+export function seedsNeeded(e: Effect, max = 10_000, alpha = 0.05): number | null {
   if (!(e.sd >= 0) || e.difference === 0 || !Number.isFinite(e.difference)) return null;
   const need = (n: number) => {
     const df = e.paired ? n - 1 : 2 * n - 2;
-    return tQuantile(0.975, df) * e.sd / Math.sqrt(n) < Math.abs(e.difference);
+    return tQuantile(1 - alpha / 2, df) * e.sd / Math.sqrt(n) < Math.abs(e.difference);
   };
   if (need(2)) return 2;
   let lo = 2, hi = 4;
@@ -384,13 +385,22 @@ export function pValueOf(e: Effect): number {
  * test and stay NaN; they do not count in m.
  */
 export function holmAdjust(ps: number[]): number[] {
+  return holm(ps).adjusted;
+}
+
+/**
+ * Holm's adjusted p-values and each test's multiplier m - k + 1 (its level is alpha over that:
+ * what a test must reach, at its rank, to be called); NaN for untested entries.
+ */
+export function holm(ps: number[]): { adjusted: number[]; factors: number[] } {
   const tested = ps.map((p, i) => ({ p, i })).filter((x) => Number.isFinite(x.p));
   tested.sort((a, b) => a.p - b.p);
-  const out = ps.map(() => NaN);
+  const adjusted = ps.map(() => NaN), factors = ps.map(() => NaN);
   let running = 0;
   tested.forEach(({ p, i }, k) => {
     running = Math.max(running, Math.min(1, (tested.length - k) * p));
-    out[i] = running;
+    adjusted[i] = running;
+    factors[i] = tested.length - k;
   });
-  return out;
+  return { adjusted, factors };
 }
