@@ -11,19 +11,24 @@
  */
 import { METHODS } from "./methods.ts";
 import type { RunRecord } from "./runs.ts";
-import type { Claim, ClaimGroup, Method } from "../suite/method.ts";
+import { type Claim, type ClaimGroup, DEFAULT_PLAN, type Method } from "../suite/method.ts";
 import {
   type Effect,
   effectOf,
   holm,
   meanStd,
+  powerToSupport,
   pValueOf,
+  seedsForPower,
   seedsNeeded,
   type Verdict,
 } from "../suite/stats.ts";
 
 /** The two-sided level a step's Holm-adjusted p must beat: its 95 % interval's. */
 export const ALPHA = 0.05;
+
+/** The power seeds are planned for. */
+export const POWER = 0.8;
 
 /** One adjacent pair of a claim's groups. */
 export interface ClaimStep {
@@ -38,6 +43,11 @@ export interface ClaimStep {
   /** seeds the observed effect would need to be conclusive at the level Holm's correction sets
    * this step in its family (null: unknown or > 10,000) */
   seedsNeeded: number | null;
+  /** the power these seeds had to support the claim's planned effect (Claim.plan) at Holm's
+   * level, at the observed spread (noncentral t); NaN without a spread */
+  power: number;
+  /** the seeds that power reaches 0.8 at (null: no spread yet, or beyond 1,000) */
+  seedsPlanned: number | null;
 }
 
 /** A claim checked on a set of runs. */
@@ -139,6 +149,8 @@ export function checkClaims(
           pAdjusted: p,
           verdict: "inconclusive",
           seedsNeeded: seedsNeeded(effect),
+          power: NaN,
+          seedsPlanned: null,
         };
       });
       out.push({ ...base, steps, verdict: "inconclusive" });
@@ -168,11 +180,20 @@ export function adjustFamily(checks: ClaimCheck[]): ClaimCheck[] {
     if (c.verdict === "missing") return { ...c, family };
     const steps = c.steps.map((s) => {
       // seeds to conclude at the level Holm sets this step at its rank (alpha / factor)
-      const factor = Number.isFinite(factors[k]!) ? factors[k]! : 1;
+      const factor = Number.isFinite(factors[k]!) ? factors[k]! : 1, alpha = ALPHA / factor;
+      const planned = (c.claim.plan ?? DEFAULT_PLAN).effect, e = s.effect;
+      // no spread over two or more seeds (identical differences): any effect is found at once
+      const spread = e.n >= 2 && e.sd >= 0, still = e.sd === 0;
       const t = {
         ...s,
         pAdjusted: adjusted[k++]!,
-        seedsNeeded: seedsNeeded(s.effect, 10_000, ALPHA / factor),
+        seedsNeeded: seedsNeeded(e, 10_000, alpha),
+        power: !spread ? NaN : still ? 1 : powerToSupport(planned, e.sd, e.n, e.paired, alpha),
+        seedsPlanned: !spread
+          ? null
+          : still
+          ? 2
+          : seedsForPower(planned, e.sd, e.paired, POWER, 1000, alpha),
       };
       return { ...t, verdict: stepVerdict(t) };
     });
@@ -212,6 +233,23 @@ export function pText(s: ClaimStep): string {
   if (!Number.isFinite(s.p)) return "-";
   const f = (p: number) => p < 0.001 ? "< 0.001" : p.toFixed(3);
   return `${f(s.p)} (Holm ${f(s.pAdjusted)})`;
+}
+
+/**
+ * A claim's plan in words: the effect it plans for, the power its seeds had (the least of its
+ * steps) and the seeds that reach 0.8, e.g. "+0.020 (minimum effect of interest, 2 points): power
+ * 0.23 at 3 seeds; 0.8 at 11".
+ */
+export function planText(c: ClaimCheck): string {
+  const plan = c.claim.plan ?? DEFAULT_PLAN;
+  const head = `${f3(plan.effect)} (${plan.basis})`;
+  if (!c.steps.length) return head;
+  if (c.steps.some((s) => !Number.isFinite(s.power))) return `${head}: no spread yet (one seed)`;
+  const weakest = c.steps.reduce((a, b) => (b.power < a.power ? b : a));
+  const ns = c.steps.map((s) => s.seedsPlanned);
+  const need = ns.some((n) => n === null) ? "more than 1,000" : `${Math.max(...(ns as number[]))}`;
+  return `${head}: power ${weakest.power.toFixed(2)} at ${weakest.effect.n} seeds; ` +
+    `${POWER} at ${need}`;
 }
 
 /**

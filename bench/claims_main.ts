@@ -18,6 +18,7 @@ import {
   type ClaimCheck,
   effectText,
   needText,
+  planText,
   pText,
   verdictLabel,
 } from "./claims.ts";
@@ -175,7 +176,7 @@ export function claimsSummary(found: FolderClaim[]): string[] {
       const f = main.get(claim.id);
       const what = [`${m.title}: ${esc(claim.claim)}`, esc(claim.source)];
       if (!f) {
-        rows.push([...what, "-", "-", "-", "-", `not run yet (\`${claim.command}\`)`]);
+        rows.push([...what, "-", "-", "-", "-", `not run yet (\`${claim.command}\`)`, "-"]);
         continue;
       }
       const c = f.check;
@@ -188,11 +189,21 @@ export function claimsSummary(found: FolderClaim[]): string[] {
         esc(c.steps.map(effectText).join("; ")),
         c.steps.map(pText).join("; "),
         `${verdictLabel(c)}${need ? ` (seeds to conclude: ${need})` : ""}`,
+        esc(planText(c)),
       ]);
     }
   }
   return paddedTable(
-    ["claim", "source", "folder (seeds)", "scale", "effect [95 % interval]", "p (Holm)", "verdict"],
+    [
+      "claim",
+      "source",
+      "folder (seeds)",
+      "scale",
+      "effect [95 % interval]",
+      "p (Holm)",
+      "verdict",
+      "planned effect: power at these seeds; seeds for 0.8",
+    ],
     rows,
   );
 }
@@ -201,7 +212,9 @@ export function claimsSummary(found: FolderClaim[]): string[] {
 export function summaryFamilyText(found: FolderClaim[]): string {
   const main = [...adjustedMainTests(found).values()];
   return `p: each step's t test, two-sided, Holm-adjusted across the family of every claim's ` +
-    `main test (${main[0]?.check.family ?? 0} tests); a verdict needs the adjusted p below 0.05.`;
+    `main test (${main[0]?.check.family ?? 0} tests); a verdict needs the adjusted p below 0.05. ` +
+    "Power: the chance these seeds had to support the claim's planned effect at the observed " +
+    "spread and Holm's level (noncentral t; the weakest step), and the seeds that would give 0.8.";
 }
 
 /** What the README holds between its claims markers: the family's sentence, then the table. */

@@ -95,7 +95,7 @@ Deno.test("the README's Claims table: each claim once, on its own sweep's folder
     const head = table.find((l) => l.includes("MLP head > linear head"))!;
     assert.match(
       head,
-      /`sweep-simclr-head-cpu` \(3\) +\| CPU \(ci\); not run at paper scale +\| mlp - linear: \+0\.100 \[.*\| supported +\|$/,
+      /`sweep-simclr-head-cpu` \(3\) +\| CPU \(ci\); not run at paper scale +\| mlp - linear: \+0\.100 \[.*\| supported +\| \+0\.020 \(minimum effect of interest, 2 points\): power 1\.00 at 3 seeds; 0\.8 at 2 +\|$/,
     );
     assert.match(
       table.join("\n"),

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { adjustFamily, checkClaims, claimLines, needText, pText, verdictLabel } from "./claims.ts";
+import {
+  adjustFamily,
+  checkClaims,
+  claimLines,
+  needText,
+  planText,
+  pText,
+  verdictLabel,
+} from "./claims.ts";
 import { run } from "./testing.ts";
 import type { RunRecord } from "./runs.ts";
 
@@ -152,7 +160,18 @@ Deno.test("verdicts come from Holm-adjusted p: a family of many tests asks more 
   assert.ok(step.effect.low > 0);
   assert.equal(alone!.verdict, "inconclusive");
   // alone in its family the same step is supported
-  assert.equal(adjustFamily([{ ...alone!, steps: [step] }])[0]!.verdict, "supported");
+  const [single] = adjustFamily([{ ...alone!, steps: [step] }]);
+  assert.equal(single!.verdict, "supported");
+  // its power for the default plan (+0.02) at sd 0.01 over 3 paired seeds, at alpha 0.05:
+  // SciPy nct.sf(t.ppf(0.975, 2), 2, 0.02 / (0.01 / sqrt(3))) = 0.4707; 0.755 at 4, 0.909 at 5
+  assert.ok(Math.abs(single!.steps[0]!.power - 0.47074770619294315) < 1e-8);
+  assert.equal(single!.steps[0]!.seedsPlanned, 5);
+  assert.equal(
+    planText(single!),
+    "+0.020 (minimum effect of interest, 2 points): power 0.47 at 3 seeds; 0.8 at 5",
+  );
+  // in the family of two, Holm's level is lower for one of the steps: less power, more seeds
+  assert.ok(Math.min(...alone!.steps.map((s) => s.power)) < single!.steps[0]!.power);
   assert.match(pText(step), /^0\.035 \(Holm 0\.070\)$/);
   assert.match(claimLines([alone!]).join("\n"), /Holm-adjusted across the 2 tests of this section/);
 });

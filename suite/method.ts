@@ -242,7 +242,27 @@ export interface Claim {
   groups: ClaimGroup[];
   /** the README command that makes the runs the claim needs */
   command: string;
+  /**
+   * the effect the claim's seeds are planned for (each step's, on `measure`): the paper's effect
+   * scaled to the tier, or a stated minimum effect of interest; default DEFAULT_PLAN
+   */
+  plan?: ClaimPlan;
 }
+
+/** The effect a claim plans its seeds for, and why that size. */
+export interface ClaimPlan {
+  effect: number;
+  basis: string;
+}
+
+/**
+ * The minimum effect of interest where a claim states none: 2 points of accuracy, about the
+ * spread of one seed's accuracy at the reference tier and the smallest gain a reader acts on.
+ */
+export const DEFAULT_PLAN: ClaimPlan = Object.freeze({
+  effect: 0.02,
+  basis: "minimum effect of interest, 2 points",
+});
 
 /** A group's value: the mean `value` of the run's rows that `pick` selects (undefined: none). */
 export function rowsValue(

@@ -324,17 +324,24 @@ function dfOf(n: number, paired: boolean): number {
 }
 
 /**
- * The probability that n seeds' two-sided 95 % interval lies above 0 (the claim is supported)
- * when the true effect is `effect` > 0 and one seed's difference has standard deviation `sd`:
- * 1 - F(t(0.975, df); df, delta) of the noncentral t with delta = effect / (sd / sqrt(n)), df =
- * n - 1 paired, 2n - 2 for two groups of n seeds each (Welch's df at equal spreads).
+ * The probability that n seeds' two-sided 1 - alpha interval (95 % by default; Holm's level for a
+ * test in a family) lies above 0, so the claim is supported, when the true effect is `effect` > 0
+ * and one seed's difference has standard deviation `sd`: 1 - F(t(1 - alpha / 2, df); df, delta) of
+ * the noncentral t with delta = effect / (sd / sqrt(n)), df = n - 1 paired, 2n - 2 for two groups
+ * of n seeds each (Welch's df at equal spreads).
  */
-export function powerToSupport(effect: number, sd: number, n: number, paired: boolean): number {
+export function powerToSupport(
+  effect: number,
+  sd: number,
+  n: number,
+  paired: boolean,
+  alpha = 0.05,
+): number {
   if (!(n >= 2) || !(sd > 0)) {
     throw new RangeError(`powerToSupport: need n >= 2 seeds and sd > 0 (got n ${n}, sd ${sd})`);
   }
   const df = dfOf(n, paired);
-  return 1 - noncentralTCdf(tQuantile(0.975, df), df, effect / (sd / Math.sqrt(n)));
+  return 1 - noncentralTCdf(tQuantile(1 - alpha / 2, df), df, effect / (sd / Math.sqrt(n)));
 }
 
 /** The fewest seeds whose power to support `effect` reaches `power`; null beyond `max`. */
@@ -344,13 +351,15 @@ export function seedsForPower(
   paired: boolean,
   power = 0.8,
   max = 1000,
+  alpha = 0.05,
 ): number | null {
   if (!(effect > 0) || !(sd > 0)) return null;
+  const reaches = (n: number) => powerToSupport(effect, sd, n, paired, alpha) >= power;
   for (let n = 2; n <= max; n = n < 64 ? n + 1 : Math.ceil(n * 1.05)) {
-    if (powerToSupport(effect, sd, n, paired) >= power) {
+    if (reaches(n)) {
       // past 64 the search strides; walk back to the first n that reaches the power
       let m = n;
-      while (m > 2 && powerToSupport(effect, sd, m - 1, paired) >= power) m--;
+      while (m > 2 && reaches(m - 1)) m--;
       return m;
     }
   }
