@@ -325,7 +325,7 @@ export function resultsTable(results: ReferenceResult[]): string[] {
     const p = r.peer;
     const tier = meetsTier(s);
     return [
-      `${r.title} (${r.epochs} epochs, on ${r.tier.features})`,
+      `${r.title} (${epochsText(r.epochs)}, on ${r.tier.features})`,
       intervalText(s.trained.knn_accuracy),
       intervalText(s.random.knn_accuracy),
       effectPoints(s.gain.knn_accuracy),
@@ -344,6 +344,11 @@ export function resultsTable(results: ReferenceResult[]): string[] {
   return [
     ...paddedTable(header, rows),
   ];
+}
+
+/** "1 epoch", "4 epochs". */
+function epochsText(n: number): string {
+  return `${n} epoch${n === 1 ? "" : "s"}`;
 }
 
 /** Whether the suite is within FIDELITY_GOAL of PyTorch on a measure, in words. */
@@ -379,7 +384,7 @@ export function fidelityTable(results: ReferenceResult[]): string[] {
       fidelityText(r.fidelity![metric]),
     ]);
     rows.push([
-      `${r.title} (${r.epochs} epochs, seeds ${s.seeds.join(", ")} / ${p.seeds.join(", ")})`,
+      `${r.title} (${epochsText(r.epochs)}, seeds ${s.seeds.join(", ")} / ${p.seeds.join(", ")})`,
       ...cells,
       `${s.minutes.mean.toFixed(1)}, ${p.minutes.mean.toFixed(1)} (${
         (s.minutes.mean / p.minutes.mean).toFixed(1)
@@ -607,9 +612,13 @@ export function equalTimeText(r: ReferenceResult): string | null {
       : a
   );
   const p = near.side;
-  return `At equal wall time: the suite's ${r.epochs} epochs take ${s.minutes.mean.toFixed(1)} ` +
+  return `At equal wall time: the suite's ${epochsText(r.epochs)} take ${
+    s.minutes.mean.toFixed(1)
+  } ` +
     `minutes and reach kNN ${intervalText(s.trained.knn_accuracy)}, linear ` +
-    `${intervalText(s.trained.linear_accuracy)}; PyTorch's ${near.epochs} epochs of the same ` +
+    `${intervalText(s.trained.linear_accuracy)}; PyTorch's ${
+      epochsText(near.epochs)
+    } of the same ` +
     `recipe take ${p.minutes.mean.toFixed(1)} minutes (seeds ${p.seeds.join(", ")}) and reach ` +
     `kNN ${intervalText(p.trained.knn_accuracy)}, linear ${
       intervalText(p.trained.linear_accuracy)
@@ -628,7 +637,7 @@ export function trendText(r: ReferenceResult): string | null {
   if (!s || (r.suite && meetsTier(r.suite).met) || r.budget.length === 0) return null;
   const last = r.budget.at(-1)!;
   const parts = [
-    `${r.title} does not meet the tier yet: its largest budget, ${last.epochs} epochs ` +
+    `${r.title} does not meet the tier yet: its largest budget, ${epochsText(last.epochs)} ` +
     `(${last.side.minutes.mean.toFixed(1)} minutes), gains kNN ` +
     `${effectPoints(last.side.gain.knn_accuracy)} and linear ` +
     `${effectPoints(last.side.gain.linear_accuracy)} over its random encoder.`,
@@ -654,7 +663,7 @@ export function trendText(r: ReferenceResult): string | null {
     if (reached) {
       parts.push(
         `PyTorch on the same recipe gains ${pts(GAIN_GOAL)} ${name} points from ` +
-          `${reached.epochs} epochs, which at the suite's ${perEpoch.toFixed(1)} minutes an ` +
+          `${epochsText(reached.epochs)}, which at the suite's ${perEpoch.toFixed(1)} minutes an ` +
           `epoch would take ${(reached.epochs * perEpoch).toFixed(0)} minutes.`,
       );
     }
