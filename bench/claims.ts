@@ -148,7 +148,7 @@ export function checkClaims(
           p,
           pAdjusted: p,
           verdict: "inconclusive",
-          seedsNeeded: seedsNeeded(effect),
+          seedsNeeded: null, // adjustFamily's: at Holm's level
           power: NaN,
           seedsPlanned: null,
         };

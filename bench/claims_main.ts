@@ -278,7 +278,6 @@ if (import.meta.main) {
   }, async (v, dirs) => {
     const folders = dirs.length ? dirs : await reportFolders("reports");
     const found = await findClaims(folders);
-    const summary = claimsSummary(found);
     const block = readmeClaims(found);
     // read (and check) the README before anything is written: nothing half-done on bad input
     // the README's table stands for all of reports/: a call on some folders leaves it alone
@@ -301,10 +300,9 @@ if (import.meta.main) {
       "",
       "## Each claim on its main test (the README's Claims table)",
       "",
-      "Its own sweep's folder where that tests it, else the folder with the most seeds. " +
-      summaryFamilyText(found),
+      "Its own sweep's folder where that tests it, else the folder with the most seeds.",
       "",
-      ...summary,
+      ...block,
       "",
       ...claimsTable(found),
     ].join("\n");

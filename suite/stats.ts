@@ -238,10 +238,8 @@ export function verdictOf(e: Effect): Verdict {
  */
 export function seedsNeeded(e: Effect, max = 10_000, alpha = 0.05): number | null {
   if (!(e.sd >= 0) || e.difference === 0 || !Number.isFinite(e.difference)) return null;
-  const need = (n: number) => {
-    const df = e.paired ? n - 1 : 2 * n - 2;
-    return tQuantile(1 - alpha / 2, df) * e.sd / Math.sqrt(n) < Math.abs(e.difference);
-  };
+  const need = (n: number) =>
+    tQuantile(1 - alpha / 2, dfOf(n, e.paired)) * e.sd / Math.sqrt(n) < Math.abs(e.difference);
   if (need(2)) return 2;
   let lo = 2, hi = 4;
   while (!need(hi)) {
@@ -402,16 +400,9 @@ export function pValueOf(e: Effect): number {
 
 /**
  * Holm's step-down adjustment of a family's p-values (Holm 1979): the k-th smallest of m becomes
- * max over j <= k of min(1, (m - j + 1) p_(j)). NaN entries (effects with no interval) are no
- * test and stay NaN; they do not count in m.
- */
-export function holmAdjust(ps: number[]): number[] {
-  return holm(ps).adjusted;
-}
-
-/**
- * Holm's adjusted p-values and each test's multiplier m - k + 1 (its level is alpha over that:
- * what a test must reach, at its rank, to be called); NaN for untested entries.
+ * max over j <= k of min(1, (m - j + 1) p_(j)); with each test's multiplier m - k + 1 (its level is
+ * alpha over that: what a test must reach, at its rank, to be called). NaN entries (effects with no
+ * interval) are no test, stay NaN and do not count in m.
  */
 export function holm(ps: number[]): { adjusted: number[]; factors: number[] } {
   const tested = ps.map((p, i) => ({ p, i })).filter((x) => Number.isFinite(x.p));

@@ -3,7 +3,7 @@ import { Rng } from "../core/rng.ts";
 import {
   detectableEffect,
   effectOf,
-  holmAdjust,
+  holm,
   interval95,
   meanStd,
   median,
@@ -198,13 +198,14 @@ Deno.test("pValueOf is the t test's two-sided p; below 0.05 exactly when the int
   assert.ok(Number.isNaN(pValueOf(effectOf(new Map([["0", 1]]), new Map([["0", 0]])))));
 });
 
-Deno.test("holmAdjust: step-down adjusted p-values, monotone, untested entries left out", () => {
+Deno.test("holm: step-down adjusted p-values, monotone, untested entries left out", () => {
   // m = 4 tested: sorted 0.005, 0.01, 0.03, 0.04 -> 4 x 0.005, 3 x 0.01, max(.03, 2 x .03), 0.06
-  const adj = holmAdjust([0.01, 0.04, NaN, 0.03, 0.005]);
+  const { adjusted: adj, factors } = holm([0.01, 0.04, NaN, 0.03, 0.005]);
   const want = [0.03, 0.06, NaN, 0.06, 0.02];
   adj.forEach((p, i) =>
     Number.isNaN(want[i]!) ? assert.ok(Number.isNaN(p)) : assert.ok(Math.abs(p - want[i]!) < 1e-15)
   );
-  assert.deepEqual(holmAdjust([0.5, 0.9]), [1, 1]); // 2 x 0.5 caps at 1; the larger keeps the max
-  assert.deepEqual(holmAdjust([]), []);
+  assert.deepEqual(holm([0.5, 0.9]).adjusted, [1, 1]); // 2 x 0.5 caps at 1; the larger keeps the max
+  assert.deepEqual(holm([]).adjusted, []);
+  assert.deepEqual(factors.map((f) => Number.isNaN(f) ? 0 : f), [3, 1, 0, 2, 4]);
 });
