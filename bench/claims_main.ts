@@ -4,7 +4,7 @@
  * logs), as one generated table (default reports/claims.md): where it was tested, at which scale,
  * the effect with its 95 % interval over seeds, the verdict, and for claims no folder tests the
  * command that makes their runs. Checking all of reports/ (no DIR given), it also rewrites the
- * README's Claims table (between its marker lines): each claim once, on its main test.
+ * Claims table of docs/guide.md (between its marker lines): each claim once, on its main test.
  * @module
  */
 import { join, relative } from "node:path";
@@ -269,7 +269,7 @@ if (import.meta.main) {
         value: "FILE",
         help: "whose Claims table (between its marker lines) is rewritten when every folder " +
           "under reports/ is checked (no DIR given); '' for none",
-        default: "README.md",
+        default: "docs/guide.md",
       },
     },
     positionals: "[DIR ...]",

@@ -131,11 +131,11 @@ Deno.test("paddedTable pads every column; replaceMarked rewrites only between th
 
 Deno.test("the README's Claims table is the one `deno task claims` makes from the committed reports", async () => {
   const repo = new URL("..", import.meta.url).pathname;
-  const readme = await Deno.readTextFile(join(repo, "README.md"));
+  const readme = await Deno.readTextFile(join(repo, "docs/guide.md"));
   const found = await findClaims(await reportFolders(join(repo, "reports")), repo);
   assert.equal(
-    replaceMarked(readme, readmeClaims(found), "README.md"),
+    replaceMarked(readme, readmeClaims(found), "docs/guide.md"),
     readme,
-    "README.md's Claims table is stale: run `deno task claims` and commit README.md",
+    "docs/guide.md's Claims table is stale: run `deno task claims` and commit docs/guide.md",
   );
 });
