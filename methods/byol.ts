@@ -14,7 +14,7 @@ import { createSimclrModel, type SimclrModel } from "./simclr.ts";
 import type { Rng } from "../core/rng.ts";
 import { normalisedSpread, type Trainer } from "../core/train.ts";
 import type { Docs } from "../suite/config.ts";
-import { budgetSweep, defineMethod } from "../suite/method.ts";
+import { budgetSweep, defineMethod, gateGrid } from "../suite/method.ts";
 import type { ImageSet } from "../datasets/images.ts";
 import {
   collapseDefaults,
@@ -24,7 +24,13 @@ import {
   viewsModelConfig,
   viewsTrainer,
 } from "./projection.ts";
-import { twoViewCiSmall, twoViewDefaults, twoViewDocs, twoViewReference } from "./two_view.ts";
+import {
+  twoViewCiSmall,
+  twoViewDefaults,
+  twoViewDocs,
+  twoViewGate,
+  twoViewReference,
+} from "./two_view.ts";
 
 /**
  * BYOL's defaults. The paper trains on ImageNet (projector and predictor 4096 hidden to 256,
@@ -142,13 +148,17 @@ export function byolTrainer(
   });
 }
 
+// CPU scale: the neighbours' ci budget on SimCLR's ci data and encoder (two_view.ts), a 128-d
+// projection, a 256-d predictor; solarisation of the second view kept, the blur left out, as
+// the suite's CIFAR-10 setting leaves it out (SimCLR appendix B.9; on 32x32 views)
+const byolCi = { ...twoViewCiSmall, headDim: 128, predHidden: 256, blur: 0, blur2: 0 };
+
 const byolPresets: Record<string, Partial<ByolConfig>> = {
   default: {},
   "paper-cifar10": { dataset: "cifar10" },
-  // CPU scale: the neighbours' ci budget on SimCLR's ci data and encoder (two_view.ts), a 128-d
-  // projection, a 256-d predictor; solarisation of the second view kept, the blur left out, as
-  // the suite's CIFAR-10 setting leaves it out (SimCLR appendix B.9; on 32x32 views)
-  ci: { ...twoViewCiSmall, headDim: 128, predHidden: 256, blur: 0, blur2: 0 },
+  ci: byolCi,
+  // the CI gate (bench:ci): the ci settings at two_view.ts twoViewGate's size
+  gate: { ...byolCi, ...twoViewGate },
   // the reference tier (two_view.ts twoViewReference): asymmetric solarisation and no blur
   // (lightly's CIFAR-10 setting), a 64-d projection and a 256-wide predictor, Adam at 0.01, crops
   // of at least 20 %, and a target decay starting at 0.9 (solo-learn's 0.99 moved the target too
@@ -185,7 +195,7 @@ export const byol = defineMethod<ByolConfig>({
       lossWords: "symmetrised 2 - 2 cos of prediction and target projection",
       trainer: byolTrainer,
     }),
-  ci: [{ summary: "BYOL ci", presets: ["ci"], axes: [], seeds: [0, 1, 2] }],
+  ci: gateGrid("BYOL"),
   sweeps: [budgetSweep("byol", [1, 2, 3], "10,000 images"), {
     name: "byol-tau-cpu",
     summary: "the target's starting EMA decay tau_base, ci preset",

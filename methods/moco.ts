@@ -15,7 +15,7 @@ import { createSimclrModel, type SimclrModel } from "./simclr.ts";
 import type { Rng } from "../core/rng.ts";
 import { normalisedSpread, type Trainer } from "../core/train.ts";
 import type { Docs } from "../suite/config.ts";
-import { budgetSweep, defineMethod } from "../suite/method.ts";
+import { budgetSweep, defineMethod, gateGrid } from "../suite/method.ts";
 import type { ImageSet } from "../datasets/images.ts";
 import {
   collapseDefaults,
@@ -25,7 +25,13 @@ import {
   viewsModelConfig,
   viewsTrainer,
 } from "./projection.ts";
-import { twoViewCiSmall, twoViewDefaults, twoViewDocs, twoViewReference } from "./two_view.ts";
+import {
+  twoViewCiSmall,
+  twoViewDefaults,
+  twoViewDocs,
+  twoViewGate,
+  twoViewReference,
+} from "./two_view.ts";
 
 /**
  * MoCo v2's defaults: the paper's (an MLP head 2048 hidden to 128, temperature 0.2, key momentum
@@ -153,12 +159,16 @@ export function mocoTrainer(
   });
 }
 
+// CPU scale: the neighbours' ci budget on SimCLR's ci data and encoder (two_view.ts); a queue
+// of 1,024 (16 batches)
+const mocoCi = { ...twoViewCiSmall, queue: 1024, keyMomentum: 0.99 };
+
 const mocoPresets: Record<string, Partial<MocoConfig>> = {
   default: {},
   "paper-cifar10": { dataset: "cifar10" },
-  // CPU scale: the neighbours' ci budget on SimCLR's ci data and encoder (two_view.ts); a queue
-  // of 1,024 (16 batches)
-  ci: { ...twoViewCiSmall, queue: 1024, keyMomentum: 0.99 },
+  ci: mocoCi,
+  // the CI gate (bench:ci): the ci settings at two_view.ts twoViewGate's size
+  gate: { ...mocoCi, ...twoViewGate },
   // the reference tier (two_view.ts twoViewReference): lightly's CIFAR-10 MoCo (temperature 0.1,
   // a queue of 4,096, key momentum 0.99), Adam at 0.003 and crops of at least 20 %, which learned
   // fastest of the recipes the PyTorch peer ran at this budget (reports/peer-moco-recipes); a
@@ -191,7 +201,7 @@ export const moco = defineMethod<MocoConfig>({
       lossWords: "InfoNCE of queries against their keys and the queue",
       trainer: mocoTrainer,
     }),
-  ci: [{ summary: "MoCo v2 ci", presets: ["ci"], axes: [], seeds: [0, 1, 2] }],
+  ci: gateGrid("MoCo v2"),
   sweeps: [budgetSweep("moco", [2, 4, 6], "10,000 images"), {
     name: "moco-queue-cpu",
     summary: "the queue of negatives K, ci preset",

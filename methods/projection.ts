@@ -15,6 +15,7 @@ import { type Docs, resolveConfig } from "../suite/config.ts";
 import { loadSplit } from "../datasets/splits.ts";
 import {
   defineMethod,
+  gateGrid,
   loopOf,
   type Method,
   type MethodSpec,
@@ -31,6 +32,7 @@ import {
   type Trainable,
   twoViewCiSmall,
   type TwoViewConfig,
+  twoViewGate,
   twoViewReference,
   viewOptions,
   viewsOutput,
@@ -269,7 +271,7 @@ export const projectionHeadDoc = {
 };
 
 /**
- * The presets of a projection method: defaults, the paper's data, CPU scale (ci), and the
+ * The presets of a projection method: defaults, the paper's data, CPU scale (ci), the CI gate, and the
  * reference tier (two_view.ts twoViewReference with a 128-d projection, crops of at least 20 %,
  * and the method's own Adam learning rate and epochs).
  */
@@ -280,6 +282,8 @@ export function projectionPresets(reference: { lr: number; epochs: number }) {
     // CPU scale: the neighbours' ci budget on SimCLR's ci data and encoder (two_view.ts), a 128-d
     // projection
     ci: { ...twoViewCiSmall, headDim: 128 },
+    // the CI gate (bench:ci): the ci settings at two_view.ts twoViewGate's size
+    gate: { ...twoViewCiSmall, headDim: 128, ...twoViewGate },
     reference: { ...twoViewReference, headDim: 128, cropMin: 0.2, ...reference },
   };
 }
@@ -298,7 +302,7 @@ export function projectionMethod<C extends ProjectionConfig>(spec: ProjectionSpe
   return defineMethod<C>({
     ...{ name, title, summary, defaults, docs, presets },
     run,
-    ci: [{ summary: `${spec.title} ci`, presets: ["ci"], axes: [], seeds: [0, 1, 2] }],
+    ci: gateGrid(spec.title),
     sweeps: spec.sweeps,
     perf: [viewsCiPerf({
       name,

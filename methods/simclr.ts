@@ -22,7 +22,13 @@ import { simclrSweeps } from "./simclr_sweeps.ts";
 import type { Param } from "../core/layers.ts";
 import { createOptimizer, type SuiteOptimizer } from "../core/optim.ts";
 import { type Docs, resolveConfig } from "../suite/config.ts";
-import { defineMethod, loopOf, type RunContext, type RunOutput } from "../suite/method.ts";
+import {
+  defineMethod,
+  gateGrid,
+  loopOf,
+  type RunContext,
+  type RunOutput,
+} from "../suite/method.ts";
 import type { ImageSet } from "../datasets/images.ts";
 import { batchTensor, loadSplit } from "../datasets/splits.ts";
 import {
@@ -43,6 +49,7 @@ import {
   twoViewCiSmall,
   twoViewDefaults,
   twoViewDocs,
+  twoViewGate,
   twoViewReference,
   viewsOutput,
 } from "./two_view.ts";
@@ -175,6 +182,8 @@ const simclrPresets: Record<string, Partial<SimclrConfig>> = {
   // the neighbours' ci budget (BYOL, SimSiam, MoCo v2, Barlow Twins, VICReg): 1,500 images, 92
   // steps, so the cross-method table compares SimCLR with them at an equal budget
   "ci-small": { ...twoViewCiSmall, temperature: 0.2 },
+  // the CI gate (bench:ci): the ci settings at two_view.ts twoViewGate's size
+  gate: { ...twoViewCi, temperature: 0.2, ...twoViewGate },
   // the reference tier (two_view.ts twoViewReference): solo-learn's CIFAR temperature 0.2; Adam
   // at 0.01 and crops of at least 20 %, which learned fastest of the recipes the PyTorch peer ran
   // at this budget (reports/peer-simclr-recipes: lightly's SGD, Adam 1e-3 at tau 0.5, ...); the
@@ -310,15 +319,7 @@ export const simclr = defineMethod<SimclrConfig>({
   run: runSimclr,
   // three seeds: the regression check needs each side's seed spread (the head claims have their
   // own sweep, simclr-head-cpu)
-  ci: [
-    { summary: "SimCLR ci", presets: ["ci"], axes: [], seeds: [0, 1, 2] },
-    {
-      summary: "SimCLR at the neighbours' ci budget",
-      presets: ["ci-small"],
-      axes: [],
-      seeds: [0, 1, 2],
-    },
-  ],
+  ci: gateGrid("SimCLR"),
   sweeps: simclrSweeps,
   perf: [
     {

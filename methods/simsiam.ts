@@ -23,13 +23,14 @@ import type { Rng } from "../core/rng.ts";
 import { stopGradient } from "../core/ops.ts";
 import { normalisedSpread, type Trainer } from "../core/train.ts";
 import type { Docs } from "../suite/config.ts";
-import { budgetSweep, defineMethod } from "../suite/method.ts";
+import { budgetSweep, defineMethod, gateGrid } from "../suite/method.ts";
 import type { ImageSet } from "../datasets/images.ts";
 import {
   twoViewCiSmall,
   type TwoViewConfig,
   twoViewDefaults,
   twoViewDocs,
+  twoViewGate,
   twoViewReference,
 } from "./two_view.ts";
 
@@ -74,12 +75,16 @@ const simsiamDocs: Docs<SimsiamConfig> = {
   ...collapseDocs,
 };
 
+// CPU scale: SimCLR's ci data, encoder and budget, a 128-d projection and a 32-d bottleneck
+const simsiamCi = { ...twoViewCiSmall, headDim: 128, predHidden: 32 };
+
 const simsiamPresets: Record<string, Partial<SimsiamConfig>> = {
   default: {},
   // GPU scale: the paper's CIFAR-10 setting on the official binaries
   "paper-cifar10": { dataset: "cifar10" },
-  // CPU scale: SimCLR's ci data, encoder and budget, a 128-d projection and a 32-d bottleneck
-  ci: { ...twoViewCiSmall, headDim: 128, predHidden: 32 },
+  ci: simsiamCi,
+  // the CI gate (bench:ci): the ci settings at two_view.ts twoViewGate's size
+  gate: { ...simsiamCi, ...twoViewGate },
   // the reference tier (two_view.ts twoViewReference): the paper's CIFAR-10 optimiser (SGD,
   // momentum 0.9, weight decay 5e-4) at lightly's 0.06 for batch 128 (0.12 at batch 256 here),
   // no warm-up, a 128-d projection and a 32-wide predictor, crops of at least 20 %, 4 epochs
@@ -184,7 +189,7 @@ export const simsiam = defineMethod<SimsiamConfig>({
       lossWords: "symmetrised negative cosine of prediction and stopped projection",
       trainer: simsiamTrainer,
     }),
-  ci: [{ summary: "SimSiam ci", presets: ["ci"], axes: [], seeds: [0, 1, 2] }],
+  ci: gateGrid("SimSiam"),
   sweeps: [budgetSweep("simsiam", [1, 2, 4], "10,000 images"), {
     name: "simsiam-predictor-cpu",
     summary: "predictor bottleneck width, ci preset",

@@ -161,13 +161,27 @@ export const twoViewCi: Partial<TwoViewConfig> = {
 /**
  * The neighbours' ci budget (BYOL, SimSiam, MoCo v2, Barlow Twins, VICReg, and SimCLR's
  * `ci-small` beside them, so that one table compares all six at an equal budget): SimCLR's ci
- * data, encoder and optimiser on half its images (1,500) for 4 epochs, 92 steps. Sized so that
- * bench:ci trains all six with 3 seeds each and .ci/run stays within ~35 minutes on 2 cores.
+ * data, encoder and optimiser on half its images (1,500) for 4 epochs, 92 steps.
  */
 export const twoViewCiSmall: Partial<TwoViewConfig> = {
   ...twoViewCi,
   trainPerClass: 150,
   epochs: 4,
+};
+
+/**
+ * The CI gate's size (`bench:ci`, the `gate` preset of the six two-view methods, over their own
+ * ci settings): 640 images (64 a class) for 2 epochs, 20 steps, evaluated on 500 test images with
+ * a 10-epoch probe. A regression check, not a learning budget (the reference tier is that): it
+ * catches bugs through the training rows (the last loss, how far the weights moved;
+ * reports/ci-power). Sized so that `.ci/run` stays within ~35 minutes on the CI machines, whose
+ * lavapipe trains 3-5x slower than where the ci presets were sized (AVX2 only).
+ */
+export const twoViewGate: Partial<TwoViewConfig> = {
+  trainPerClass: 64,
+  testPerClass: 50,
+  epochs: 2,
+  probeEpochs: 10,
 };
 
 /**

@@ -166,6 +166,14 @@ export interface RunGrid {
   seeds: number[];
 }
 
+/**
+ * What `bench:ci` runs of a method (its `ci` grid): the method's `gate` preset, sized for the CI
+ * machines, over `seeds` (default 0-2).
+ */
+export function gateGrid(title: string, seeds = [0, 1, 2]): RunGrid[] {
+  return [{ summary: `${title} gate`, presets: ["gate"], axes: [], seeds }];
+}
+
 /** A named sweep of a method (`deno task sweep NAME`). */
 export interface SweepSpec extends RunGrid {
   /** unique among all methods' sweeps; by convention `<method>-<axis>-cpu|gpu` */
