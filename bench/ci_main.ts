@@ -1,13 +1,13 @@
 /**
  * `deno task bench:ci [--out DIR] [--baseline DIR] [--backend B] [--only M,...]
- * [--skip-missing-data] [--seed-offset K] [--inject M:key=value,...]`: every method at its `ci`
- * preset with its CI seeds, into one folder (resumable: finished runs are skipped), then the
+ * [--skip-missing-data] [--seed-offset K] [--inject M:key=value,...]`: every method's CI grid (its
+ * `gate` preset, sized for the CI machines) with its CI seeds, into one folder (resumable: finished runs are skipped), then the
  * comparison against the committed baseline: `deno task compare`'s check (bench/compare.ts CHECK)
  * and the claims the methods declare; and, without training, the committed reference tier against
  * its PyTorch peers (bench/reference.ts fidelityCheck, `--reference`). Writes the comparison to
  * DIR/compare.md. Exits 1 on a failed run, a regression, a changed training row or a reference
- * result outside its PyTorch interval, 2 on bad input. About 33 minutes on 2 cores with
- * lavapipe; SimCLR and Exemplar CNN need the CIFAR-10 JPEG copy (see the README): with
+ * result outside its PyTorch interval, 2 on bad input. About 19 minutes on 2 cores with
+ * lavapipe (41 runs, 1,127 s on an AVX2-only AMD EPYC, the CI machines' kind); SimCLR and Exemplar CNN need the CIFAR-10 JPEG copy (see the README): with
  * `--skip-missing-data` a method whose data is absent is skipped, said so, and left out of the
  * comparison, instead of failing. `--seed-offset` and `--inject` measure the check itself
  * (`deno task ci:power`).

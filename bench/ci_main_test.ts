@@ -52,7 +52,7 @@ Deno.test("bench:ci skips a method without its data only when asked, and says so
   out = await Deno.makeTempDir();
   const strict = await runCi({ ...o, out }, fakeRun(0.8));
   assert.equal(strict.status, 1);
-  assert.match(strict.text, /6 failed run\(s\)/); // SimCLR: its ci and ci-small grids, 3 seeds each
+  assert.match(strict.text, /3 failed run\(s\)/); // SimCLR: its gate grid, 3 seeds
   assert.match(strict.text, /simclr .* \| missing \|/);
 });
 
@@ -62,7 +62,7 @@ Deno.test("bench:ci fails, and does not throw, when every run failed", async () 
   const collapse = () => Promise.reject(new Error("CollapseError: collapsed at step 15"));
   const r = await runCi({ ...o, out: await Deno.makeTempDir() }, collapse);
   assert.equal(r.status, 1);
-  assert.equal(r.failed, 16); // DrLIM's 16 CI seeds
+  assert.equal(r.failed, 8); // DrLIM's 8 CI seeds
   assert.match(r.text, /drlim .* \| missing \|/);
 });
 

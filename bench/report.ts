@@ -7,7 +7,15 @@
 import { methodTable } from "./method_table.ts";
 import { join } from "node:path";
 import { readReferences } from "../io/csv.ts";
-import { writeFileAtomic } from "../io/atomic.ts";
+import {
+  type Recipe,
+  RECIPE_FIELDS,
+  recipeDifferences,
+  recipeOf,
+  recipeOfReference,
+  referenceDifference,
+} from "./recipe.ts";
+import { readFileIfExists, writeFileAtomic } from "../io/atomic.ts";
 import { meanStd, type PhaseSeconds, readRunFolder, type RunRecord, summarise } from "./runs.ts";
 import { checkClaims, claimLines } from "./claims.ts";
 import { lossCurvePlots, REFERENCE_METHODS, sweepCost, sweepSummary } from "./sweep_report.ts";
@@ -36,121 +44,179 @@ async function plotsOf(runDir: string): Promise<string[]> {
 /** The published numbers the suite compares against (reports/references.csv). */
 export const REFERENCES_CSV = new URL("../reports/references.csv", import.meta.url).pathname;
 
-/** The network a run trained, in the words references.csv uses where it can. */
-export function networkOf(config: Record<string, unknown>): string {
-  if (typeof config.network === "string") return config.network;
-  const names: Record<string, string> = {
-    resnet18: "ResNet-18",
-    resnet50: "ResNet-50",
-    small: "small CNN",
-  };
-  const enc = String(config.encoder ?? "unknown");
-  const width = config.width === undefined || config.width === 64 ? "" : `, width ${config.width}`;
-  return `${names[enc] ?? enc} (${config.stem === "imagenet" ? "ImageNet" : "CIFAR"} stem${width})`;
+/** A published (or same-recipe) number to compare with: its recipe and value. */
+export interface Reference {
+  method: string;
+  metric: string;
+  recipe: Recipe;
+  value: number;
+  /** the source's +/- (a std over its `n` runs where n is given) */
+  plusMinus?: number;
+  n?: number;
+  source: string;
+  note?: string;
 }
 
-/** A run's training budget, in references.csv's words. */
-export function budgetOf(config: Record<string, unknown>): string {
-  return config.epochs === undefined ? "unknown" : `${config.epochs} epochs`;
+/** The rows of a references CSV as {@linkcode Reference}s. */
+export async function loadReferences(path = REFERENCES_CSV): Promise<Reference[]> {
+  return (await readReferences(path)).map((r) => {
+    const opt = (v: string | undefined) =>
+      v === undefined || v.trim() === "" ? undefined : Number(v);
+    return {
+      method: r.method!,
+      metric: r.metric!,
+      recipe: recipeOfReference(r),
+      value: Number(r.value),
+      plusMinus: opt(r.plus_minus),
+      n: opt(r.n),
+      source: r.source!,
+      note: r.note || undefined,
+    };
+  });
 }
 
-const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, "");
+/** One recipe's numbers in a folder: the method's own rows on one metric, over its runs. */
+interface Measured {
+  metric: string;
+  recipe: Recipe;
+  values: number[];
+}
+
+/** The folder's own numbers (not the baselines' rows, not the supervised ones) by metric and
+ * recipe. */
+export function measuredByRecipe(
+  records: Pick<RunRecord, "method" | "config" | "rows">[],
+): Map<string, Measured[]> {
+  const out = new Map<string, Measured[]>();
+  const index = new Map<string, Measured>();
+  for (const r of records) {
+    for (const row of r.rows) {
+      if (REFERENCE_METHODS.has(row.method ?? "") || row.method === "supervised") continue;
+      if (!/accuracy/.test(row.metric ?? "") || !Number.isFinite(Number(row.value))) continue;
+      const recipe = recipeOf(r.config, row);
+      const key = `${r.method}|${row.metric}|${JSON.stringify(recipe)}`;
+      let m = index.get(key);
+      if (!m) {
+        m = { metric: row.metric!, recipe, values: [] };
+        index.set(key, m);
+        out.set(r.method, [...(out.get(r.method) ?? []), m]);
+      }
+      m.values.push(Number(row.value));
+    }
+  }
+  return out;
+}
+
+/** The measured recipe closest to a reference: on its metric where there is one (else any
+ * accuracy, the metric named among the differences), fewest differing fields, then most runs. */
+export function closestMeasured(
+  ref: Reference,
+  measured: Measured[],
+): { m: Measured; differs: string[] } | null {
+  const onMetric = measured.filter((m) => m.metric === ref.metric);
+  const pool = onMetric.length ? onMetric : measured;
+  let best: { m: Measured; differs: string[] } | null = null;
+  for (const m of pool) {
+    const differs = recipeDifferences(ref.recipe, m.recipe);
+    if (m.metric !== ref.metric) differs.unshift(`metric ${m.metric} vs ${ref.metric}`);
+    if (
+      !best || differs.length < best.differs.length ||
+      (differs.length === best.differs.length && m.values.length > best.m.values.length)
+    ) best = { m, differs };
+  }
+  return best;
+}
+
+/** Where the PyTorch peer's runs of a method's reference tier live (`deno task peer`). */
+const peerFolder = (method: string) =>
+  new URL(`../reports/peer-${method}-reference`, import.meta.url).pathname;
 
 /**
- * What keeps a measured number from being compared with a published one: each of dataset,
- * network, budget and protocol that differs (compared without case and punctuation), with both
- * values. Empty: the two are comparable, and a difference may be computed.
+ * The PyTorch peer's runs of the reference tier as references of the same kind as the published
+ * numbers (issue 28): each metric and recipe of reports/peer-<method>-reference, mean +/- std over
+ * its seeds, for the recipes this folder also ran (a peer recipe nothing here matches says
+ * nothing about this folder). None for a folder of PyTorch runs.
  */
-export function differences(
-  ref: Record<string, string>,
-  here: { dataset: string; network: string; budget: string; protocol: string },
-): string[] {
-  return (["dataset", "network", "budget", "protocol"] as const)
-    .filter((k) => norm(ref[k] ?? "") !== norm(here[k]))
-    // the two protocols are long and both in the table already
-    .map((k) => k === "protocol" ? k : `${k} (here ${here[k]}; published ${ref[k] || "unstated"})`);
+export async function peerReferences(
+  records: Pick<RunRecord, "method" | "config" | "rows">[],
+  folderOf = peerFolder,
+): Promise<Reference[]> {
+  if (records.some((r) => r.rows.some((row) => row.backend === "pytorch"))) return [];
+  const measured = measuredByRecipe(records);
+  const out: Reference[] = [];
+  for (const method of measured.keys()) {
+    const dir = folderOf(method);
+    if (await readFileIfExists(join(dir, "results.csv")) === undefined) continue;
+    const peer = await readRunFolder(dir);
+    for (const m of measuredByRecipe(peer.records).get(method) ?? []) {
+      const s = meanStd(m.values);
+      const ref: Reference = {
+        method,
+        metric: m.metric,
+        recipe: m.recipe,
+        value: Number(s.mean.toFixed(4)),
+        plusMinus: s.n > 1 ? Number(s.std.toFixed(4)) : undefined,
+        n: s.n,
+        source: `PyTorch, the same recipe (reports/peer-${method}-reference, deno task peer)`,
+      };
+      if (closestMeasured(ref, measured.get(method)!)?.differs.length === 0) out.push(ref);
+    }
+  }
+  return out;
 }
 
+const signed = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(4)}`;
+
 /**
- * The published numbers for the folder's methods (reports/references.csv) beside what the folder
- * measured on the same metric: its mean over seeds, and either the difference (only where dataset,
- * network, budget and protocol all match) or, in its own column, which of them differ.
+ * The published numbers for the folder's methods (reports/references.csv), and any same-recipe
+ * references passed in (`extra`: the PyTorch peer's runs of the reference tier), beside the
+ * folder's closest measured recipe on the same metric: a difference with its 95 % interval
+ * where every recipe field matches (bench/recipe.ts), else the fields that differ.
  */
 export async function referencesTable(
   records: Pick<RunRecord, "method" | "config" | "rows">[],
   path = REFERENCES_CSV,
+  extra: Reference[] = [],
 ): Promise<string[]> {
-  const methods = new Set(records.map((r) => r.method));
-  const refs = (await readReferences(path)).filter((r) => methods.has(r.method ?? ""));
+  const measured = measuredByRecipe(records);
+  const refs = [...await loadReferences(path), ...extra].filter((r) => measured.has(r.method));
   if (refs.length === 0) return [];
   const lines = [
     "## Published numbers beside this folder's",
     "",
-    "From `reports/references.csv`. A difference is computed only where dataset, network, " +
-    'budget and protocol all match; otherwise the last column names what differs. "Here" is ' +
-    "the first protocol (and features) of this folder on the same metric, mean +/- std over " +
-    "its runs (n), methods' own rows only.",
+    "From `reports/references.csv` (and the PyTorch peer's runs of the same recipe, where they " +
+    "exist), each beside this folder's closest recipe on its metric (bench/recipe.ts: " +
+    RECIPE_FIELDS.join(", ").replaceAll("_", " ") + "). A difference with its 95 % interval " +
+    "(over this folder's seeds; Welch's where the source gives a spread over n runs) is computed " +
+    "only where every field matches; otherwise the last column names each field that differs, " +
+    'this folder\'s value first, or that the source leaves unstated. "Here": mean +/- std (n runs) ' +
+    "of the method's own rows.",
     "",
-    "| method | dataset | network | budget | protocol | metric | published | source | here | difference, or what differs |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| method | measure | published | source | here | difference [95 %], or what differs |",
+    "| --- | --- | --- | --- | --- | --- |",
   ];
   for (const ref of refs) {
-    const mine = records.filter((r) => r.method === ref.method).flatMap((r) =>
-      r.rows.filter((row) =>
-        !REFERENCE_METHODS.has(row.method ?? "") && row.method !== "supervised"
-      ).map((row) => ({ row, config: r.config }))
-    );
-    // the same metric, else (a number whose protocol is unstated) the first accuracy measured
-    const sameMetric = mine.filter((o) => o.row.metric === ref.metric);
-    const own = sameMetric.length
-      ? sameMetric
-      : mine.filter((o) =>
-        o.row.metric === mine.find((m) => /accuracy/.test(m.row.metric ?? ""))?.row.metric
-      );
-    const first = own[0];
-    const group = first
-      ? own.filter((o) =>
-        o.row.protocol === first.row.protocol && o.row.features === first.row.features &&
-        networkOf(o.config) === networkOf(first.config) &&
-        budgetOf(o.config) === budgetOf(first.config)
-      )
-      : [];
-    const stat = group.length ? meanStd(group.map((o) => Number(o.row.value))) : null;
-    const published = `${ref.value}${ref.plus_minus ? ` +/- ${ref.plus_minus}` : ""}`;
-    let here = "-", verdict = "nothing measured here on this metric";
-    if (first && stat) {
-      here = `${stat.mean.toFixed(4)} +/- ${
-        stat.std.toFixed(4)
-      } (${stat.n}), ${first.row.protocol}`;
-      const diff = differences(ref, {
-        dataset: first.row.dataset ?? "",
-        network: networkOf(first.config),
-        budget: budgetOf(first.config),
-        protocol: first.row.protocol ?? "",
-      });
-      if (first.row.metric !== ref.metric) {
-        diff.unshift(`metric (here ${first.row.metric}; published ${ref.metric})`);
+    const best = closestMeasured(ref, measured.get(ref.method)!);
+    const published = `${ref.value}${ref.plusMinus !== undefined ? ` +/- ${ref.plusMinus}` : ""}${
+      ref.n !== undefined ? ` (${ref.n})` : ""
+    }`;
+    let here = "-", verdict = "nothing measured here";
+    if (best) {
+      const s = meanStd(best.m.values);
+      here = `${s.mean.toFixed(4)} +/- ${s.std.toFixed(4)} (${s.n})`;
+      if (best.differs.length) verdict = `not comparable: ${best.differs.join("; ")}`;
+      else {
+        const e = referenceDifference(s, ref);
+        verdict = Number.isFinite(e.low)
+          ? `${signed(e.difference)} [${signed(e.low)}, ${signed(e.high)}]`
+          : `${signed(e.difference)} (one run: no interval)`;
       }
-      verdict = diff.length
-        ? `not comparable: ${diff.join("; ")}`
-        : `${(stat.mean - Number(ref.value) >= 0 ? "+" : "")}${
-          (stat.mean - Number(ref.value)).toFixed(4)
-        }`;
     }
+    const source = ref.note ? `${ref.source} (${ref.note})` : ref.source;
+    const measure = ref.recipe.protocol ? `${ref.metric}, ${ref.recipe.protocol}` : ref.metric;
     lines.push(
       `| ${
-        [
-          ref.method,
-          ref.dataset,
-          ref.network,
-          ref.budget,
-          ref.protocol,
-          ref.metric,
-          published,
-          ref.source,
-          here,
-          verdict,
-        ].map((v) => esc(v ?? "")).join(" | ")
+        [ref.method, measure, published, source, here, verdict].map((v) => esc(v)).join(" | ")
       } |`,
     );
   }
@@ -309,7 +375,7 @@ export async function buildReport(
       lines.push(`![${p}](runs/${encodeURIComponent(id)}/${p})`, "");
     }
   }
-  lines.push(...await referencesTable(records));
+  lines.push(...await referencesTable(records, REFERENCES_CSV, await peerReferences(records)));
   return { markdown: lines.join("\n"), plots: [...sweep.plots, ...losses.plots] };
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { REFERENCES_CSV, referencesTable, seedSummary } from "./report.ts";
+import { peerReferences, REFERENCES_CSV, referencesTable, seedSummary } from "./report.ts";
 import { readReferences } from "../io/csv.ts";
 
 Deno.test("reports/references.csv holds the published numbers the issues name, each with a source", async () => {
@@ -22,61 +22,150 @@ Deno.test("reports/references.csv holds the published numbers the issues name, e
   }
 });
 
-Deno.test("referencesTable: a difference only where dataset, network, budget and protocol match", async () => {
+const HEADER =
+  "method,dataset,image_size,network,width,train_images,epochs,steps,batch,protocol,probe,metric,value,plus_minus,n,source,note\n";
+
+Deno.test("referencesTable: a difference with its interval only where every recipe field matches", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const refs = join(dir, "refs.csv");
     await Deno.writeTextFile(
       refs,
-      "method,dataset,network,budget,protocol,metric,value,plus_minus,source\n" +
-        "simclr,CIFAR-10,ResNet-18 (CIFAR stem),500 epochs,linear probe,linear_accuracy,0.90,,paper\n" +
-        "simclr,CIFAR-10,ResNet-50 (CIFAR stem),1000 epochs,linear probe,linear_accuracy,0.94,,paper\n" +
-        "simclr,CIFAR-10,ResNet-18 (CIFAR stem),500 epochs,unstated,accuracy,0.42,,poster\n" +
-        "exemplar,STL-10,x,y,z,fold_accuracy,0.742,0.004,paper\n",
+      HEADER +
+        // the runs' recipe, field by field: matches by construction
+        'simclr,CIFAR-10,32,ResNet-18 (CIFAR stem),64,50000,500,,512,linear on h,"softmax regression, 20 epochs",linear_accuracy,0.90,,,paper,\n' +
+        // another network and budget, the probe unstated
+        "simclr,CIFAR-10,32,ResNet-50 (CIFAR stem),64,50000,1000,,512,linear on h,,linear_accuracy,0.94,,,paper,\n" +
+        // a spread over 4 runs: Welch's interval
+        'simclr,CIFAR-10,32,ResNet-18 (CIFAR stem),64,50000,,48500,512,linear on h,"softmax regression, 20 epochs",linear_accuracy,0.85,0.02,4,peer,\n' +
+        "simclr,CIFAR-10,,,,,,,,,,accuracy,0.42,,,poster,its protocol unstated\n" +
+        "exemplar,STL-10,,x,,,,,,,,fold_accuracy,0.742,0.004,,paper,\n",
     );
     const run = (value: number, seed: number) => ({
       method: "simclr",
-      config: { encoder: "resnet18", stem: "cifar", width: 64, epochs: 500 },
+      config: {
+        dataset: "cifar10",
+        trainPerClass: 0,
+        encoder: "resnet18",
+        stem: "cifar",
+        width: 64,
+        epochs: 500,
+        batch: 512,
+        probeEpochs: 20,
+      },
       rows: [
-        {
-          method: "simclr",
-          dataset: "CIFAR-10",
-          protocol: "linear probe",
-          metric: "linear_accuracy",
-          features: "h",
-          value: String(value),
-          seed: String(seed),
-        },
-        {
-          method: "random-init",
-          dataset: "CIFAR-10",
-          protocol: "linear probe",
-          metric: "linear_accuracy",
-          features: "h",
-          value: "0.3",
-          seed: String(seed),
-        },
-      ],
+        { method: "simclr", metric: "linear_accuracy", features: "h", value: String(value) },
+        { method: "random-init", metric: "linear_accuracy", features: "h", value: "0.3" },
+      ].map((r) => ({ ...r, dataset: "CIFAR-10", protocol: "linear probe", seed: String(seed) })),
     });
     const text = (await referencesTable([run(0.88, 0), run(0.9, 1)], refs)).join("\n");
-    // everything matches: a difference (the random-init rows are not "here")
+    // everything matches: 0.89 - 0.90 with the runs' interval, t(0.975, 1) x 0.0141 / sqrt 2
+    // = 0.127 (the random-init rows are not "here")
     assert.match(
       text,
-      /\| 0\.90 \| paper \| 0\.8900 \+\/- 0\.0141 \(2\), linear probe \| -0\.0100 \|/,
+      /\| 0\.9 \| paper \| 0\.8900 \+\/- 0\.0141 \(2\) \| -0\.0100 \[-0\.1371, \+0\.1171\] \|/,
     );
-    // another network and budget: named, no difference
+    // another network and budget, the probe unstated: each named, no difference
     assert.match(
       text,
-      /not comparable: network \(here ResNet-18 \(CIFAR stem\); published ResNet-50 \(CIFAR stem\)\); budget \(here 500 epochs; published 1000 epochs\)/,
+      /not comparable: network ResNet-18 \(CIFAR stem\) vs ResNet-50 \(CIFAR stem\); epochs 500 vs 1000; probe softmax regression, 20 epochs vs unstated \|/,
     );
-    // a number on another metric (the poster's): compared with the first accuracy, metric named
+    // the budget in steps (50,000 / 512 = 97 a epoch, x 500): matches; Welch's interval with the
+    // source's 4 runs
     assert.match(
       text,
-      /not comparable: metric \(here linear_accuracy; published accuracy\); protocol/,
+      /\| 0\.85 \+\/- 0\.02 \(4\) \| peer \| 0\.8900 \+\/- 0\.0141 \(2\) \| \+0\.0400 \[/,
     );
+    // a number on another metric (the poster's): compared with an accuracy, the metric named
+    assert.match(
+      text,
+      /not comparable: metric linear_accuracy vs accuracy; image size 32 vs unstated/,
+    );
+    assert.match(text, /poster \(its protocol unstated\)/);
     // other methods' numbers are left out
-    assert.doesNotMatch(text, /STL-10/);
+    assert.doesNotMatch(text, /0\.742/);
     assert.deepEqual(await referencesTable([], refs), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("peerReferences: the PyTorch peer's same-recipe runs, only for recipes the folder ran", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const config = {
+      dataset: "cifar10-jpeg",
+      trainPerClass: 1000,
+      encoder: "small",
+      width: 16,
+      epochs: 4,
+      batch: 128,
+      knnK: 200,
+      knnT: 0.1,
+    };
+    const row = (value: number, seed: number, backend: string, epochs: number) => ({
+      method: "simclr",
+      dataset: "CIFAR-10 (JPEG copy)",
+      protocol: "weighted kNN",
+      metric: "knn_accuracy",
+      features: "h",
+      value: String(value),
+      seed: String(seed),
+      backend,
+      adapter: "cpu",
+      commit: "c0",
+      started_at: "2026-12-08T00:00:00Z",
+      wall_s: "1",
+      images_per_s: "1",
+      config_hash: `e${epochs}`,
+      run_id: `simclr-reference-seed${seed}-e${epochs}${backend === "pytorch" ? "-pytorch" : ""}`,
+    });
+    // a peer folder: epochs 4 at seeds 0-2, epochs 40 at seed 0
+    const peer = join(dir, "peer-simclr-reference");
+    await Deno.mkdir(join(peer, "runs"), { recursive: true });
+    const rows = [
+      row(0.41, 0, "pytorch", 4),
+      row(0.40, 1, "pytorch", 4),
+      row(0.42, 2, "pytorch", 4),
+      row(0.49, 0, "pytorch", 40),
+    ];
+    const cols = Object.keys(rows[0]!);
+    await Deno.writeTextFile(
+      join(peer, "results.csv"),
+      [
+        cols.join(","),
+        ...rows.map((r) => cols.map((c) => (r as Record<string, string>)[c]).join(",")),
+      ]
+        .join("\n") + "\n",
+    );
+    for (const r of rows) {
+      await Deno.mkdir(join(peer, "runs", r.run_id));
+      const epochs = Number(r.config_hash.slice(1));
+      await Deno.writeTextFile(
+        join(peer, "runs", r.run_id, "log.jsonl"),
+        JSON.stringify({ type: "config", method: "simclr", config: { ...config, epochs } }) + "\n",
+      );
+    }
+    const suite = [0, 1, 2].map((s) => ({
+      method: "simclr",
+      config,
+      rows: [row(0.42 + s / 100, s, "webgpu", 4)],
+    }));
+    const refs = await peerReferences(suite, () => peer);
+    // the 4-epoch recipe only (nothing here ran 40 epochs), mean +/- std over its 3 seeds
+    assert.equal(refs.length, 1);
+    assert.deepEqual([refs[0]!.value, refs[0]!.plusMinus, refs[0]!.n], [0.41, 0.01, 3]);
+    const text = (await referencesTable(suite, REFERENCES_CSV, refs)).join("\n");
+    // Welch: 0.43 - 0.41 = +0.02, both spreads 0.01 over 3
+    assert.match(
+      text,
+      /PyTorch, the same recipe .* \| 0\.4300 \+\/- 0\.0100 \(3\) \| \+0\.0200 \[/,
+    );
+    // a folder of PyTorch runs gets none
+    assert.deepEqual(
+      await peerReferences([{ ...suite[0]!, rows: [row(0.4, 0, "pytorch", 4)] }], () => peer),
+      [],
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

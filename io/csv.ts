@@ -258,17 +258,31 @@ export async function readResults(path: string): Promise<Record<string, string>[
   return parseResultsCsv(text, path).rows;
 }
 
+/** The fields of a number's recipe (bench/recipe.ts): references.csv's columns between the method
+ * and the metric, in the order the reports name them. */
+export const RECIPE_FIELDS = [
+  "dataset",
+  "image_size",
+  "network",
+  "width",
+  "train_images",
+  "epochs",
+  "steps",
+  "batch",
+  "protocol",
+  "probe",
+] as const;
+
 /** Columns of reports/references.csv, the published numbers the suite compares against. */
 export const REFERENCE_COLUMNS = [
   "method",
-  "dataset",
-  "network",
-  "budget",
-  "protocol",
+  ...RECIPE_FIELDS,
   "metric",
   "value",
   "plus_minus",
+  "n",
   "source",
+  "note",
 ] as const;
 
 /** Reads a references CSV (same checks as results: header, columns, quoting). */

@@ -189,8 +189,8 @@ export function effectOf(a: Map<string, number>, b: Map<string, number>): Effect
     };
   }
   const x = meanStd([...a.values()]), y = meanStd([...b.values()]);
-  const difference = x.mean - y.mean, n = Math.min(x.n, y.n);
   if (x.n < 2 || y.n < 2) {
+    const difference = x.mean - y.mean, n = Math.min(x.n, y.n);
     // no interval; where one seed is shared, the difference at that seed (as pairing would take)
     const [s] = shared;
     return s === undefined
@@ -207,6 +207,15 @@ export function effectOf(a: Map<string, number>, b: Map<string, number>): Effect
         df: NaN,
       };
   }
+  return welchOf(x, y);
+}
+
+/**
+ * Welch's 95 % interval of x's mean minus y's, from the two summaries (each of at least 2 values:
+ * independent draws, such as two implementations' seeds or a published mean +/- std over n runs).
+ */
+export function welchOf(x: Stat, y: Stat): Effect {
+  const difference = x.mean - y.mean, n = Math.min(x.n, y.n);
   const va = x.std ** 2 / x.n, vb = y.std ** 2 / y.n, se = Math.sqrt(va + vb);
   const df = se === 0 ? 1 : (va + vb) ** 2 / (va ** 2 / (x.n - 1) + vb ** 2 / (y.n - 1));
   const half = tQuantile(0.975, df) * se;
@@ -216,7 +225,7 @@ export function effectOf(a: Map<string, number>, b: Map<string, number>): Effect
     high: difference + half,
     paired: false,
     n,
-    counts,
+    counts: [x.n, y.n],
     sd: Math.sqrt(x.std ** 2 + y.std ** 2),
     se,
     df,
