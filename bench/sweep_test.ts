@@ -183,7 +183,9 @@ Deno.test("bench:ci's runs resolve: every method's gate preset with its seeds", 
   }
   assert.deepEqual(seen.map((a) => `${a.method}/${a.presets}/${a.seed}/${a.overrides}`), [
     ...Array.from({ length: 8 }, (_, s) => `drlim/gate/${s}/`),
-    ...["simclr", "exemplar", "byol", "simsiam", "moco", "barlow", "vicreg"].flatMap((m) =>
+    ...[0, 1, 2].map((s) => `simclr/gate/${s}/`),
+    ...[0, 1, 2, 3, 4, 5].map((s) => `exemplar/gate/${s}/`),
+    ...["byol", "simsiam", "moco", "barlow", "vicreg"].flatMap((m) =>
       [0, 1, 2].map((s) => `${m}/gate/${s}/`)
     ),
   ]);
