@@ -71,12 +71,20 @@ export interface FolderClaim {
   presets: string[];
 }
 
-/** At which scale a folder's runs test a claim: its presets, and whether that is the paper's. */
+/** At which scale a folder's runs test a claim: its presets, and whether that is the paper's or
+ * the reference tier's (the CPU tier at which the methods learn, issue 27). */
 function scaleText(f: FolderClaim): string {
   const presets = f.presets.join(", ");
-  return f.presets.some((p) => /paper/.test(p))
-    ? `paper (${presets})`
+  if (f.presets.some((p) => /paper/.test(p))) return `paper (${presets})`;
+  return f.presets.includes("reference")
+    ? `reference tier (${presets}); not run at paper scale`
     : `CPU (${presets}); not run at paper scale`;
+}
+
+/** The folder a claim's own command writes (`deno task sweep X`: reports/sweep-X), if a sweep. */
+function ownFolder(claim: { command: string }): string | undefined {
+  const sweep = /deno task sweep (\S+)/.exec(claim.command)?.[1];
+  return sweep === undefined ? undefined : `sweep-${sweep}`;
 }
 
 /** The claims table: one row per claim and folder that tests it, then the untested claims. */
@@ -126,10 +134,7 @@ export function claimsTable(found: FolderClaim[]): string[] {
  * commit before runs of several, then the shallowest folder and its name.
  */
 export function mainTests(found: FolderClaim[]): Map<string, FolderClaim> {
-  const own = (f: FolderClaim) => {
-    const sweep = /deno task sweep (\S+)/.exec(f.check.claim.command)?.[1];
-    return sweep !== undefined && basename(f.folder) === `sweep-${sweep}`;
-  };
+  const own = (f: FolderClaim) => basename(f.folder) === ownFolder(f.check.claim);
   const rank = (f: FolderClaim) => [
     own(f) ? 0 : 1,
     -f.check.seeds.length,
@@ -188,7 +193,10 @@ export function claimsSummary(found: FolderClaim[]): string[] {
       rows.push([
         ...what,
         `\`${esc(basename(f.folder))}\` (${c.seeds.length}${commits})`,
-        esc(scaleText(f)),
+        esc(scaleText(f)) +
+        ([undefined, basename(f.folder)].includes(ownFolder(claim))
+          ? ""
+          : `; its own test not run yet: \`${claim.command}\``),
         esc(c.steps.map(effectText).join("; ")),
         c.steps.map(pText).join("; "),
         `${verdictLabel(c)}${need ? ` (seeds to conclude: ${need})` : ""}`,

@@ -14,7 +14,12 @@ import {
 import { ConfigError } from "../suite/config.ts";
 
 /** A report folder with one SimCLR run per head and seed (linear probe on h). */
-async function headFolder(dir: string, values: Record<string, number>, seeds: number[]) {
+async function headFolder(
+  dir: string,
+  values: Record<string, number>,
+  seeds: number[],
+  preset = "ci",
+) {
   await Deno.mkdir(join(dir, "runs"), { recursive: true });
   const lines = [
     "method,dataset,protocol,metric,value,seed,config_hash,backend,adapter,commit,started_at," +
@@ -22,10 +27,10 @@ async function headFolder(dir: string, values: Record<string, number>, seeds: nu
   ];
   for (const seed of seeds) {
     for (const [head, v] of Object.entries(values)) {
-      const id = `simclr-ci-seed${seed}-${head}`;
+      const id = `simclr-${preset}-seed${seed}-${head}`;
       lines.push(
         `simclr,D,linear probe,linear_accuracy,${v + 0.01 * seed},${seed},h${head},cpu,none,abc,` +
-          `2026-12-06,1,1,h,${id},ci`,
+          `2026-12-06,1,1,h,${id},${preset}`,
       );
       await Deno.mkdir(join(dir, "runs", id), { recursive: true });
       await Deno.writeTextFile(
@@ -65,7 +70,7 @@ Deno.test("deno task claims: every declared claim, tested where a folder's runs 
     // a claim no folder tests names the command that makes its runs
     assert.match(
       text,
-      /longer training helps.*not run: `deno task sweep simclr-epochs-cpu`.*\*\*not run\*\*/,
+      /longer training helps.*not run: `deno task sweep simclr-epochs-supervised-reference`.*\*\*not run\*\*/,
     );
   } finally {
     await Deno.remove(root, { recursive: true });
@@ -75,21 +80,23 @@ Deno.test("deno task claims: every declared claim, tested where a folder's runs 
 Deno.test("the README's Claims table: each claim once, on its own sweep's folder, else the most seeds", async () => {
   const root = await Deno.makeTempDir();
   try {
-    // its own sweep (deno task sweep simclr-head-cpu) with 3 seeds, another folder with 4
-    await headFolder(join(root, "sweep-simclr-head-cpu"), { mlp: 0.6, linear: 0.5, none: 0.4 }, [
-      0,
-      1,
-      2,
-    ]);
+    // its own sweep (deno task sweep simclr-head-reference) with 3 seeds, others with 4 and 5
+    const own = "sweep-simclr-head-reference";
+    await headFolder(join(root, own), { mlp: 0.6, linear: 0.5, none: 0.4 }, [0, 1, 2], "reference");
     await headFolder(join(root, "other"), { mlp: 0.4, linear: 0.5, none: 0.6 }, [0, 1, 2, 3]);
     await headFolder(join(root, "more"), { mlp: 0.4, linear: 0.5, none: 0.6 }, [0, 1, 2, 3, 4]);
     const found = await findClaims(await reportFolders(root), root);
     const main = mainTests(found);
-    assert.equal(main.get("simclr-head")!.folder, "sweep-simclr-head-cpu");
+    assert.equal(main.get("simclr-head")!.folder, own);
     // h > z has no folder of its own here (no runs with z): nothing; without the own folder,
     // the folder with the most seeds
-    const others = found.filter((f) => f.folder !== "sweep-simclr-head-cpu");
+    const others = found.filter((f) => f.folder !== own);
     assert.equal(mainTests(others).get("simclr-head")!.folder, "more");
+    // the fallback names the claim's own test, still to run
+    assert.match(
+      claimsSummary(others).find((l) => l.includes("MLP head > linear head"))!,
+      /`more` \(5\) +\| CPU \(ci\); not run at paper scale; its own test not run yet: `deno task sweep simclr-head-reference` +\|/,
+    );
     const table = claimsSummary(found);
     // deno fmt's layout: every row as wide as the header, the separator of dashes
     assert.equal(new Set(table.map((l) => l.length)).size, 1);
@@ -97,11 +104,11 @@ Deno.test("the README's Claims table: each claim once, on its own sweep's folder
     const head = table.find((l) => l.includes("MLP head > linear head"))!;
     assert.match(
       head,
-      /`sweep-simclr-head-cpu` \(3\) +\| CPU \(ci\); not run at paper scale +\| mlp - linear: \+0\.100 \[.*\| supported +\| \+0\.020 \(minimum effect of interest, 2 points\): power 1\.00 at 3 seeds; 0\.8 at 2 +\|$/,
+      /`sweep-simclr-head-reference` \(3\) +\| reference tier \(reference\); not run at paper scale +\| mlp - linear: \+0\.100 \[.*\| supported +\| \+0\.020 \(minimum effect of interest, 2 points\): power 1\.00 at 3 seeds; 0\.8 at 2 +\|$/,
     );
     assert.match(
       table.join("\n"),
-      /longer training helps.*not run yet \(`deno task sweep simclr-epochs-cpu`\)/,
+      /longer training helps.*not run yet \(`deno task sweep simclr-epochs-supervised-reference`\)/,
     );
   } finally {
     await Deno.remove(root, { recursive: true });

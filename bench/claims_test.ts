@@ -50,7 +50,7 @@ Deno.test("one seed is inconclusive (1 seed); a claim with a group missing names
   assert.deepEqual(missing.missing, ["none"]);
   assert.match(
     claimLines([missing]).join("\n"),
-    /\(simclr-head\): no runs of none; `deno task sweep simclr-head-cpu` makes them/,
+    /\(simclr-head\): no runs of none; `deno task sweep simclr-head-reference` makes them/,
   );
   // runs that bear on no claim's groups: nothing reported
   assert.deepEqual(checkClaims([run({ lr: 1 }, [["x", 1]])]), []);

@@ -135,14 +135,15 @@ const peerFolder = (method: string) =>
  * The PyTorch peer's runs of the reference tier as references of the same kind as the published
  * numbers (issue 28): each metric and recipe of reports/peer-<method>-reference, mean +/- std over
  * its seeds, for the recipes this folder also ran (a peer recipe nothing here matches says
- * nothing about this folder). None for a folder of PyTorch runs.
+ * nothing about this folder). None for a folder of PyTorch runs. `measured`: the records'
+ * {@linkcode measuredByRecipe}, when the caller has it already.
  */
 export async function peerReferences(
   records: Pick<RunRecord, "method" | "config" | "rows">[],
   folderOf = peerFolder,
+  measured = measuredByRecipe(records),
 ): Promise<Reference[]> {
   if (records.some((r) => r.rows.some((row) => row.backend === "pytorch"))) return [];
-  const measured = measuredByRecipe(records);
   const out: Reference[] = [];
   for (const method of measured.keys()) {
     const dir = folderOf(method);
@@ -171,14 +172,15 @@ const signed = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(4)}`;
  * The published numbers for the folder's methods (reports/references.csv), and any same-recipe
  * references passed in (`extra`: the PyTorch peer's runs of the reference tier), beside the
  * folder's closest measured recipe on the same metric: a difference with its 95 % interval
- * where every recipe field matches (bench/recipe.ts), else the fields that differ.
+ * where every recipe field matches (bench/recipe.ts), else the fields that differ. `measured`:
+ * the records' {@linkcode measuredByRecipe}, when the caller has it already.
  */
 export async function referencesTable(
   records: Pick<RunRecord, "method" | "config" | "rows">[],
   path = REFERENCES_CSV,
   extra: Reference[] = [],
+  measured = measuredByRecipe(records),
 ): Promise<string[]> {
-  const measured = measuredByRecipe(records);
   const refs = [...await loadReferences(path), ...extra].filter((r) => measured.has(r.method));
   if (refs.length === 0) return [];
   const lines = [
@@ -375,7 +377,9 @@ export async function buildReport(
       lines.push(`![${p}](runs/${encodeURIComponent(id)}/${p})`, "");
     }
   }
-  lines.push(...await referencesTable(records, REFERENCES_CSV, await peerReferences(records)));
+  const measured = measuredByRecipe(records);
+  const peers = await peerReferences(records, undefined, measured);
+  lines.push(...await referencesTable(records, REFERENCES_CSV, peers, measured));
   return { markdown: lines.join("\n"), plots: [...sweep.plots, ...losses.plots] };
 }
 

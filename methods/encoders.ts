@@ -1,7 +1,8 @@
 /**
  * Encoders f and projection heads g for SimCLR-style methods (Chen et al. 2020, section 2.1 and
  * appendix B.9): ResNet-18 and ResNet-50 (He et al. 2016) with a choice of stem, and a small CNN
- * for CPU-scale runs. NHWC.
+ * for CPU-scale runs (with a deeper variant, for the paper's "bigger models" ablation at CPU scale,
+ * Sec. 4.1, Fig. 7). NHWC.
  *
  * The CIFAR stem (3x3 stride-1 first convolution, no max-pool) is the paper's for CIFAR-10; with
  * the ImageNet stem (7x7 stride 2 + max-pool) a 32x32 image is 8x8 after the stem and CIFAR
@@ -14,7 +15,7 @@ import type { Rng } from "../core/rng.ts";
 import { spatialMean } from "../core/ops.ts";
 
 /** Encoders the suite builds. */
-export const ENCODERS = ["resnet18", "resnet50", "small"] as const;
+export const ENCODERS = ["resnet18", "resnet50", "small", "small-deep"] as const;
 export type EncoderKind = (typeof ENCODERS)[number];
 /** Projection heads: identity, one linear layer, or Linear-BN-ReLU-Linear (the paper's). */
 export const HEADS = ["none", "linear", "mlp"] as const;
@@ -72,17 +73,21 @@ export interface EncoderOptions {
 export function createEncoder(kind: EncoderKind, rng: Rng, opts: EncoderOptions): Net {
   const p = new Params(rng);
   const w = opts.width;
-  if (kind === "small") {
-    // conv3x3 w -> pool -> conv3x3 2w -> pool -> conv3x3 4w -> global average: h of 4w
+  if (kind === "small" || kind === "small-deep") {
+    // conv3x3 w -> pool -> conv3x3 2w -> pool -> conv3x3 4w -> global average: h of 4w;
+    // small-deep adds a fourth conv3x3 4w -> 4w before the average (the same h, one layer deeper,
+    // about 1.9x the multiply-adds)
     const l1 = convBn(p, 3, opts.channels, w, 1, true), l2 = convBn(p, 3, w, 2 * w, 1, true);
     const l3 = convBn(p, 3, 2 * w, 4 * w, 1, true);
+    const l4 = kind === "small-deep" ? convBn(p, 3, 4 * w, 4 * w, 1, true) : null;
     return {
       params: p,
       outDim: 4 * w,
       apply: (x, t) => {
         let h = tf.maxPool(l1(x, t) as tf.Tensor4D, 2, 2, "same");
         h = tf.maxPool(l2(h, t) as tf.Tensor4D, 2, 2, "same");
-        return spatialMean(l3(h, t) as tf.Tensor4D);
+        const h3 = l3(h, t);
+        return spatialMean((l4 ? l4(h3, t) : h3) as tf.Tensor4D);
       },
     };
   }

@@ -18,6 +18,7 @@ Deno.test("encoders map [B, 32, 32, 3] to [B, outDim] in both modes, with either
   for (
     const [kind, stem, width, out] of [
       ["small", "cifar", 8, 32],
+      ["small-deep", "cifar", 8, 32],
       ["resnet18", "imagenet", 4, 32],
       ["resnet50", "cifar", 2, 64],
     ] as const
@@ -31,6 +32,16 @@ Deno.test("encoders map [B, 32, 32, 3] to [B, outDim] in both modes, with either
     e.params.dispose();
   }
   x.dispose();
+});
+
+Deno.test("small-deep is small plus one 3x3 conv-BN-ReLU of 4w -> 4w", () => {
+  const opts = { stem: "cifar", width: 8, channels: 3 } as const;
+  const small = createEncoder("small", new Rng(0, "i"), opts);
+  const deep = createEncoder("small-deep", new Rng(0, "i"), opts);
+  // a 3x3 conv without bias (BN follows), BN's scale and shift
+  assert.equal(deep.params.count() - small.params.count(), 9 * 32 * 32 + 2 * 32);
+  small.params.dispose();
+  deep.params.dispose();
 });
 
 Deno.test("projection heads: none is the identity, linear and mlp map to the output dimension", async () => {
