@@ -273,9 +273,9 @@ export const projectionHeadDoc = {
 /**
  * The presets of a projection method: defaults, the paper's data, CPU scale (ci), the CI gate, and the
  * reference tier (two_view.ts twoViewReference with a 128-d projection, crops of at least 20 %,
- * and the method's own Adam learning rate and epochs).
+ * and the method's own Adam learning rate, epochs and batch).
  */
-export function projectionPresets(reference: { lr: number; epochs: number }) {
+export function projectionPresets(reference: { lr: number; epochs: number; batch?: number }) {
   return {
     default: {},
     "paper-cifar10": { dataset: "cifar10" },
